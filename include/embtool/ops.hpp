@@ -1,0 +1,71 @@
+// The questions a user asks of a model: similarity, distance, neighbours, analogies.
+// Each matches the gensim 4.x KeyedVectors method named beside it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "embtool/embeddings.hpp"
+#include "embtool/search.hpp"
+
+namespace embtool {
+
+// --- Finding words -------------------------------------------------------------------------
+
+struct ResolvedWord {
+  uint32_t row;
+  bool case_folded;  // the exact spelling was absent; a case variant was used
+};
+
+// Exact match first; then, if `case_fallback`, the most frequent (first) case variant.
+// Throws UnknownWordError with "did you mean" suggestions otherwise.
+ResolvedWord resolve_word(const Embeddings& embeddings, std::string_view word, bool case_fallback);
+
+// Up to `max` vocabulary words the user probably meant: case variants first, then words a
+// small edit distance away, closest and most frequent first.
+std::vector<std::string> suggest_words(const Vocabulary& vocabulary, std::string_view word,
+                                       size_t max = 5);
+
+// --- Pairs -----------------------------------------------------------------------------------
+
+// gensim similarity(a, b).
+double similarity(const Embeddings& embeddings, uint32_t a, uint32_t b);
+
+struct Distance {
+  double cosine;     // gensim distance(a, b) = 1 - similarity
+  double euclidean;  // numpy.linalg.norm(v[a] - v[b]) of the raw vectors
+};
+Distance distance(const Embeddings& embeddings, uint32_t a, uint32_t b);
+
+// --- Searches --------------------------------------------------------------------------------
+
+struct WeightedRow {
+  uint32_t row;
+  float weight;  // +1 for a positive word, -1 for a negative one
+};
+
+// gensim most_similar(positive, negative, topn=k): cosine with the normalized weighted mean
+// of the unit vectors; the query words themselves are excluded.
+std::vector<Neighbor> most_similar(const Embeddings& embeddings, std::span<const WeightedRow> terms,
+                                   size_t k);
+
+// gensim most_similar(word, topn=k).
+std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k);
+
+enum class AnalogyMethod { add, mul };
+
+// "a + b - c": gensim most_similar(positive=[a, b], negative=[c]) for add (3CosAdd),
+// most_similar_cosmul(positive=[a, b], negative=[c]) for mul (3CosMul).
+std::vector<Neighbor> analogy(const Embeddings& embeddings, uint32_t a, uint32_t b, uint32_t c,
+                              AnalogyMethod method, size_t k);
+
+// gensim most_similar_cosmul(positive, negative, topn=k).
+std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
+                                          std::span<const uint32_t> positive,
+                                          std::span<const uint32_t> negative, size_t k);
+
+}  // namespace embtool

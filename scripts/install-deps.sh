@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, the Debian packages embtool needs that are missing.
+#   scripts/install-deps.sh          what building needs
+#   scripts/install-deps.sh --test   that, plus what the tests need (Catch2, nlohmann-json, gensim)
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "embtool: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,19 @@
+// The command-line front end as a function, so that tests run exactly what a user runs.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace embtool::cli {
+
+struct Streams {
+  std::ostream& out;   // results only
+  std::ostream& err;   // logs, warnings and the one-line error
+  bool color = false;  // ANSI styling of text output (a TTY without NO_COLOR)
+};
+
+// Runs one embtool command line (`args` without the program name); returns the exit code.
+int run(const std::vector<std::string>& args, const Streams& streams);
+
+}  // namespace embtool::cli

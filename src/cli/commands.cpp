@@ -1,0 +1,128 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "embtool/error.hpp"
+
+namespace embtool::cli {
+namespace {
+
+using output::OutputFormat;
+
+// A query word's row; a case variant is used, with a warning, when the exact word is absent.
+uint32_t resolve(const CommandContext& ctx, const std::string& word) {
+  const ResolvedWord resolved = resolve_word(ctx.embeddings, word, ctx.case_fallback);
+  if (resolved.case_folded) {
+    ctx.log.warn("'{}' is not in the vocabulary; using '{}'", word,
+                 ctx.embeddings.vocabulary().word(resolved.row));
+  }
+  return resolved.row;
+}
+
+std::string word_of(const CommandContext& ctx, uint32_t row) {
+  return std::string(ctx.embeddings.vocabulary().word(row));
+}
+
+std::vector<output::ScoredWord> scored_words(const CommandContext& ctx,
+                                             const std::vector<Neighbor>& neighbors) {
+  std::vector<output::ScoredWord> words;
+  for (const Neighbor& n : neighbors) words.push_back({word_of(ctx, n.row), n.score});
+  return words;
+}
+
+template <typename Result>
+void print(const CommandContext& ctx, const Result& result) {
+  ctx.out << output::render(result, ctx.format, ctx.color);
+}
+
+}  // namespace
+
+void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b) {
+  const uint32_t ra = resolve(ctx, a);
+  const uint32_t rb = resolve(ctx, b);
+  const auto value = static_cast<float>(similarity(ctx.embeddings, ra, rb));
+  print(ctx, output::PairResult{"similar", word_of(ctx, ra), word_of(ctx, rb), {{"similarity", value}}});
+}
+
+void run_distance(const CommandContext& ctx, const std::string& a, const std::string& b) {
+  const uint32_t ra = resolve(ctx, a);
+  const uint32_t rb = resolve(ctx, b);
+  const Distance d = distance(ctx.embeddings, ra, rb);
+  print(ctx, output::PairResult{"distance", word_of(ctx, ra), word_of(ctx, rb),
+                                {{"cosine_distance", static_cast<float>(d.cosine)},
+                                 {"euclidean_distance", static_cast<float>(d.euclidean)}}});
+}
+
+void run_neighbors(const CommandContext& ctx, const std::string& word, size_t k) {
+  const uint32_t row = resolve(ctx, word);
+  const auto found = neighbors(ctx.embeddings, row, k);
+  print(ctx, output::RankedResult{"neighbors", {{"word", word_of(ctx, row)}},
+                                  static_cast<int64_t>(k), scored_words(ctx, found)});
+}
+
+void run_analogy(const CommandContext& ctx, const std::string& a, const std::string& b,
+                 const std::string& c, AnalogyMethod method, size_t k) {
+  const uint32_t ra = resolve(ctx, a);
+  const uint32_t rb = resolve(ctx, b);
+  const uint32_t rc = resolve(ctx, c);
+  const auto found = analogy(ctx.embeddings, ra, rb, rc, method, k);
+  const std::string method_name = method == AnalogyMethod::add ? "add" : "mul";
+  print(ctx, output::RankedResult{"analogy",
+                                  {{"a", word_of(ctx, ra)},
+                                   {"b", word_of(ctx, rb)},
+                                   {"c", word_of(ctx, rc)},
+                                   {"method", method_name}},
+                                  static_cast<int64_t>(k),
+                                  scored_words(ctx, found)});
+}
+
+void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,
+                std::optional<uint64_t> row) {
+  uint32_t r = 0;
+  if (row) {
+    if (*row >= ctx.embeddings.rows()) {
+      throw Error(ExitCode::not_found,
+                  fmt::format("row {} does not exist: the model has rows 0 to {}", *row,
+                              ctx.embeddings.rows() - 1));
+    }
+    r = static_cast<uint32_t>(*row);
+  } else {
+    r = resolve(ctx, *word);
+  }
+  print(ctx, output::VectorResult{word_of(ctx, r), r, ctx.embeddings.row(r)});
+}
+
+void run_info(const CommandContext& ctx) {
+  const Embeddings& e = ctx.embeddings;
+  const SourceInfo& source = e.source();
+  const auto norms = e.norms();
+  double norm_sum = 0.0;
+  for (float n : norms) norm_sum += n;
+  const auto [min_norm, max_norm] = std::minmax_element(norms.begin(), norms.end());
+  const auto zero_vectors = std::count(norms.begin(), norms.end(), 0.0f);
+  using output::Cell;
+  auto count = [](uint64_t n) { return Cell{static_cast<int64_t>(n)}; };
+  print(ctx, output::FactsResult{
+                 "info",
+                 {{"path", Cell{source.path}},
+                  {"format", Cell{std::string(format_name(source.format))}},
+                  {"compression", Cell{std::string(source.gzip ? "gzip" : "none")}},
+                  {"file_bytes", count(source.file_bytes)},
+                  {"words", count(e.rows())},
+                  {"dim", count(e.dim())},
+                  {"dtype", Cell{std::string("float32")}},
+                  {"matrix_bytes", count(e.matrix().size_bytes())},
+                  {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
+                  {"header_count", count(source.header_count)},
+                  {"records_read", count(source.records_read)},
+                  {"duplicates_dropped", count(source.duplicates_dropped)},
+                  {"norm_min", Cell{*min_norm}},
+                  {"norm_mean", Cell{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
+                  {"norm_max", Cell{*max_norm}},
+                  {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}}});
+}
+
+}  // namespace embtool::cli

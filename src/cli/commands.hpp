@@ -1,0 +1,35 @@
+// One function per command: resolve the words, ask the library, render the answer.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "embtool/embeddings.hpp"
+#include "embtool/ops.hpp"
+#include "output/render.hpp"
+
+namespace embtool::cli {
+
+struct CommandContext {
+  const Embeddings& embeddings;
+  output::OutputFormat format;
+  bool color;
+  bool case_fallback;
+  spdlog::logger& log;
+  std::ostream& out;
+};
+
+void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b);
+void run_distance(const CommandContext& ctx, const std::string& a, const std::string& b);
+void run_neighbors(const CommandContext& ctx, const std::string& word, size_t k);
+void run_analogy(const CommandContext& ctx, const std::string& a, const std::string& b,
+                 const std::string& c, AnalogyMethod method, size_t k);
+void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,
+                std::optional<uint64_t> row);
+void run_info(const CommandContext& ctx);
+
+}  // namespace embtool::cli

@@ -1,0 +1,13 @@
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/app.hpp"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  const bool color = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  return embtool::cli::run(args, {std::cout, std::cerr, color});
+}

@@ -1,0 +1,171 @@
+#include "formats/byte_source.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "embtool/error.hpp"
+
+namespace embtool::formats {
+namespace {
+
+constexpr size_t kBufferBytes = size_t{1} << 20;
+
+class FileSource : public Source {
+ public:
+  FileSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FileSource() override { ::close(fd_); }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  size_t read(char* buffer, size_t size) override {
+    for (;;) {
+      const ssize_t n = ::read(fd_, buffer, size);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno == EINTR) continue;
+      throw Error(ExitCode::io, fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+class GzipSource : public Source {
+ public:
+  GzipSource(int fd, std::string path) : path_(std::move(path)) {
+    file_ = gzdopen(fd, "rb");
+    if (file_ == nullptr) {
+      ::close(fd);
+      throw Error(ExitCode::io, fmt::format("{}: cannot open the gzip stream", path_));
+    }
+    gzbuffer(file_, 256 * 1024);
+  }
+  ~GzipSource() override { gzclose(file_); }
+  GzipSource(const GzipSource&) = delete;
+  GzipSource& operator=(const GzipSource&) = delete;
+
+  size_t read(char* buffer, size_t size) override {
+    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(size, 1U << 30));
+    const int n = gzread(file_, buffer, chunk);
+    int code = Z_OK;
+    const char* message = gzerror(file_, &code);
+    // zlib reports a stream cut short as Z_BUF_ERROR only once the data runs out.
+    if (n < 0 || (code != Z_OK && code != Z_STREAM_END)) {
+      if (n > 0) return static_cast<size_t>(n);
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: the gzip stream is damaged or truncated ({})", path_,
+                              code == Z_ERRNO ? std::strerror(errno) : message));
+    }
+    return static_cast<size_t>(n);
+  }
+
+ private:
+  gzFile file_ = nullptr;
+  std::string path_;
+};
+
+int open_for_reading(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(ExitCode::io, fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  }
+  return fd;
+}
+
+}  // namespace
+
+ByteReader::ByteReader(const std::filesystem::path& path) : path_(path.string()) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error(ExitCode::io, fmt::format("{}: is a directory, not a vector file", path_));
+  }
+  int fd = open_for_reading(path_);
+  unsigned char magic[2] = {0, 0};
+  const ssize_t got = ::pread(fd, magic, 2, 0);
+  gzip_ = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  file_bytes_ = size > 0 ? static_cast<uint64_t>(size) : 0;
+  ::lseek(fd, 0, SEEK_SET);
+  if (gzip_) {
+    source_ = std::make_unique<GzipSource>(fd, path_);
+  } else {
+    source_ = std::make_unique<FileSource>(fd, path_);
+  }
+  buffer_.resize(kBufferBytes);
+}
+
+// Makes at least `wanted` unread bytes available, unless the data ends first.
+bool ByteReader::fill(size_t wanted) {
+  if (end_ - pos_ >= wanted) return true;
+  if (pos_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    consumed_before_buffer_ += pos_;
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (wanted > buffer_.size()) buffer_.resize(wanted);
+  while (end_ < wanted && !source_done_) {
+    const size_t n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+    if (n == 0) source_done_ = true;
+    end_ += n;
+  }
+  return end_ - pos_ >= wanted;
+}
+
+std::string_view ByteReader::peek(size_t size) {
+  fill(size);
+  return {buffer_.data() + pos_, std::min(size, end_ - pos_)};
+}
+
+bool ByteReader::at_end() { return !fill(1); }
+
+void ByteReader::skip(size_t size) {
+  while (size > 0 && fill(1)) {
+    const size_t step = std::min(size, end_ - pos_);
+    pos_ += step;
+    size -= step;
+  }
+}
+
+int ByteReader::get() {
+  if (!fill(1)) return -1;
+  return static_cast<unsigned char>(buffer_[pos_++]);
+}
+
+size_t ByteReader::read(char* dst, size_t size) {
+  size_t done = 0;
+  while (done < size && fill(1)) {
+    const size_t step = std::min(size - done, end_ - pos_);
+    std::memcpy(dst + done, buffer_.data() + pos_, step);
+    pos_ += step;
+    done += step;
+  }
+  return done;
+}
+
+ByteReader::Until ByteReader::read_until(char delimiter, std::string& out, size_t max_size) {
+  while (fill(1)) {
+    const char* begin = buffer_.data() + pos_;
+    const size_t available = end_ - pos_;
+    const void* hit = std::memchr(begin, delimiter, available);
+    const size_t take = hit ? static_cast<size_t>(static_cast<const char*>(hit) - begin) : available;
+    if (out.size() + take > max_size) return Until::too_long;
+    out.append(begin, take);
+    pos_ += take;
+    if (hit) {
+      ++pos_;
+      return Until::found;
+    }
+  }
+  return Until::end_of_data;
+}
+
+}  // namespace embtool::formats

@@ -1,0 +1,124 @@
+// Format detection from content: a "<count> <dim>" first line means word2vec; then the next
+// line tells text (a word and dim numbers) from binary. No header and a first line of a word
+// followed by numbers means GloVe.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "embtool/error.hpp"
+#include "formats/number_parsing.hpp"
+#include "formats/readers.hpp"
+
+namespace embtool::formats {
+namespace {
+
+constexpr size_t kSniffBytes = size_t{4} << 20;
+
+std::vector<std::string_view> split_spaces(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  for (;;) {
+    const size_t space = line.find(' ', start);
+    fields.push_back(line.substr(start, space - start));
+    if (space == std::string_view::npos) break;
+    start = space + 1;
+  }
+  return fields;
+}
+
+// A line of "word v1 ... vN" with every value a number; returns N, or 0 if it is not one.
+size_t count_values_of_text_row(std::string_view line) {
+  const auto fields = split_spaces(trim_right(line));
+  if (fields.size() < 2 || fields[0].empty()) return 0;
+  const bool all_numbers = std::all_of(fields.begin() + 1, fields.end(),
+                                       [](std::string_view f) { return parse_float(f).has_value(); });
+  return all_numbers ? fields.size() - 1 : 0;
+}
+
+bool looks_binary(std::string_view bytes) {
+  return std::any_of(bytes.begin(), bytes.end(), [](char c) { return c == '\0'; });
+}
+
+// A word, then only the characters numbers are written with. Float bytes almost never
+// pass; a damaged text row (a missing value, two spaces) does, so that the text reader can
+// say what is wrong with it.
+bool looks_like_text_row(std::string_view line) {
+  const size_t space = line.find(' ');
+  if (space == 0 || space == std::string_view::npos) return false;
+  const std::string_view values = trim_right(line.substr(space + 1));
+  return !values.empty() && std::all_of(values.begin(), values.end(), [](char c) {
+    return c != '\0' && std::strchr("0123456789.-+eE naNifIFtyY", c) != nullptr;
+  });
+}
+
+}  // namespace
+
+std::optional<Header> parse_header_line(std::string_view line) {
+  const auto fields = split_spaces(trim(line));
+  if (fields.size() != 2) return std::nullopt;
+  const auto count = parse_count(fields[0]);
+  const auto dim = parse_count(fields[1]);
+  if (!count || !dim) return std::nullopt;
+  return Header{*count, *dim};
+}
+
+Format detect_format(ByteReader& in) {
+  const std::string_view head = in.peek(kSniffBytes);
+  if (head.empty()) throw Error(ExitCode::bad_file, fmt::format("{}: the file is empty", in.path()));
+  const size_t first_end = head.find('\n');
+  const std::string_view first_line = head.substr(0, first_end);
+
+  if (const auto header = parse_header_line(first_line)) {
+    if (first_end == std::string_view::npos) return Format::word2vec_text;  // header only
+    const std::string_view rest = head.substr(first_end + 1);
+    const size_t second_end = rest.find('\n');
+    if (second_end != std::string_view::npos) {
+      const std::string_view second_line = rest.substr(0, second_end);
+      if (looks_like_text_row(second_line) || count_values_of_text_row(second_line) == header->dim) {
+        return Format::word2vec_text;
+      }
+    }
+    return Format::word2vec_binary;
+  }
+  if (first_end != std::string_view::npos && !looks_binary(first_line) &&
+      count_values_of_text_row(first_line) > 0) {
+    return Format::glove;
+  }
+  throw Error(ExitCode::bad_file,
+              fmt::format("{}: not a word-vector file: the first line is neither a "
+                          "'<count> <dim>' header nor 'word value value ...' (try --format)",
+                          in.path()));
+}
+
+void check_header(const ByteReader& in, const Header& header, uint64_t records,
+                  uint64_t min_record_bytes) {
+  if (header.dim == 0) {
+    throw Error(ExitCode::bad_file, fmt::format("{}: the header says dimension 0", in.path()));
+  }
+  if (header.dim > kMaxDim) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: the header says dimension {}, more than embtool accepts ({})",
+                            in.path(), header.dim, kMaxDim));
+  }
+  if (header.count == 0) {
+    throw Error(ExitCode::bad_file, fmt::format("{}: the header announces 0 words", in.path()));
+  }
+  if (header.count > UINT32_MAX - 1) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: the header announces {} words, more than embtool accepts ({})",
+                            in.path(), header.count, UINT32_MAX - 1));
+  }
+  // A compressed file can hold more than its size; a plain one cannot.
+  if (in.is_gzip()) return;
+  const uint64_t available = in.file_bytes() - std::min(in.file_bytes(), in.offset());
+  if (records > available / min_record_bytes) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: truncated or wrong header: {} words of dimension {} need at least "
+                            "{} bytes, but only {} bytes follow the header",
+                            in.path(), records, header.dim, records * min_record_bytes, available));
+  }
+}
+
+}  // namespace embtool::formats

@@ -1,0 +1,84 @@
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+
+#include "embtool/error.hpp"
+#include "embtool/formats.hpp"
+#include "formats/byte_source.hpp"
+#include "formats/readers.hpp"
+
+namespace embtool {
+namespace formats {
+
+uint64_t records_to_read(uint64_t available, const LoadOptions& options) {
+  return options.limit ? std::min(available, *options.limit) : available;
+}
+
+void check_finite(std::span<const float> values, const LoadOptions& options, SourceInfo& info,
+                  std::string_view word, std::string_view place) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i])) continue;
+    if (!options.allow_nonfinite) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: {} (word '{}') has the value {} at dimension {} "
+                              "(use --allow-nonfinite to keep such values)",
+                              info.path, place, word, values[i], i + 1));
+    }
+    ++info.nonfinite_values;
+  }
+}
+
+namespace {
+
+void skip_byte_order_mark(ByteReader& in) {
+  if (in.peek(3) == "\xEF\xBB\xBF") in.skip(3);
+}
+
+Header read_header(ByteReader& in, Format format) {
+  std::string line;
+  in.read_until('\n', line, 4096);
+  const auto header = parse_header_line(line);
+  if (!header) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: expected a '<count> <dim>' header line for {}, found '{}'",
+                            in.path(), format_name(format), line.substr(0, 80)));
+  }
+  return *header;
+}
+
+}  // namespace
+}  // namespace formats
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "auto") return Format::auto_detect;
+  if (name == "word2vec-binary" || name == "bin" || name == "binary") return Format::word2vec_binary;
+  if (name == "word2vec-text" || name == "text" || name == "vec") return Format::word2vec_text;
+  if (name == "glove") return Format::glove;
+  return std::nullopt;
+}
+
+Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
+  using namespace formats;
+  if (options.limit && *options.limit == 0) {
+    throw Error(ExitCode::usage, "--limit must be at least 1");
+  }
+  ByteReader in(path);
+  skip_byte_order_mark(in);
+  const Format format =
+      options.format == Format::auto_detect ? detect_format(in) : options.format;
+  SourceInfo info;
+  info.path = path.string();
+  info.format = format;
+  info.gzip = in.is_gzip();
+  info.file_bytes = in.file_bytes();
+  if (format == Format::glove) return read_glove(in, options, std::move(info));
+  const Header header = read_header(in, format);
+  info.header_count = header.count;
+  if (format == Format::word2vec_binary) {
+    return read_word2vec_binary(in, header, options, std::move(info));
+  }
+  return read_word2vec_text(in, header, options, std::move(info));
+}
+
+}  // namespace embtool

@@ -1,0 +1,111 @@
+// word2vec binary: "<count> <dim>\n", then per word its bytes, one space, dim little-endian
+// float32, and usually a "\n" (written by word2vec.c, not by gensim 4).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "embtool/error.hpp"
+#include "formats/readers.hpp"
+
+namespace embtool::formats {
+namespace {
+
+// word2vec.c ends each vector with "\n"; gensim strips leading newlines from every word.
+void skip_newlines(ByteReader& in) {
+  while (!in.at_end() && in.peek(1)[0] == '\n') in.skip(1);
+}
+
+void to_host_order(std::span<float> values) {
+  if constexpr (std::endian::native == std::endian::big) {
+    for (float& v : values) {
+      uint32_t bits = std::bit_cast<uint32_t>(v);
+      bits = __builtin_bswap32(bits);
+      v = std::bit_cast<float>(bits);
+    }
+  }
+}
+
+// Text digits where float bytes should be: the user forced binary on a text file.
+bool looks_like_text_numbers(std::span<const float> values) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(values.data());
+  return std::all_of(bytes, bytes + values.size_bytes(), [](unsigned char c) {
+    return std::strchr("0123456789.-+eE \n\r", c) != nullptr && c != '\0';
+  });
+}
+
+std::string read_word(ByteReader& in, uint64_t record, uint64_t announced) {
+  skip_newlines(in);
+  const uint64_t offset = in.offset();
+  std::string word;
+  switch (in.read_until(' ', word, kMaxWordBytes)) {
+    case ByteReader::Until::found: break;
+    case ByteReader::Until::too_long:
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: word {} at byte offset {} is longer than {} bytes; is this "
+                              "really a word2vec binary file?",
+                              in.path(), record + 1, offset, kMaxWordBytes));
+    case ByteReader::Until::end_of_data:
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: truncated: the header announces {} words, but the data ends "
+                              "in or before word {} (byte offset {})",
+                              in.path(), announced, record + 1, in.offset()));
+  }
+  if (word.empty()) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: empty word at record {} (byte offset {})", in.path(), record + 1,
+                            offset));
+  }
+  return word;
+}
+
+}  // namespace
+
+Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const LoadOptions& options,
+                                SourceInfo info) {
+  const uint64_t records = records_to_read(header.count, options);
+  const uint64_t vector_bytes = header.dim * sizeof(float);
+  check_header(in, header, records, vector_bytes + 2);  // a word of one byte and its space
+  const size_t dim = header.dim;
+
+  Vocabulary vocabulary;
+  std::vector<float> matrix;
+  // Sized by what the file can hold, never by the header alone (gzip: grown as it streams).
+  const uint64_t reservable = in.is_gzip() ? std::min<uint64_t>(records, (64u << 20) / vector_bytes + 1)
+                                           : records;
+  matrix.reserve(reservable * dim);
+  vocabulary.reserve(reservable, reservable * 8);
+
+  for (uint64_t record = 0; record < records; ++record) {
+    const std::string word = read_word(in, record, header.count);
+    const size_t start = matrix.size();
+    matrix.resize(start + dim);
+    const std::span<float> values(matrix.data() + start, dim);
+    if (in.read(reinterpret_cast<char*>(values.data()), vector_bytes) != vector_bytes) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: truncated inside the vector of word {} '{}' (byte offset {}); "
+                              "the header announces {} words",
+                              in.path(), record + 1, word, in.offset(), header.count));
+    }
+    to_host_order(values);
+    if (record == 0 && looks_like_text_numbers(values)) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: this looks like a word2vec text file, not binary "
+                              "(use --format word2vec-text, or let embtool detect the format)",
+                              in.path()));
+    }
+    check_finite(values, options, info, word, fmt::format("record {}", record + 1));
+    if (!vocabulary.add(word)) {
+      matrix.resize(start);
+      ++info.duplicates_dropped;
+    }
+  }
+  info.records_read = records;
+  skip_newlines(in);
+  info.trailing_data = records == header.count && !in.at_end();
+  return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
+}
+
+}  // namespace embtool::formats

@@ -1,0 +1,183 @@
+// Text vector files: word2vec/fastText ("<count> <dim>" header, then "word v1 ... vdim" a
+// line) and GloVe (the same lines, no header). Parsed as gensim does: trailing white space
+// stripped, fields split on single spaces, each value read as numpy.float32(str).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "embtool/error.hpp"
+#include "formats/number_parsing.hpp"
+#include "formats/readers.hpp"
+
+namespace embtool::formats {
+namespace {
+
+// Text lines and their fields, with the line number kept for every message.
+class TextRows {
+ public:
+  TextRows(ByteReader& in, SourceInfo& info, uint64_t first_line_number)
+      : in_(in), info_(info), line_number_(first_line_number - 1) {}
+
+  uint64_t line_number() const { return line_number_; }
+
+  // Reads the next line into `fields_` (word first). false at end of data.
+  bool next(size_t max_line_bytes) {
+    line_.clear();
+    const uint64_t offset = in_.offset();
+    const auto until = in_.read_until('\n', line_, max_line_bytes);
+    if (until == ByteReader::Until::too_long) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: line {} (byte offset {}) is longer than {} bytes; is this "
+                              "really a text vector file?",
+                              in_.path(), line_number_ + 1, offset, max_line_bytes));
+    }
+    if (until == ByteReader::Until::end_of_data && line_.empty()) return false;
+    ++line_number_;
+    if (!line_.empty() && line_.back() == '\r') info_.crlf = true;
+    if (line_.find('\0') != std::string::npos) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: line {} holds binary data; is this a word2vec binary file? "
+                              "(use --format word2vec-binary, or let embtool detect the format)",
+                              in_.path(), line_number_));
+    }
+    split(trim_right(line_));
+    return true;
+  }
+
+  std::string_view word() const { return fields_.front(); }
+  size_t value_count() const { return fields_.size() - 1; }
+
+  // Parses the values into `out` (value_count() floats), refusing anything not a number.
+  void parse_values(std::span<float> out) const {
+    for (size_t i = 0; i < out.size(); ++i) {
+      const auto value = parse_float(fields_[i + 1]);
+      if (!value) {
+        throw Error(ExitCode::bad_file,
+                    fmt::format("{}: line {} (word '{}'): value {} is '{}', not a number{}",
+                                in_.path(), line_number_, word(), i + 1, fields_[i + 1],
+                                fields_[i + 1].empty() ? " (two spaces in a row?)" : ""));
+      }
+      out[i] = *value;
+    }
+  }
+
+  void expect_value_count(uint64_t dim) const {
+    if (word().empty()) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: line {} has an empty word{}", in_.path(), line_number_,
+                              fields_.size() == 1 ? " (a blank line)" : ""));
+    }
+    if (value_count() != dim) {
+      const bool empty_field =
+          std::any_of(fields_.begin() + 1, fields_.end(), [](std::string_view f) { return f.empty(); });
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: line {} (word '{}') has {} values, expected {}{}", in_.path(),
+                              line_number_, word(), value_count(), dim,
+                              empty_field ? " (two spaces in a row?)" : ""));
+    }
+  }
+
+ private:
+  void split(std::string_view line) {
+    fields_.clear();
+    size_t start = 0;
+    for (;;) {
+      const size_t space = line.find(' ', start);
+      fields_.push_back(line.substr(start, space - start));
+      if (space == std::string_view::npos) break;
+      start = space + 1;
+    }
+  }
+
+  ByteReader& in_;
+  SourceInfo& info_;
+  uint64_t line_number_;
+  std::string line_;
+  std::vector<std::string_view> fields_;
+};
+
+size_t max_line_bytes(uint64_t dim) { return std::max<size_t>(size_t{1} << 20, dim * 64 + kMaxWordBytes); }
+
+// Appends the row of the current line, dropping it again if its word was seen before.
+void add_row(const TextRows& rows, size_t dim, const LoadOptions& options, SourceInfo& info,
+             Vocabulary& vocabulary, std::vector<float>& matrix) {
+  rows.expect_value_count(dim);
+  const size_t start = matrix.size();
+  matrix.resize(start + dim);
+  const std::span<float> values(matrix.data() + start, dim);
+  rows.parse_values(values);
+  check_finite(values, options, info, rows.word(), fmt::format("line {}", rows.line_number()));
+  if (!vocabulary.add(rows.word())) {
+    matrix.resize(start);
+    ++info.duplicates_dropped;
+  }
+  ++info.records_read;
+}
+
+// Only white space may follow the last record; anything else is reported, not read.
+bool has_trailing_data(ByteReader& in) {
+  for (;;) {
+    const std::string_view chunk = in.peek(size_t{1} << 16);
+    if (chunk.empty()) return false;
+    if (!trim(chunk).empty()) return true;
+    in.skip(chunk.size());
+  }
+}
+
+}  // namespace
+
+Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOptions& options,
+                              SourceInfo info) {
+  const uint64_t records = records_to_read(header.count, options);
+  // A valid row takes at least 2 * dim + 2 bytes ("w 0 ... 0\n"); half that still refuses a
+  // lying header at once, and leaves a row-level message for a file that is merely damaged.
+  check_header(in, header, records, header.dim + 2);
+  const size_t dim = header.dim;
+  Vocabulary vocabulary;
+  std::vector<float> matrix;
+  const uint64_t reservable = in.is_gzip() ? std::min<uint64_t>(records, (64u << 20) / (dim * 4) + 1)
+                                           : records;
+  matrix.reserve(reservable * dim);
+
+  TextRows rows(in, info, 2);
+  for (uint64_t record = 0; record < records; ++record) {
+    if (!rows.next(max_line_bytes(dim))) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: truncated: the header announces {} words, but the file ends "
+                              "after {} (line {})",
+                              in.path(), header.count, record, rows.line_number()));
+    }
+    add_row(rows, dim, options, info, vocabulary, matrix);
+  }
+  info.trailing_data = records == header.count && has_trailing_data(in);
+  return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
+}
+
+Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo info) {
+  const uint64_t records = records_to_read(UINT32_MAX - 1, options);
+  Vocabulary vocabulary;
+  std::vector<float> matrix;
+  TextRows rows(in, info, 1);
+  if (!rows.next(size_t{64} << 20)) {
+    throw Error(ExitCode::bad_file, fmt::format("{}: the file is empty", in.path()));
+  }
+  const size_t dim = rows.value_count();
+  if (dim == 0 || dim > kMaxDim) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: line 1 has {} values; a GloVe row needs 1 to {}", in.path(), dim,
+                            kMaxDim));
+  }
+  if (!in.is_gzip()) {
+    // Every row is about as long as the first: reserve for the whole file at once.
+    const uint64_t first_row_bytes = std::max<uint64_t>(in.offset(), 1);
+    matrix.reserve(std::min<uint64_t>(records, in.file_bytes() / first_row_bytes + 16) * dim);
+  }
+  add_row(rows, dim, options, info, vocabulary, matrix);
+  while (info.records_read < records && rows.next(max_line_bytes(dim))) {
+    if (rows.word().empty() && rows.value_count() == 0 && !has_trailing_data(in)) break;
+    add_row(rows, dim, options, info, vocabulary, matrix);
+  }
+  return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
+}
+
+}  // namespace embtool::formats

@@ -1,0 +1,13 @@
+// Case folding for matching words whatever their case ("Paris" finds "paris").
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace embtool::ops {
+
+// Lower-cases ASCII and the cased letters of Latin-1, Latin Extended-A, Greek and Cyrillic
+// in UTF-8 text; every other byte, valid UTF-8 or not, is kept as it is.
+std::string fold_case(std::string_view word);
+
+}  // namespace embtool::ops

@@ -1,0 +1,106 @@
+#include "output/render.hpp"
+
+#include <fmt/format.h>
+
+#include "output/json_writer.hpp"
+
+namespace embtool::output {
+namespace {
+
+std::string as_text_or_tsv(const Table& table, OutputFormat format, bool color) {
+  return format == OutputFormat::tsv ? render_tsv(table) : render_text(table, color);
+}
+
+void write_cell(JsonWriter& json, const Cell& cell) {
+  switch (cell.kind) {
+    case Cell::Kind::text: json.value(std::string_view(cell.text)); return;
+    case Cell::Kind::real: json.value(cell.real); return;
+    case Cell::Kind::integer: json.value(cell.integer); return;
+  }
+}
+
+}  // namespace
+
+std::string render(const RankedResult& result, OutputFormat format, bool color) {
+  if (format == OutputFormat::json) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("command").value(std::string_view(result.command));
+    for (const auto& [name, text] : result.query) json.key(name).value(std::string_view(text));
+    json.key("k").value(result.k).key("results").begin_array();
+    int64_t rank = 0;
+    for (const auto& [word, score] : result.results) {
+      json.begin_object().key("rank").value(++rank).key("word").value(std::string_view(word));
+      json.key("score").value(score).end_object();
+    }
+    json.end_array().end_object();
+    return out + "\n";
+  }
+  Table table{{"rank", "word", "score"}, {}};
+  int64_t rank = 0;
+  for (const auto& [word, score] : result.results) table.rows.push_back({++rank, word, score});
+  return as_text_or_tsv(table, format, color);
+}
+
+std::string render(const PairResult& result, OutputFormat format, bool color) {
+  if (format == OutputFormat::json) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("command").value(std::string_view(result.command));
+    json.key("a").value(std::string_view(result.a)).key("b").value(std::string_view(result.b));
+    for (const auto& [name, number] : result.measures) json.key(name).value(number);
+    json.end_object();
+    return out + "\n";
+  }
+  Table table{{"word_a", "word_b"}, {{result.a, result.b}}};
+  for (const auto& [name, number] : result.measures) {
+    table.columns.push_back(name);
+    table.rows[0].push_back(number);
+  }
+  return as_text_or_tsv(table, format, color);
+}
+
+// The row exactly: every float in its shortest form that reads back bit for bit.
+std::string render(const VectorResult& result, OutputFormat format, bool color) {
+  if (format == OutputFormat::json) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("command").value("vector").key("word").value(std::string_view(result.word));
+    json.key("row").value(int64_t{result.row}).key("dim").value(uint64_t{result.values.size()});
+    json.key("vector").begin_array();
+    for (float v : result.values) json.value(v);
+    json.end_array().end_object();
+    return out + "\n";
+  }
+  if (format == OutputFormat::tsv) {
+    Table table{{"word", "row"}, {{result.word, int64_t{result.row}}}};
+    for (size_t i = 0; i < result.values.size(); ++i) {
+      table.columns.push_back(fmt::format("d{}", i));
+      table.rows[0].push_back(result.values[i]);
+    }
+    return render_tsv(table);
+  }
+  // As a word2vec text row: the word, then the values; readable and pasteable.
+  const std::string word = printable(result.word);
+  return fmt::format("{}{}{} {}\n", color ? "\x1b[1m" : "", word, color ? "\x1b[0m" : "",
+                     fmt::join(result.values, " "));
+}
+
+std::string render(const FactsResult& result, OutputFormat format, bool color) {
+  if (format == OutputFormat::json) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("command").value(std::string_view(result.command));
+    for (const auto& [name, cell] : result.facts) {
+      json.key(name);
+      write_cell(json, cell);
+    }
+    json.end_object();
+    return out + "\n";
+  }
+  Table table{{"field", "value"}, {}};
+  for (const auto& [name, cell] : result.facts) table.rows.push_back({name, cell});
+  return as_text_or_tsv(table, format, color);
+}
+
+}  // namespace embtool::output

@@ -1,0 +1,55 @@
+// Each command's answer in the three output formats: an aligned table for people, one JSON
+// document a line, or TSV with a fixed set of columns. The schemas are documented in README.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "output/table.hpp"
+
+namespace embtool::output {
+
+enum class OutputFormat { text, json, tsv };
+
+struct ScoredWord {
+  std::string word;
+  float score;
+};
+
+// neighbors and analogy: the query's words and settings, then the ranked answers.
+struct RankedResult {
+  std::string command;
+  std::vector<std::pair<std::string, std::string>> query;  // e.g. {"word", "dog"}
+  int64_t k = 0;
+  std::vector<ScoredWord> results;
+};
+
+// similar and distance: two words and one or more measures of them.
+struct PairResult {
+  std::string command;
+  std::string a;
+  std::string b;
+  std::vector<std::pair<std::string, float>> measures;
+};
+
+struct VectorResult {
+  std::string word;
+  uint32_t row = 0;
+  std::span<const float> values;
+};
+
+// info: named facts, in order.
+struct FactsResult {
+  std::string command;
+  std::vector<std::pair<std::string, Cell>> facts;
+};
+
+std::string render(const RankedResult& result, OutputFormat format, bool color);
+std::string render(const PairResult& result, OutputFormat format, bool color);
+std::string render(const VectorResult& result, OutputFormat format, bool color);
+std::string render(const FactsResult& result, OutputFormat format, bool color);
+
+}  // namespace embtool::output

@@ -1,0 +1,40 @@
+// A result table, rendered as aligned text for people or as TSV for scripts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace embtool::output {
+
+// One value of a table: text, a float (6 decimals as text; exact, in its shortest
+// round-trip form, in TSV and JSON) or an integer.
+struct Cell {
+  enum class Kind { text, real, integer };
+  Cell(std::string s) : kind(Kind::text), text(std::move(s)) {}
+  Cell(const char* s) : kind(Kind::text), text(s) {}
+  Cell(float f) : kind(Kind::real), real(f) {}
+  Cell(int64_t i) : kind(Kind::integer), integer(i) {}
+
+  Kind kind;
+  std::string text;
+  float real = 0.0f;
+  int64_t integer = 0;
+};
+
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+};
+
+// Columns aligned (numbers to the right), a header line; bold header when `color`.
+std::string render_text(const Table& table, bool color);
+
+// A header line, then one line a row, fields separated by tabs; tabs, newlines and
+// backslashes inside fields are written as \t, \n, \r and \\.
+std::string render_tsv(const Table& table);
+
+// Control characters shown as \xNN, so that a word cannot disturb a terminal.
+std::string printable(std::string_view text);
+
+}  // namespace embtool::output

@@ -1,0 +1,216 @@
+// The command line end to end, in-process: every command in every output format, and the
+// exit code and message of each kind of failure.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <bit>
+#include <cstdlib>
+#include <sstream>
+
+#include "fixtures.hpp"
+
+using namespace embtool::testing;
+using nlohmann::json;
+
+namespace {
+
+std::string toy_model() {
+  static const std::string path = write_file("cli_toy.bin", word2vec_binary(toy_words())).string();
+  return path;
+}
+
+CliResult run_embtool(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--model", toy_model()});
+  return run_cli(args);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+size_t tab_fields(const std::string& line) { return static_cast<size_t>(std::count(line.begin(), line.end(), '\t')) + 1; }
+
+// Every line has the header's column count.
+void require_rectangular_tsv(const std::string& text, size_t columns, size_t rows) {
+  const auto lines = lines_of(text);
+  REQUIRE(lines.size() == rows + 1);
+  for (const auto& line : lines) CHECK(tab_fields(line) == columns);
+}
+
+const std::vector<std::vector<std::string>> kEveryCommand = {
+    {"similar", "cat", "kitten"},         {"distance", "cat", "kitten"},
+    {"neighbors", "cat", "--k", "3"},     {"analogy", "king", "woman", "man"},
+    {"analogy", "king", "woman", "man", "--method", "mul", "-k", "2"},
+    {"vector", "cat"},                    {"vector", "--id", "2"},
+    {"info"}};
+
+}  // namespace
+
+TEST_CASE("every command succeeds in every output format", "[cli]") {
+  for (const auto& command : kEveryCommand) {
+    for (const std::string format : {"", "--json", "--tsv"}) {
+      auto args = command;
+      if (!format.empty()) args.push_back(format);
+      INFO(fmt::format("{}", fmt::join(args, " ")));
+      const auto r = run_embtool(args);
+      CHECK(r.code == 0);
+      CHECK(r.err.empty());
+      CHECK_FALSE(r.out.empty());
+      if (format == "--json") {
+        CHECK(lines_of(r.out).size() == 1);
+        CHECK(json::parse(r.out)["command"] == command[0]);
+      }
+      if (format == "--tsv") {
+        const auto lines = lines_of(r.out);
+        for (const auto& line : lines) CHECK(tab_fields(line) == tab_fields(lines[0]));
+      }
+    }
+  }
+}
+
+TEST_CASE("neighbors: JSON and TSV schemas", "[cli]") {
+  const auto j = json::parse(run_embtool({"neighbors", "kitten", "--k", "3", "--json"}).out);
+  CHECK(j["word"] == "kitten");
+  CHECK(j["k"] == 3);
+  REQUIRE(j["results"].size() == 3);
+  CHECK(j["results"][0]["rank"] == 1);
+  CHECK(j["results"][0]["word"] == "puppy");
+  CHECK(j["results"][0]["score"].get<double>() > j["results"][1]["score"].get<double>());
+  const auto tsv = run_embtool({"neighbors", "kitten", "--k", "3", "--tsv"}).out;
+  require_rectangular_tsv(tsv, 3, 3);
+  CHECK(lines_of(tsv)[0] == "rank\tword\tscore");
+  CHECK(lines_of(tsv)[1].rfind("1\tpuppy\t", 0) == 0);
+}
+
+TEST_CASE("analogy: king + woman - man = queen with both methods", "[cli]") {
+  for (const std::string method : {"add", "mul"}) {
+    const auto j = json::parse(run_embtool({"analogy", "king", "woman", "man", "--method", method, "--json"}).out);
+    CHECK(j["method"] == method);
+    CHECK(j["a"] == "king");
+    CHECK(j["results"][0]["word"] == "queen");
+  }
+  const auto text = run_embtool({"analogy", "king", "woman", "man"}).out;
+  CHECK(lines_of(text)[0].find("rank") != std::string::npos);
+  CHECK(lines_of(text)[1].find("queen") != std::string::npos);
+}
+
+TEST_CASE("similar and distance agree with each other", "[cli]") {
+  const auto s = json::parse(run_embtool({"similar", "cat", "dog", "--json"}).out);
+  const auto d = json::parse(run_embtool({"distance", "cat", "dog", "--json"}).out);
+  CHECK(d["cosine_distance"].get<double>() == Approx(1.0 - s["similarity"].get<double>()).margin(1e-6));
+  CHECK(d["euclidean_distance"].get<double>() > 0.0);
+  require_rectangular_tsv(run_embtool({"distance", "cat", "dog", "--tsv"}).out, 4, 1);
+  require_rectangular_tsv(run_embtool({"similar", "cat", "dog", "--tsv"}).out, 3, 1);
+}
+
+TEST_CASE("vector prints the row bit for bit in every format", "[cli]") {
+  const auto words = toy_words();
+  const auto& expected = words[1].values;  // queen
+  const auto j = json::parse(run_embtool({"vector", "queen", "--json"}).out);
+  CHECK(j["row"] == 1);
+  CHECK(j["dim"] == expected.size());
+  const auto text = lines_of(run_embtool({"vector", "--id", "1"}).out);
+  REQUIRE(text.size() == 1);
+  std::istringstream fields(text[0]);
+  std::string word;
+  fields >> word;
+  CHECK(word == "queen");
+  for (size_t i = 0; i < expected.size(); ++i) {
+    std::string number;
+    fields >> number;
+    CHECK(std::bit_cast<uint32_t>(std::stof(number)) == std::bit_cast<uint32_t>(expected[i]));
+    CHECK(std::bit_cast<uint32_t>(j["vector"][i].get<float>()) == std::bit_cast<uint32_t>(expected[i]));
+  }
+  require_rectangular_tsv(run_embtool({"vector", "queen", "--tsv"}).out, 2 + expected.size(), 1);
+}
+
+TEST_CASE("info reports the model's shape", "[cli]") {
+  const auto j = json::parse(run_embtool({"info", "--json"}).out);
+  CHECK(j["words"] == toy_words().size());
+  CHECK(j["dim"] == 5);
+  CHECK(j["format"] == "word2vec-binary");
+  CHECK(j["zero_vectors"] == 1);
+  require_rectangular_tsv(run_embtool({"info", "--tsv"}).out, 2, j.size() - 1);
+}
+
+TEST_CASE("an unknown word: exit 3, suggestions on stderr, nothing on stdout", "[cli]") {
+  const auto r = run_embtool({"neighbors", "kiten", "--json"});
+  CHECK(r.code == 3);
+  CHECK(r.out.empty());
+  CHECK(lines_of(r.err).size() == 1);
+  CHECK_THAT(r.err, Catch::Contains("'kiten' is not in the vocabulary; did you mean: kitten"));
+}
+
+TEST_CASE("a word in another case is used with a warning, or refused with --exact-case", "[cli]") {
+  const auto r = run_embtool({"similar", "CAT", "Kitten"});
+  CHECK(r.code == 0);
+  CHECK_THAT(r.err, Catch::Contains("using 'cat'"));
+  CHECK(run_embtool({"similar", "CAT", "kitten", "--exact-case"}).code == 3);
+}
+
+TEST_CASE("usage errors: exit 2 and one line on stderr", "[cli]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"neighbors"},
+                                                                {"neighbors", "cat", "--k", "0"},
+                                                                {"analogy", "a", "b", "c", "--method", "sub"},
+                                                                {"frobnicate"},
+                                                                {"similar", "cat", "dog", "--json", "--tsv"},
+                                                                {"vector"},
+                                                                {}}) {
+    INFO(fmt::format("{}", fmt::join(args, " ")));
+    const auto r = run_embtool(args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(lines_of(r.err).size() == 1);
+  }
+}
+
+TEST_CASE("file errors: exit 5 when unreadable, 4 when malformed", "[cli]") {
+  const auto missing = run_cli({"--model", (scratch_dir() / "nope.bin").string(), "info"});
+  CHECK(missing.code == 5);
+  CHECK_THAT(missing.err, Catch::Contains("nope.bin"));
+  const auto bad = write_file("cli_bad.txt", "2 3\na 1 2 3\nb 1 2\n");
+  const auto malformed = run_cli({"--model", bad.string(), "info"});
+  CHECK(malformed.code == 4);
+  CHECK(malformed.out.empty());
+  CHECK(lines_of(malformed.err).size() == 1);
+  CHECK(run_embtool({"vector", "--id", "999"}).code == 3);
+}
+
+TEST_CASE("the model comes from --model, else EMBTOOL_MODEL", "[cli]") {
+  const auto other = write_file("cli_env.txt", word2vec_text(random_words(7, 3, 31)));
+  ::setenv("EMBTOOL_MODEL", other.c_str(), 1);
+  CHECK(json::parse(run_cli({"info", "--json"}).out)["words"] == 7);
+  CHECK(json::parse(run_embtool({"info", "--json"}).out)["words"] == toy_words().size());
+  ::unsetenv("EMBTOOL_MODEL");
+}
+
+TEST_CASE("global options work after the command, --limit cuts the vocabulary", "[cli]") {
+  const auto r = run_cli({"info", "--json", "--limit", "4", "-m", toy_model()});
+  REQUIRE(r.code == 0);
+  CHECK(json::parse(r.out)["words"] == 4);
+  CHECK(run_embtool({"neighbors", "cat", "--limit", "4"}).code == 3);  // cat is row 6
+}
+
+TEST_CASE("duplicates are reported as a warning", "[cli]") {
+  auto words = random_words(4, 3, 32);
+  words[3].word = words[0].word;
+  const auto path = write_file("cli_dup.bin", word2vec_binary(words));
+  const auto r = run_cli({"--model", path.string(), "info", "--json"});
+  CHECK(r.code == 0);
+  CHECK(json::parse(r.out)["duplicates_dropped"] == 1);
+  CHECK_THAT(r.err, Catch::Contains("1 duplicate words ignored"));
+  CHECK(run_cli({"--model", path.string(), "-q", "info"}).err.empty());
+}
+
+TEST_CASE("--version and --help exit 0", "[cli]") {
+  const auto v = run_cli({"--version"});
+  CHECK(v.code == 0);
+  CHECK_THAT(v.out, Catch::Contains("embtool"));
+  CHECK(run_cli({"--help"}).code == 0);
+  CHECK(run_cli({"neighbors", "--help"}).code == 0);
+}

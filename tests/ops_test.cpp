@@ -1,0 +1,184 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "embtool/error.hpp"
+#include "embtool/formats.hpp"
+#include "embtool/ops.hpp"
+#include "fixtures.hpp"
+#include "ops/text_case.hpp"
+
+using namespace embtool;
+using namespace embtool::testing;
+
+namespace {
+
+Embeddings load_words(const std::vector<WordVector>& words, const std::string& name) {
+  return load(write_file(name, word2vec_binary(words)));
+}
+
+double exact_cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ab += double{a[i]} * b[i];
+    aa += double{a[i]} * a[i];
+    bb += double{b[i]} * b[i];
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
+std::vector<double> unit(const std::vector<float>& v) {
+  double n = 0;
+  for (float x : v) n += double{x} * x;
+  std::vector<double> u;
+  for (float x : v) u.push_back(x / std::sqrt(n));
+  return u;
+}
+
+// The textbook answer, in double precision: rank rows by `score`, skip `excluded`.
+std::vector<uint32_t> ranking(size_t rows, const std::function<double(uint32_t)>& score,
+                              const std::vector<uint32_t>& excluded, size_t k) {
+  std::vector<uint32_t> order;
+  for (uint32_t r = 0; r < rows; ++r) {
+    if (std::find(excluded.begin(), excluded.end(), r) == excluded.end()) order.push_back(r);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return score(a) > score(b); });
+  order.resize(std::min(k, order.size()));
+  return order;
+}
+
+std::vector<uint32_t> rows_of(const std::vector<Neighbor>& found) {
+  std::vector<uint32_t> rows;
+  for (const auto& n : found) rows.push_back(n.row);
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("similarity and distance match the textbook formulas", "[ops]") {
+  const auto words = random_words(20, 50, 21);
+  const auto e = load_words(words, "pairs.bin");
+  for (uint32_t a = 0; a < 20; a += 3) {
+    for (uint32_t b = 1; b < 20; b += 4) {
+      const double cos = exact_cosine(words[a].values, words[b].values);
+      CHECK(similarity(e, a, b) == Approx(cos).margin(1e-6));
+      CHECK(similarity(e, a, b) == similarity(e, b, a));
+      double sq = 0;
+      for (size_t i = 0; i < 50; ++i) sq += std::pow(double{words[a].values[i]} - words[b].values[i], 2);
+      const Distance d = distance(e, a, b);
+      CHECK(d.cosine == Approx(1.0 - cos).margin(1e-6));
+      CHECK(d.euclidean == Approx(std::sqrt(sq)).epsilon(1e-6));
+    }
+  }
+  CHECK(similarity(e, 4, 4) == Approx(1.0).margin(1e-6));
+}
+
+TEST_CASE("neighbors rank every other word by cosine, the query excluded", "[ops]") {
+  const auto words = random_words(500, 24, 22);
+  const auto e = load_words(words, "neighbors.bin");
+  for (uint32_t q : {0u, 17u, 499u}) {
+    const auto found = neighbors(e, q, 10);
+    REQUIRE(found.size() == 10);
+    const auto expected = ranking(500, [&](uint32_t r) { return exact_cosine(words[q].values, words[r].values); },
+                                  {q}, 10);
+    CHECK(rows_of(found) == expected);
+    for (const auto& n : found) {
+      CHECK(n.score == Approx(exact_cosine(words[q].values, words[n.row].values)).margin(1e-6));
+    }
+  }
+  CHECK(neighbors(e, 3, 10000).size() == 499);  // k beyond the vocabulary: everyone else
+}
+
+TEST_CASE("3CosAdd analogy ranks by cosine with the normalized a + b - c", "[ops]") {
+  const auto words = random_words(400, 16, 23);
+  const auto e = load_words(words, "analogy.bin");
+  const uint32_t a = 5, b = 9, c = 40;
+  const auto ua = unit(words[a].values), ub = unit(words[b].values), uc = unit(words[c].values);
+  std::vector<float> target(16);
+  for (size_t i = 0; i < 16; ++i) target[i] = static_cast<float>(ua[i] + ub[i] - uc[i]);
+  const auto expected = ranking(400, [&](uint32_t r) { return exact_cosine(target, words[r].values); },
+                                {a, b, c}, 10);
+  const auto found = analogy(e, a, b, c, AnalogyMethod::add, 10);
+  CHECK(rows_of(found) == expected);
+  CHECK(found[0].score == Approx(exact_cosine(target, words[found[0].row].values)).margin(1e-6));
+}
+
+TEST_CASE("3CosMul analogy follows Levy and Goldberg's shifted product", "[ops]") {
+  const auto words = random_words(400, 16, 24);
+  const auto e = load_words(words, "cosmul.bin");
+  const uint32_t a = 1, b = 2, c = 3;
+  auto shifted = [&](uint32_t x, uint32_t r) { return (1 + exact_cosine(words[x].values, words[r].values)) / 2; };
+  auto score = [&](uint32_t r) { return shifted(a, r) * shifted(b, r) / (shifted(c, r) + 1e-6); };
+  const auto found = analogy(e, a, b, c, AnalogyMethod::mul, 10);
+  CHECK(rows_of(found) == ranking(400, score, {a, b, c}, 10));
+  for (const auto& n : found) CHECK(n.score == Approx(score(n.row)).epsilon(1e-5));
+}
+
+TEST_CASE("the toy model answers the classic questions", "[ops]") {
+  const auto e = load_words(toy_words(), "toy.bin");
+  const auto& v = e.vocabulary();
+  const auto add = analogy(e, *v.find("king"), *v.find("woman"), *v.find("man"), AnalogyMethod::add, 3);
+  CHECK(v.word(add[0].row) == "queen");
+  const auto mul = analogy(e, *v.find("king"), *v.find("woman"), *v.find("man"), AnalogyMethod::mul, 3);
+  CHECK(v.word(mul[0].row) == "queen");
+  CHECK(v.word(neighbors(e, *v.find("kitten"), 1)[0].row) == "puppy");
+  // A zero vector has no direction: it never appears among neighbours and cannot be a query.
+  for (const auto& n : neighbors(e, *v.find("cat"), 100)) CHECK(v.word(n.row) != "zero");
+  CHECK_THROWS_AS(neighbors(e, *v.find("zero"), 5), Error);
+  CHECK_THROWS_AS(similarity(e, *v.find("zero"), *v.find("cat")), Error);
+}
+
+TEST_CASE("top_k: highest first, ties by row, NaN and exclusions skipped", "[search]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> scores{0.5f, 0.9f, nan, 0.9f, 0.1f, 0.7f};
+  const uint32_t excluded[] = {5};
+  const auto best = top_k(scores, 4, excluded);
+  REQUIRE(best.size() == 4);
+  CHECK(best[0] == Neighbor{1, 0.9f});
+  CHECK(best[1] == Neighbor{3, 0.9f});
+  CHECK(best[2] == Neighbor{0, 0.5f});
+  CHECK(best[3] == Neighbor{4, 0.1f});
+  CHECK(top_k(scores, 0).empty());
+}
+
+TEST_CASE("resolve_word: exact, then another case, else suggestions", "[ops]") {
+  const auto e = load_words(toy_words(), "resolve.bin");
+  CHECK(resolve_word(e, "cat", true).row == 6);
+  CHECK_FALSE(resolve_word(e, "cat", true).case_folded);
+  const auto folded = resolve_word(e, "CAT", true);
+  CHECK(folded.row == 6);
+  CHECK(folded.case_folded);
+  CHECK(resolve_word(e, "paris", true).row == 10);  // the first (most frequent) variant
+  CHECK_THROWS_AS(resolve_word(e, "CAT", false), UnknownWordError);
+  try {
+    resolve_word(e, "kiten", true);
+    FAIL("kiten resolved");
+  } catch (const UnknownWordError& error) {
+    CHECK(error.code() == ExitCode::not_found);
+    CHECK(error.word() == "kiten");
+    REQUIRE_FALSE(error.suggestions().empty());
+    CHECK(error.suggestions()[0] == "kitten");
+    CHECK_THAT(error.what(), Catch::Contains("did you mean: kitten"));
+  }
+}
+
+TEST_CASE("suggestions: case variants first, then the closest spellings", "[ops]") {
+  const auto e = load_words(toy_words(), "suggest.bin");
+  const auto& v = e.vocabulary();
+  CHECK(suggest_words(v, "paris") == std::vector<std::string>{"Paris", "PARIS"});
+  CHECK(suggest_words(v, "qeen") == std::vector<std::string>{"queen"});
+  CHECK(suggest_words(v, "kign").front() == "king");  // a swap is one edit
+  CHECK(suggest_words(v, "xylophone").empty());
+}
+
+TEST_CASE("case folding covers ASCII and common non-ASCII letters", "[ops]") {
+  CHECK(ops::fold_case("KiNg") == "king");
+  CHECK(ops::fold_case("CAFÉ") == "café");
+  CHECK(ops::fold_case("ΑΘΗΝΑ") == "αθηνα");
+  CHECK(ops::fold_case("МОСКВА") == "москва");
+  CHECK(ops::fold_case("ŁÓDŹ") == "łódź");
+  CHECK(ops::fold_case("clich\xC9s") == "clich\xC9s");  // invalid UTF-8 is kept as it is
+}
