@@ -53,7 +53,7 @@ const std::vector<std::vector<std::string>> kEveryCommand = {
 
 TEST_CASE("every command succeeds in every output format", "[cli]") {
   for (const auto& command : kEveryCommand) {
-    for (const std::string format : {"", "--json", "--tsv"}) {
+    for (const std::string format : {"", "--json", "--jsonl", "--tsv"}) {
       auto args = command;
       if (!format.empty()) args.push_back(format);
       INFO(fmt::format("{}", fmt::join(args, " ")));
@@ -61,7 +61,7 @@ TEST_CASE("every command succeeds in every output format", "[cli]") {
       CHECK(r.code == 0);
       CHECK(r.err.empty());
       CHECK_FALSE(r.out.empty());
-      if (format == "--json") {
+      if (format == "--json" || format == "--jsonl") {
         CHECK(lines_of(r.out).size() == 1);
         CHECK(json::parse(r.out)["command"] == command[0]);
       }

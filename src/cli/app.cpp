@@ -55,7 +55,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--format", g.format, "File format, detected from the content by default")
       ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"}));
   app.add_flag("--no-header", g.no_header, "The file has no '<count> <dim>' line (GloVe)");
-  auto* json = app.add_flag("--json", g.json, "Print one JSON document a line");
+  auto* json = app.add_flag("--json,--jsonl", g.json, "Print one JSON document a line");
   auto* tsv = app.add_flag("--tsv", g.tsv, "Print tab-separated values with a header line");
   json->excludes(tsv);
   app.add_flag("-v,--verbose", g.verbose, "Log more to stderr (-vv for debug)");

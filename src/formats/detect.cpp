@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "embtool/error.hpp"
-#include "formats/number_parsing.hpp"
+#include "formats/text_fields.hpp"
 #include "formats/readers.hpp"
 
 namespace embtool::formats {
@@ -16,21 +16,10 @@ namespace {
 
 constexpr size_t kSniffBytes = size_t{4} << 20;
 
-std::vector<std::string_view> split_spaces(std::string_view line) {
-  std::vector<std::string_view> fields;
-  size_t start = 0;
-  for (;;) {
-    const size_t space = line.find(' ', start);
-    fields.push_back(line.substr(start, space - start));
-    if (space == std::string_view::npos) break;
-    start = space + 1;
-  }
-  return fields;
-}
-
 // A line of "word v1 ... vN" with every value a number; returns N, or 0 if it is not one.
 size_t count_values_of_text_row(std::string_view line) {
-  const auto fields = split_spaces(trim_right(line));
+  std::vector<std::string_view> fields;
+  split_spaces(trim_right(line), fields);
   if (fields.size() < 2 || fields[0].empty()) return 0;
   const bool all_numbers = std::all_of(fields.begin() + 1, fields.end(),
                                        [](std::string_view f) { return parse_float(f).has_value(); });
@@ -56,7 +45,8 @@ bool looks_like_text_row(std::string_view line) {
 }  // namespace
 
 std::optional<Header> parse_header_line(std::string_view line) {
-  const auto fields = split_spaces(trim(line));
+  std::vector<std::string_view> fields;
+  split_spaces(trim(line), fields);
   if (fields.size() != 2) return std::nullopt;
   const auto count = parse_count(fields[0]);
   const auto dim = parse_count(fields[1]);

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "embtool/error.hpp"
-#include "formats/number_parsing.hpp"
+#include "formats/text_fields.hpp"
 #include "formats/readers.hpp"
 
 namespace embtool::formats {
@@ -40,7 +40,7 @@ class TextRows {
                               "(use --format word2vec-binary, or let embtool detect the format)",
                               in_.path(), line_number_));
     }
-    split(trim_right(line_));
+    split_spaces(trim_right(line_), fields_);
     return true;
   }
 
@@ -78,17 +78,6 @@ class TextRows {
   }
 
  private:
-  void split(std::string_view line) {
-    fields_.clear();
-    size_t start = 0;
-    for (;;) {
-      const size_t space = line.find(' ', start);
-      fields_.push_back(line.substr(start, space - start));
-      if (space == std::string_view::npos) break;
-      start = space + 1;
-    }
-  }
-
   ByteReader& in_;
   SourceInfo& info_;
   uint64_t line_number_;

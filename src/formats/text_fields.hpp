@@ -1,9 +1,10 @@
-// Parsing the numbers of text vector files exactly as gensim (numpy.float32(str)) does.
+// The fields of text vector files, split and parsed exactly as gensim does.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace embtool::formats {
 
@@ -17,5 +18,9 @@ std::optional<uint64_t> parse_count(std::string_view text);
 // Text without trailing ASCII white space (Python's bytes.rstrip()).
 std::string_view trim_right(std::string_view text);
 std::string_view trim(std::string_view text);
+
+// Python's line.split(" "): every single space separates, so "a  b" has an empty field.
+// Replaces the contents of `fields`.
+void split_spaces(std::string_view line, std::vector<std::string_view>& fields);
 
 }  // namespace embtool::formats

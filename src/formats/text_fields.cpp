@@ -1,4 +1,4 @@
-#include "formats/number_parsing.hpp"
+#include "formats/text_fields.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -20,6 +20,17 @@ std::string_view trim(std::string_view text) {
   text = trim_right(text);
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   return text;
+}
+
+void split_spaces(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
+  size_t start = 0;
+  for (;;) {
+    const size_t space = line.find(' ', start);
+    fields.push_back(line.substr(start, space - start));
+    if (space == std::string_view::npos) return;
+    start = space + 1;
+  }
 }
 
 std::optional<float> parse_float(std::string_view text) {
