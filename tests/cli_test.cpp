@@ -160,7 +160,7 @@ TEST_CASE("usage errors: exit 2 and one line on stderr", "[cli]") {
                                                                 {"frobnicate"},
                                                                 {"similar", "cat", "dog", "--json", "--tsv"},
                                                                 {"vector"},
-                                                                {}}) {
+                                                                {"--json"}}) {
     INFO(fmt::format("{}", fmt::join(args, " ")));
     const auto r = run_embtool(args);
     CHECK(r.code == 2);
@@ -205,6 +205,19 @@ TEST_CASE("duplicates are reported as a warning", "[cli]") {
   CHECK(json::parse(r.out)["duplicates_dropped"] == 1);
   CHECK_THAT(r.err, Catch::Contains("1 duplicate words ignored"));
   CHECK(run_cli({"--model", path.string(), "-q", "info"}).err.empty());
+}
+
+TEST_CASE("a count that is not a whole number is refused in plain words", "[cli]") {
+  const auto r = run_embtool({"neighbors", "cat", "--k", "x"});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("'x' is not a whole number of at least 1"));
+}
+
+TEST_CASE("no arguments at all: the help, on stderr, and exit 2", "[cli]") {
+  const auto r = run_cli({});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("neighbors"));
 }
 
 TEST_CASE("--version and --help exit 0", "[cli]") {

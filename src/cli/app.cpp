@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <optional>
 
@@ -38,6 +39,18 @@ struct CommandArgs {
   std::optional<uint64_t> id;
 };
 
+// CLI11's own range check prints a 300-digit bound; this one says what a count must be.
+const CLI::Validator kCountAtLeastOne(
+    [](std::string& text) -> std::string {
+      uint64_t value = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size() || value == 0) {
+        return fmt::format("'{}' is not a whole number of at least 1", text);
+      }
+      return {};
+    },
+    "N>=1");
+
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
   auto logger = std::make_shared<spdlog::logger>("embtool", sink);
@@ -51,7 +64,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Vector file: word2vec .bin, .txt/.vec, GloVe, optionally .gz "
                  "(default: $EMBTOOL_MODEL, else the bundled model)");
   app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
-      ->check(CLI::PositiveNumber);
+      ->check(kCountAtLeastOne);
   app.add_option("--format", g.format, "File format, detected from the content by default")
       ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"}));
   app.add_flag("--no-header", g.no_header, "The file has no '<count> <dim>' line (GloVe)");
@@ -76,13 +89,13 @@ void add_commands(CLI::App& app, CommandArgs& args) {
 
   auto* neighbors = app.add_subcommand("neighbors", "The nearest words by cosine similarity");
   neighbors->add_option("WORD", args.a, "The word")->required();
-  neighbors->add_option("-k,--k", args.k, "How many (default 10)")->check(CLI::PositiveNumber);
+  neighbors->add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
 
   auto* analogy = app.add_subcommand("analogy", "A + B - C: 'king woman man' finds queen");
   analogy->add_option("A", args.a, "The word to start from")->required();
   analogy->add_option("B", args.b, "The word to add")->required();
   analogy->add_option("C", args.c, "The word to subtract")->required();
-  analogy->add_option("-k,--k", args.k, "How many (default 10)")->check(CLI::PositiveNumber);
+  analogy->add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
   analogy->add_option("--method", args.method, "add (3CosAdd, default) or mul (3CosMul)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
@@ -160,6 +173,10 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   add_commands(app, command_args);
 
   auto log = make_logger(streams.err);
+  if (args.empty()) {
+    streams.err << app.help();
+    return static_cast<int>(ExitCode::usage);
+  }
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
     app.parse(reversed);
