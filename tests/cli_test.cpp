@@ -129,6 +129,16 @@ TEST_CASE("vector prints the row bit for bit in every format", "[cli]") {
   require_rectangular_tsv(run_embtool({"vector", "queen", "--tsv"}).out, 2 + expected.size(), 1);
 }
 
+TEST_CASE("a zero vector: similarity 0 with a warning, refused as a search query", "[cli]") {
+  const auto r = run_embtool({"similar", "zero", "cat", "--json"});
+  CHECK(r.code == 0);
+  CHECK(json::parse(r.out)["similarity"] == 0.0);
+  CHECK_THAT(r.err, Catch::Contains("all zeros"));
+  const auto n = run_embtool({"neighbors", "zero"});
+  CHECK(n.code == 2);
+  CHECK(n.out.empty());
+}
+
 TEST_CASE("info reports the model's shape", "[cli]") {
   const auto j = json::parse(run_embtool({"info", "--json"}).out);
   CHECK(j["words"] == toy_words().size());

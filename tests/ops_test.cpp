@@ -128,7 +128,10 @@ TEST_CASE("the toy model answers the classic questions", "[ops]") {
   // A zero vector has no direction: it never appears among neighbours and cannot be a query.
   for (const auto& n : neighbors(e, *v.find("cat"), 100)) CHECK(v.word(n.row) != "zero");
   CHECK_THROWS_AS(neighbors(e, *v.find("zero"), 5), Error);
-  CHECK_THROWS_AS(similarity(e, *v.find("zero"), *v.find("cat")), Error);
+  // gensim's convention: a zero vector is similar to nothing (0), yet has a Euclidean distance.
+  CHECK(similarity(e, *v.find("zero"), *v.find("cat")) == 0.0);
+  CHECK(distance(e, *v.find("zero"), *v.find("cat")).cosine == 1.0);
+  CHECK(distance(e, *v.find("zero"), *v.find("cat")).euclidean > 0.9);
 }
 
 TEST_CASE("top_k: highest first, ties by row, NaN and exclusions skipped", "[search]") {

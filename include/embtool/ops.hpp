@@ -32,7 +32,7 @@ std::vector<std::string> suggest_words(const Vocabulary& vocabulary, std::string
 
 // --- Pairs -----------------------------------------------------------------------------------
 
-// gensim similarity(a, b).
+// gensim similarity(a, b); 0 when either vector is all zeros, as in gensim.
 double similarity(const Embeddings& embeddings, uint32_t a, uint32_t b);
 
 struct Distance {

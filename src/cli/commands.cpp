@@ -22,6 +22,14 @@ uint32_t resolve(const CommandContext& ctx, const std::string& word) {
   return resolved.row;
 }
 
+// Cosine similarity has no meaning for a zero vector; say so while answering as gensim does.
+void warn_if_zero(const CommandContext& ctx, uint32_t row) {
+  if (ctx.embeddings.norm(row) == 0.0f) {
+    ctx.log.warn("the vector of '{}' is all zeros; its cosine similarity is taken as 0, as gensim does",
+                 ctx.embeddings.vocabulary().word(row));
+  }
+}
+
 std::string word_of(const CommandContext& ctx, uint32_t row) {
   return std::string(ctx.embeddings.vocabulary().word(row));
 }
@@ -43,6 +51,8 @@ void print(const CommandContext& ctx, const Result& result) {
 void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b) {
   const uint32_t ra = resolve(ctx, a);
   const uint32_t rb = resolve(ctx, b);
+  warn_if_zero(ctx, ra);
+  warn_if_zero(ctx, rb);
   const auto value = static_cast<float>(similarity(ctx.embeddings, ra, rb));
   print(ctx, output::PairResult{"similar", word_of(ctx, ra), word_of(ctx, rb), {{"similarity", value}}});
 }
@@ -50,6 +60,8 @@ void run_similar(const CommandContext& ctx, const std::string& a, const std::str
 void run_distance(const CommandContext& ctx, const std::string& a, const std::string& b) {
   const uint32_t ra = resolve(ctx, a);
   const uint32_t rb = resolve(ctx, b);
+  warn_if_zero(ctx, ra);
+  warn_if_zero(ctx, rb);
   const Distance d = distance(ctx.embeddings, ra, rb);
   print(ctx, output::PairResult{"distance", word_of(ctx, ra), word_of(ctx, rb),
                                 {{"cosine_distance", static_cast<float>(d.cosine)},

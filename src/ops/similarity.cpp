@@ -1,26 +1,11 @@
-#include <fmt/format.h>
-
-#include "embtool/error.hpp"
 #include "embtool/ops.hpp"
 #include "kernels/scalar.hpp"
 
 namespace embtool {
-namespace {
-
-void require_nonzero(const Embeddings& embeddings, uint32_t row) {
-  if (embeddings.norm(row) == 0.0f) {
-    throw Error(ExitCode::usage,
-                fmt::format("the vector of '{}' is all zeros, so its cosine similarity is "
-                            "undefined",
-                            embeddings.vocabulary().word(row)));
-  }
-}
-
-}  // namespace
 
 double similarity(const Embeddings& embeddings, uint32_t a, uint32_t b) {
-  require_nonzero(embeddings, a);
-  require_nonzero(embeddings, b);
+  // gensim's unitvec() leaves a zero vector as it is, so its similarity to anything is 0.
+  if (embeddings.norm(a) == 0.0f || embeddings.norm(b) == 0.0f) return 0.0;
   const float dot = kernels::scalar::dot(embeddings.row(a), embeddings.row(b));
   return static_cast<double>(dot) /
          (static_cast<double>(embeddings.norm(a)) * static_cast<double>(embeddings.norm(b)));
