@@ -279,3 +279,23 @@ TEST_CASE("the shared third-party vector files load as gensim loads them", "[for
   // Its header says 3 words; the body has 1 (gensim raises EOFError).
   require_refused(eval / "pretrained.vec", "truncated");
 }
+
+TEST_CASE("loading reports its progress up to the whole file", "[formats]") {
+  const auto words = random_words(70000, 2, 17);
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"progress.bin", word2vec_binary(words)},
+           {"progress.txt", word2vec_text(words)},
+           {"progress.glove", glove_text(words)},
+           {"progress.bin.gz", gzip(word2vec_binary(words))}}) {
+    INFO(name);
+    std::vector<std::pair<uint64_t, uint64_t>> reports;
+    LoadOptions options;
+    options.progress = [&](uint64_t done, uint64_t total) { reports.emplace_back(done, total); };
+    const auto path = write_file(name, bytes);
+    load(path, options);
+    REQUIRE(reports.size() >= 2);  // at least one mid-way report, and the final one
+    CHECK(reports.back().first == std::filesystem::file_size(path));
+    CHECK(reports.back().second == std::filesystem::file_size(path));
+    CHECK(std::is_sorted(reports.begin(), reports.end()));
+  }
+}

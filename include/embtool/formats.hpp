@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -11,10 +12,15 @@
 
 namespace embtool {
 
+// Told, now and then while a file loads, how many of its bytes (compressed bytes for .gz)
+// have been read out of how many.
+using LoadProgress = std::function<void(uint64_t bytes_read, uint64_t bytes_total)>;
+
 struct LoadOptions {
   Format format = Format::auto_detect;
   std::optional<uint64_t> limit;  // load only the first N records (gensim `limit`)
   bool allow_nonfinite = false;   // keep NaN/Inf values instead of refusing the file
+  LoadProgress progress;          // optional
 };
 
 Embeddings load(const std::filesystem::path& path, const LoadOptions& options = {});

@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/model_path.hpp"
+#include "cli/progress_bar.hpp"
 #include "embtool/error.hpp"
 #include "embtool/formats.hpp"
 
@@ -134,10 +135,20 @@ void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   if (s.nonfinite_values > 0) log.warn("{}: {} NaN/Inf values kept", s.path, s.nonfinite_values);
 }
 
-Embeddings load_model(const GlobalOptions& g, spdlog::logger& log) {
+// Files smaller than this load in well under a second: no bar for them.
+constexpr uint64_t kProgressMinBytes = 64ull << 20;
+
+Embeddings load_model(const GlobalOptions& g, spdlog::logger& log, const Streams& streams) {
   const auto path = resolve_model_path(g.model);
   const auto start = std::chrono::steady_clock::now();
-  Embeddings embeddings = load(path, load_options(g));
+  LoadOptions options = load_options(g);
+  ProgressBar bar(streams.err, fmt::format("loading {}", path.filename().string()),
+                  streams.progress && !g.quiet);
+  options.progress = [&bar](uint64_t done, uint64_t total) {
+    if (total >= kProgressMinBytes) bar.update(done, total);
+  };
+  Embeddings embeddings = load(path, options);
+  bar.finish();
   report_load(log, embeddings,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return embeddings;
@@ -189,7 +200,7 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   if (g.verbose > 0) log->set_level(g.verbose > 1 ? spdlog::level::debug : spdlog::level::info);
 
   try {
-    const Embeddings embeddings = load_model(g, *log);
+    const Embeddings embeddings = load_model(g, *log, streams);
     const CommandContext ctx{embeddings, output_format(g), streams.color, !g.exact_case, *log, streams.out};
     dispatch(app, command_args, ctx);
     streams.out.flush();

@@ -10,7 +10,8 @@ namespace embtool::cli {
 struct Streams {
   std::ostream& out;   // results only
   std::ostream& err;   // logs, warnings and the one-line error
-  bool color = false;  // ANSI styling of text output (a TTY without NO_COLOR)
+  bool color = false;     // ANSI styling of text output (a TTY without NO_COLOR)
+  bool progress = false;  // progress bars on `err` (a TTY)
 };
 
 // Runs one embtool command line (`args` without the program name); returns the exit code.

@@ -9,5 +9,6 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   const bool color = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   const std::vector<std::string> args(argv + 1, argv + argc);
-  return embtool::cli::run(args, {std::cout, std::cerr, color});
+  const bool progress = ::isatty(STDERR_FILENO) == 1;
+  return embtool::cli::run(args, {std::cout, std::cerr, color, progress});
 }

@@ -24,10 +24,15 @@ class FileSource : public Source {
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
+  uint64_t file_position() const override { return position_; }
+
   size_t read(char* buffer, size_t size) override {
     for (;;) {
       const ssize_t n = ::read(fd_, buffer, size);
-      if (n >= 0) return static_cast<size_t>(n);
+      if (n >= 0) {
+        position_ += static_cast<uint64_t>(n);
+        return static_cast<size_t>(n);
+      }
       if (errno == EINTR) continue;
       throw Error(ExitCode::io, fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
     }
@@ -36,6 +41,7 @@ class FileSource : public Source {
  private:
   int fd_;
   std::string path_;
+  uint64_t position_ = 0;
 };
 
 class GzipSource : public Source {
@@ -49,6 +55,10 @@ class GzipSource : public Source {
     gzbuffer(file_, 256 * 1024);
   }
   ~GzipSource() override { gzclose(file_); }
+  uint64_t file_position() const override {
+    const z_off_t position = gzoffset(file_);
+    return position > 0 ? static_cast<uint64_t>(position) : 0;
+  }
   GzipSource(const GzipSource&) = delete;
   GzipSource& operator=(const GzipSource&) = delete;
 

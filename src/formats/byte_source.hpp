@@ -17,6 +17,8 @@ class Source {
   virtual ~Source() = default;
   // Reads up to `size` bytes; 0 means end of data. Throws Error on a read failure.
   virtual size_t read(char* buffer, size_t size) = 0;
+  // How far into the file on disk reading has come (for gzip, in compressed bytes).
+  virtual uint64_t file_position() const = 0;
 };
 
 class ByteReader {
@@ -27,6 +29,8 @@ class ByteReader {
   const std::string& path() const { return path_; }
   bool is_gzip() const { return gzip_; }
   uint64_t file_bytes() const { return file_bytes_; }
+  // Bytes read so far from the file on disk, for progress reports.
+  uint64_t file_position() const { return source_->file_position(); }
   // Bytes consumed so far from the (decompressed) stream.
   uint64_t offset() const { return consumed_before_buffer_ + pos_; }
 

@@ -41,6 +41,23 @@ uint64_t records_to_read(uint64_t available, const LoadOptions& options);
 void check_finite(std::span<const float> values, const LoadOptions& options, SourceInfo& info,
                   std::string_view word, std::string_view place);
 
+// Calls options.progress every so many records (cheap enough to call per record).
+class ProgressTicker {
+ public:
+  ProgressTicker(const ByteReader& in, const LoadOptions& options) : in_(in), options_(options) {}
+  void tick() {
+    if (options_.progress && (++records_ & 0xFFFF) == 0) report();
+  }
+  void report() {
+    if (options_.progress) options_.progress(in_.file_position(), in_.file_bytes());
+  }
+
+ private:
+  const ByteReader& in_;
+  const LoadOptions& options_;
+  uint64_t records_ = 0;
+};
+
 Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const LoadOptions& options,
                                 SourceInfo info);
 Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOptions& options,

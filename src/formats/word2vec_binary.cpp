@@ -78,7 +78,9 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
   matrix.reserve(reservable * dim);
   vocabulary.reserve(reservable, reservable * 8);
 
+  ProgressTicker progress(in, options);
   for (uint64_t record = 0; record < records; ++record) {
+    progress.tick();
     const std::string word = read_word(in, record, header.count);
     const size_t start = matrix.size();
     matrix.resize(start + dim);
@@ -103,6 +105,7 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
     }
   }
   info.records_read = records;
+  progress.report();
   skip_newlines(in);
   info.trailing_data = records == header.count && !in.at_end();
   return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));

@@ -129,7 +129,9 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   matrix.reserve(reservable * dim);
 
   TextRows rows(in, info, 2);
+  ProgressTicker progress(in, options);
   for (uint64_t record = 0; record < records; ++record) {
+    progress.tick();
     if (!rows.next(max_line_bytes(dim))) {
       throw Error(ExitCode::bad_file,
                   fmt::format("{}: truncated: the header announces {} words, but the file ends "
@@ -138,6 +140,7 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
     }
     add_row(rows, dim, options, info, vocabulary, matrix);
   }
+  progress.report();
   info.trailing_data = records == header.count && has_trailing_data(in);
   return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
 }
@@ -162,10 +165,13 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo inf
     matrix.reserve(std::min<uint64_t>(records, in.file_bytes() / first_row_bytes + 16) * dim);
   }
   add_row(rows, dim, options, info, vocabulary, matrix);
+  ProgressTicker progress(in, options);
   while (info.records_read < records && rows.next(max_line_bytes(dim))) {
+    progress.tick();
     if (rows.word().empty() && rows.value_count() == 0 && !has_trailing_data(in)) break;
     add_row(rows, dim, options, info, vocabulary, matrix);
   }
+  progress.report();
   return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
 }
 
