@@ -237,3 +237,16 @@ TEST_CASE("--version and --help exit 0", "[cli]") {
   CHECK(run_cli({"--help"}).code == 0);
   CHECK(run_cli({"neighbors", "--help"}).code == 0);
 }
+
+TEST_CASE("without --model, the bundled model answers: king + woman - man puts queen in the top 5", "[cli][model]") {
+  ::unsetenv("EMBTOOL_MODEL");
+  const auto r = run_cli({"analogy", "king", "woman", "man", "--k", "5", "--json"});
+  REQUIRE(r.code == 0);
+  const auto j = json::parse(r.out);
+  bool queen = false;
+  for (const auto& result : j["results"]) queen = queen || result["word"] == "queen";
+  CHECK(queen);
+  const auto info = json::parse(run_cli({"info", "--json"}).out);
+  CHECK(info["words"] == 40000);
+  CHECK(info["file_bytes"].get<int64_t>() <= 25'000'000);
+}
