@@ -230,7 +230,7 @@ TEST_CASE("no arguments at all: the help, on stderr, and exit 2", "[cli]") {
   CHECK_THAT(r.err, Catch::Contains("neighbors"));
 }
 
-TEST_CASE("--version and --help exit 0", "[cli]") {
+TEST_CASE("the version and help flags exit 0", "[cli]") {
   const auto v = run_cli({"--version"});
   CHECK(v.code == 0);
   CHECK_THAT(v.out, Catch::Contains("embtool"));

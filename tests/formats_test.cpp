@@ -109,7 +109,7 @@ TEST_CASE("text values are read as numpy.float32(str) reads them: via double", "
   CHECK(e.row(0)[1] == static_cast<float>(-8.269973595356034e-05));
 }
 
-TEST_CASE("--limit loads only the first N words", "[formats]") {
+TEST_CASE("a load limit reads only the first N words", "[formats]") {
   const auto words = random_words(40, 3, 7);
   for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
            {"limit.bin", word2vec_binary(words)},
