@@ -145,6 +145,7 @@ TEST_CASE("info reports the model's shape", "[cli]") {
   CHECK(j["dim"] == 5);
   CHECK(j["format"] == "word2vec-binary");
   CHECK(j["zero_vectors"] == 1);
+  CHECK_FALSE(j["simd_target"].get<std::string>().empty());
   require_rectangular_tsv(run_embtool({"info", "--tsv"}).out, 2, j.size() - 1);
 }
 
@@ -234,6 +235,7 @@ TEST_CASE("the version and help flags exit 0", "[cli]") {
   const auto v = run_cli({"--version"});
   CHECK(v.code == 0);
   CHECK_THAT(v.out, Catch::Contains("embtool"));
+  CHECK_THAT(v.out, Catch::Contains("SIMD"));
   CHECK(run_cli({"--help"}).code == 0);
   CHECK(run_cli({"neighbors", "--help"}).code == 0);
 }

@@ -15,6 +15,7 @@
 #include "cli/progress_bar.hpp"
 #include "embtool/error.hpp"
 #include "embtool/formats.hpp"
+#include "kernels/simd.hpp"
 
 namespace embtool::cli {
 namespace {
@@ -122,8 +123,9 @@ LoadOptions load_options(const GlobalOptions& g) {
 
 void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   const SourceInfo& s = e.source();
-  log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s", e.rows(), e.dim(),
-           format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds);
+  log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
+           e.dim(), format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds,
+           kernels::simd_target_name());
   if (s.duplicates_dropped > 0) {
     log.warn("{}: {} duplicate words ignored (the first occurrence of each is kept)", s.path,
              s.duplicates_dropped);
@@ -175,7 +177,8 @@ void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext
 
 int run(const std::vector<std::string>& args, const Streams& streams) {
   CLI::App app{"embtool: explore pre-trained word vectors (word2vec, fastText, GloVe)", "embtool"};
-  app.set_version_flag("--version", "embtool " EMBTOOL_VERSION);
+  app.set_version_flag("--version",
+                       fmt::format("embtool {} (SIMD: {})", EMBTOOL_VERSION, kernels::simd_target_name()));
   app.fallthrough();
   app.require_subcommand(1);
   GlobalOptions g;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "embtool/error.hpp"
+#include "kernels/simd.hpp"
 
 namespace embtool::cli {
 namespace {
@@ -126,6 +127,7 @@ void run_info(const CommandContext& ctx) {
                   {"words", count(e.rows())},
                   {"dim", count(e.dim())},
                   {"dtype", Cell{std::string("float32")}},
+                  {"simd_target", Cell{std::string(kernels::simd_target_name())}},
                   {"matrix_bytes", count(e.matrix().size_bytes())},
                   {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
                   {"header_count", count(source.header_count)},

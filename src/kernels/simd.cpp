@@ -1,0 +1,85 @@
+// Highway compiles this file once per target (foreach_target.h re-includes it); the
+// functions in HWY_NAMESPACE are one target's, the ones after HWY_ONCE dispatch to the best.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "kernels/simd.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace embtool::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Four independent accumulators hide the latency of the fused multiply-adds; the tail that
+// does not fill a vector is summed in scalar code, so nothing is read past the end.
+float DotImpl(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  auto sum0 = hn::Zero(d), sum1 = hn::Zero(d), sum2 = hn::Zero(d), sum3 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes) {
+    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
+    sum1 = hn::MulAdd(hn::LoadU(d, a + i + lanes), hn::LoadU(d, b + i + lanes), sum1);
+    sum2 = hn::MulAdd(hn::LoadU(d, a + i + 2 * lanes), hn::LoadU(d, b + i + 2 * lanes), sum2);
+    sum3 = hn::MulAdd(hn::LoadU(d, a + i + 3 * lanes), hn::LoadU(d, b + i + 3 * lanes), sum3);
+  }
+  for (; i + lanes <= n; i += lanes) {
+    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
+  }
+  const auto total = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
+  float result = hn::GetLane(hn::SumOfLanes(d, total));
+  for (; i < n; ++i) result += a[i] * b[i];
+  return result;
+}
+
+float SquaredNormImpl(const float* HWY_RESTRICT v, size_t n) { return DotImpl(v, v, n); }
+
+void ScaleImpl(float* HWY_RESTRICT v, size_t n, float factor) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  const auto f = hn::Set(d, factor);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::Mul(hn::LoadU(d, v + i), f), d, v + i);
+  for (; i < n; ++i) v[i] *= factor;
+}
+
+void DotRowsImpl(const float* HWY_RESTRICT matrix, size_t rows, size_t dim,
+                 const float* HWY_RESTRICT query, float* HWY_RESTRICT out) {
+  for (size_t r = 0; r < rows; ++r) out[r] = DotImpl(matrix + r * dim, query, dim);
+}
+
+const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace embtool::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace embtool::kernels {
+
+HWY_EXPORT(DotImpl);
+HWY_EXPORT(SquaredNormImpl);
+HWY_EXPORT(ScaleImpl);
+HWY_EXPORT(DotRowsImpl);
+HWY_EXPORT(TargetNameImpl);
+
+float dot(std::span<const float> a, std::span<const float> b) {
+  return HWY_DYNAMIC_DISPATCH(DotImpl)(a.data(), b.data(), a.size());
+}
+
+float squared_norm(std::span<const float> v) {
+  return HWY_DYNAMIC_DISPATCH(SquaredNormImpl)(v.data(), v.size());
+}
+
+void scale(std::span<float> v, float factor) {
+  HWY_DYNAMIC_DISPATCH(ScaleImpl)(v.data(), v.size(), factor);
+}
+
+void dot_rows(const float* matrix, size_t rows, size_t dim, const float* query, float* out) {
+  HWY_DYNAMIC_DISPATCH(DotRowsImpl)(matrix, rows, dim, query, out);
+}
+
+const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }
+
+}  // namespace embtool::kernels
+#endif  // HWY_ONCE

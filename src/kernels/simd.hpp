@@ -1,0 +1,21 @@
+// SIMD kernels, compiled for every instruction set Highway knows and chosen at run time
+// (AVX-512, AVX2, SSE4, NEON, ...), so that one portable binary runs at each CPU's speed.
+// Each agrees with kernels/scalar.hpp to float32 rounding; tests compare them.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+namespace embtool::kernels {
+
+float dot(std::span<const float> a, std::span<const float> b);
+float squared_norm(std::span<const float> v);
+void scale(std::span<float> v, float factor);
+
+// out[r] = dot(row r of the rows x dim matrix, query) for every row.
+void dot_rows(const float* matrix, size_t rows, size_t dim, const float* query, float* out);
+
+// The instruction set the kernels dispatch to on this CPU, e.g. "AVX3" or "AVX2".
+const char* simd_target_name();
+
+}  // namespace embtool::kernels

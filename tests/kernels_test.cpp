@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/scalar.hpp"
+#include "kernels/simd.hpp"
+
+using namespace embtool;
+
+namespace {
+
+// `n` Gaussian floats starting `offset` floats into a fresh buffer, so that the data is
+// deliberately misaligned for every vector width.
+std::vector<float> buffer_of(size_t n, size_t offset, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> gauss(0.0f, 1.0f);
+  std::vector<float> data(n + offset);
+  for (float& x : data) x = gauss(rng);
+  return data;
+}
+
+// Float32 sums in another order differ from the exact value by a few ulps of the terms.
+double tolerance(std::span<const float> a, std::span<const float> b) {
+  double magnitude = 0;
+  for (size_t i = 0; i < a.size(); ++i) magnitude += std::abs(double{a[i]} * b[i]);
+  return 1e-6 * magnitude + 1e-30;
+}
+
+}  // namespace
+
+TEST_CASE("SIMD kernels agree with the scalar reference on odd lengths and unaligned data", "[kernels]") {
+  INFO("SIMD target: " << kernels::simd_target_name());
+  for (size_t n : {1u, 3u, 7u, 8u, 15u, 16u, 17u, 299u, 300u, 301u, 1024u}) {
+    for (size_t offset : {0u, 1u, 3u}) {
+      INFO("n = " << n << ", offset = " << offset);
+      const auto a_buffer = buffer_of(n, offset, static_cast<uint32_t>(n * 7 + offset));
+      const auto b_buffer = buffer_of(n, offset + 1, static_cast<uint32_t>(n * 11 + offset));
+      const std::span<const float> a(a_buffer.data() + offset, n);
+      const std::span<const float> b(b_buffer.data() + offset + 1, n);
+      CHECK(kernels::dot(a, b) == Approx(kernels::scalar::dot(a, b)).margin(tolerance(a, b)));
+      const float norm = kernels::scalar::norm(a);
+      CHECK(kernels::squared_norm(a) == Approx(double{norm} * norm).epsilon(1e-6));
+
+      std::vector<float> scaled(a.begin(), a.end());
+      kernels::scale(std::span(scaled.data(), n), 0.5f);
+      for (size_t i = 0; i < n; ++i) CHECK(scaled[i] == a[i] * 0.5f);  // exact: one rounding
+    }
+  }
+}
+
+TEST_CASE("dot_rows scores every row of a matrix against a query", "[kernels]") {
+  for (size_t dim : {1u, 5u, 300u, 301u}) {
+    const size_t rows = 37;
+    const auto matrix = buffer_of(rows * dim, 0, static_cast<uint32_t>(dim));
+    const auto query = buffer_of(dim, 0, static_cast<uint32_t>(dim + 1));
+    std::vector<float> out(rows + 1, -7.0f);  // one extra: nothing may be written past `rows`
+    kernels::dot_rows(matrix.data(), rows, dim, query.data(), out.data());
+    for (size_t r = 0; r < rows; ++r) {
+      const std::span<const float> row(matrix.data() + r * dim, dim);
+      CHECK(out[r] == Approx(kernels::scalar::dot(row, query)).margin(tolerance(row, query)));
+    }
+    CHECK(out[rows] == -7.0f);
+  }
+}
+
+TEST_CASE("the SIMD target is named", "[kernels]") {
+  const std::string name = kernels::simd_target_name();
+  CHECK_FALSE(name.empty());
+  CHECK(name != "Unknown");
+}
