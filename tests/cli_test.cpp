@@ -46,6 +46,7 @@ const std::vector<std::vector<std::string>> kEveryCommand = {
     {"similar", "cat", "kitten"},         {"distance", "cat", "kitten"},
     {"neighbors", "cat", "--k", "3"},     {"analogy", "king", "woman", "man"},
     {"analogy", "king", "woman", "man", "--method", "mul", "-k", "2"},
+    {"neighbors", "dog", "--threads", "3"},
     {"vector", "cat"},                    {"vector", "--id", "2"},
     {"info"}};
 

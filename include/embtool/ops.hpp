@@ -51,21 +51,23 @@ struct WeightedRow {
 // gensim most_similar(positive, negative, topn=k): cosine with the normalized weighted mean
 // of the unit vectors; the query words themselves are excluded.
 std::vector<Neighbor> most_similar(const Embeddings& embeddings, std::span<const WeightedRow> terms,
-                                   size_t k);
+                                   size_t k, const SearchOptions& options = {});
 
 // gensim most_similar(word, topn=k).
-std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k);
+std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k,
+                                const SearchOptions& options = {});
 
 enum class AnalogyMethod { add, mul };
 
 // "a + b - c": gensim most_similar(positive=[a, b], negative=[c]) for add (3CosAdd),
 // most_similar_cosmul(positive=[a, b], negative=[c]) for mul (3CosMul).
 std::vector<Neighbor> analogy(const Embeddings& embeddings, uint32_t a, uint32_t b, uint32_t c,
-                              AnalogyMethod method, size_t k);
+                              AnalogyMethod method, size_t k, const SearchOptions& options = {});
 
 // gensim most_similar_cosmul(positive, negative, topn=k).
 std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
                                           std::span<const uint32_t> positive,
-                                          std::span<const uint32_t> negative, size_t k);
+                                          std::span<const uint32_t> negative, size_t k,
+                                          const SearchOptions& options = {});
 
 }  // namespace embtool

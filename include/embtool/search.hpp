@@ -1,9 +1,10 @@
-// Exact search over all rows: score every row, keep the best k.
-// The scan is deliberately plain; a SIMD, multi-threaded one can replace it behind this face.
+// Exact search over all rows: one pass over the matrix, split among threads, each thread
+// keeping its own k best; the answer is the same for any number of threads.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -16,6 +17,27 @@ struct Neighbor {
   float score;
   friend bool operator==(const Neighbor&, const Neighbor&) = default;
 };
+
+struct SearchOptions {
+  size_t threads = 0;  // 0: one per core
+};
+
+// Scores rows [begin, end) into scores[0, end - begin). Called from several threads at once.
+using BlockScorer = std::function<void(uint32_t begin, uint32_t end, float* scores)>;
+
+// The k best of `rows` rows by `score_block`, highest first, ties by lower row; NaN scores
+// and `excluded` rows are skipped as the scan meets them.
+std::vector<Neighbor> scan_top_k(size_t rows, const BlockScorer& score_block, size_t k,
+                                 std::span<const uint32_t> excluded, const SearchOptions& options = {});
+
+// Cosine of rows [begin, end) with `unit_query`, as cosine_scores() computes it.
+void cosine_block(const Embeddings& embeddings, std::span<const float> unit_query, uint32_t begin,
+                  uint32_t end, float* scores);
+
+// The k rows most similar by cosine to `unit_query` (which must have length 1).
+std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const float> unit_query,
+                                   size_t k, std::span<const uint32_t> excluded,
+                                   const SearchOptions& options = {});
 
 // Cosine of every row with `unit_query` (which must have length 1), as gensim computes it:
 // dot(row, query) / norm(row). Rows of norm zero score NaN.

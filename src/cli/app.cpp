@@ -31,6 +31,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool exact_case = false;
   bool allow_nonfinite = false;
+  size_t threads = 0;
 };
 
 struct CommandArgs {
@@ -78,6 +79,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--exact-case", g.exact_case,
                "Treat a word absent in this case as unknown instead of trying other cases");
   app.add_flag("--allow-nonfinite", g.allow_nonfinite, "Keep NaN/Inf values instead of refusing the file");
+  app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
+      ->check(kCountAtLeastOne);
 }
 
 void add_commands(CLI::App& app, CommandArgs& args) {
@@ -204,7 +207,8 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
 
   try {
     const Embeddings embeddings = load_model(g, *log, streams);
-    const CommandContext ctx{embeddings, output_format(g), streams.color, !g.exact_case, *log, streams.out};
+    const CommandContext ctx{embeddings,         output_format(g), streams.color, !g.exact_case,
+                             {.threads = g.threads}, *log,       streams.out};
     dispatch(app, command_args, ctx);
     streams.out.flush();
     return static_cast<int>(ExitCode::ok);

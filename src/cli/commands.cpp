@@ -71,7 +71,7 @@ void run_distance(const CommandContext& ctx, const std::string& a, const std::st
 
 void run_neighbors(const CommandContext& ctx, const std::string& word, size_t k) {
   const uint32_t row = resolve(ctx, word);
-  const auto found = neighbors(ctx.embeddings, row, k);
+  const auto found = neighbors(ctx.embeddings, row, k, ctx.search);
   print(ctx, output::RankedResult{"neighbors", {{"word", word_of(ctx, row)}},
                                   static_cast<int64_t>(k), scored_words(ctx, found)});
 }
@@ -81,7 +81,7 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
   const uint32_t ra = resolve(ctx, a);
   const uint32_t rb = resolve(ctx, b);
   const uint32_t rc = resolve(ctx, c);
-  const auto found = analogy(ctx.embeddings, ra, rb, rc, method, k);
+  const auto found = analogy(ctx.embeddings, ra, rb, rc, method, k, ctx.search);
   const std::string method_name = method == AnalogyMethod::add ? "add" : "mul";
   print(ctx, output::RankedResult{"analogy",
                                   {{"a", word_of(ctx, ra)},

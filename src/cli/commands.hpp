@@ -19,6 +19,7 @@ struct CommandContext {
   output::OutputFormat format;
   bool color;
   bool case_fallback;
+  SearchOptions search;
   spdlog::logger& log;
   std::ostream& out;
 };

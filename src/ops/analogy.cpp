@@ -53,52 +53,60 @@ std::vector<uint32_t> rows_of(std::span<const WeightedRow> terms) {
 }  // namespace
 
 std::vector<Neighbor> most_similar(const Embeddings& embeddings, std::span<const WeightedRow> terms,
-                                   size_t k) {
+                                   size_t k, const SearchOptions& options) {
   const std::vector<float> query = normalized_mean(embeddings, terms);
-  return top_k(cosine_scores(embeddings, query), k, rows_of(terms));
+  return top_k_cosine(embeddings, query, k, rows_of(terms), options);
 }
 
-std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k) {
+std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k,
+                                const SearchOptions& options) {
   const WeightedRow term{row, 1.0f};
-  return most_similar(embeddings, std::span(&term, 1), k);
+  return most_similar(embeddings, std::span(&term, 1), k, options);
 }
 
 std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
                                           std::span<const uint32_t> positive,
-                                          std::span<const uint32_t> negative, size_t k) {
+                                          std::span<const uint32_t> negative, size_t k,
+                                          const SearchOptions& options) {
   if (positive.empty()) throw Error(ExitCode::usage, "3CosMul needs at least one positive word");
-  // Levy & Goldberg's equation (4), cosines shifted to [0, 1] as in their footnote 7.
-  auto shifted_cosines = [&](uint32_t row) {
-    std::vector<float> scores = cosine_scores(embeddings, unit_row(embeddings, row));
-    for (float& s : scores) s = (1.0f + s) / 2.0f;
-    return scores;
+  std::vector<std::vector<float>> positive_units, negative_units;
+  for (uint32_t row : positive) positive_units.push_back(unit_row(embeddings, row));
+  for (uint32_t row : negative) negative_units.push_back(unit_row(embeddings, row));
+
+  // Levy & Goldberg's equation (4), cosines shifted to [0, 1] as in their footnote 7, one
+  // block of rows at a time so that the matrix is read once.
+  const BlockScorer scorer = [&](uint32_t begin, uint32_t end, float* scores) {
+    const size_t n = end - begin;
+    thread_local std::vector<float> cosines;
+    cosines.resize(n);
+    auto product = [&](const std::vector<std::vector<float>>& units, float* out) {
+      std::fill(out, out + n, 1.0f);
+      for (const auto& unit : units) {
+        cosine_block(embeddings, unit, begin, end, cosines.data());
+        for (size_t i = 0; i < n; ++i) out[i] *= (1.0f + cosines[i]) / 2.0f;
+      }
+    };
+    thread_local std::vector<float> denominator;
+    denominator.resize(n);
+    product(positive_units, scores);
+    product(negative_units, denominator.data());
+    constexpr float kEpsilon = 0.000001f;  // gensim's guard against division by zero
+    for (size_t i = 0; i < n; ++i) scores[i] /= denominator[i] + kEpsilon;
   };
-  auto product = [&](std::span<const uint32_t> rows) {
-    std::vector<float> result(embeddings.rows(), 1.0f);
-    for (uint32_t row : rows) {
-      const std::vector<float> scores = shifted_cosines(row);
-      for (size_t r = 0; r < result.size(); ++r) result[r] *= scores[r];
-    }
-    return result;
-  };
-  std::vector<float> scores = product(positive);
-  const std::vector<float> denominator = product(negative);
-  constexpr float kEpsilon = 0.000001f;  // gensim's guard against division by zero
-  for (size_t r = 0; r < scores.size(); ++r) scores[r] /= denominator[r] + kEpsilon;
   std::vector<uint32_t> excluded(positive.begin(), positive.end());
   excluded.insert(excluded.end(), negative.begin(), negative.end());
-  return top_k(scores, k, excluded);
+  return scan_top_k(embeddings.rows(), scorer, k, excluded, options);
 }
 
 std::vector<Neighbor> analogy(const Embeddings& embeddings, uint32_t a, uint32_t b, uint32_t c,
-                              AnalogyMethod method, size_t k) {
+                              AnalogyMethod method, size_t k, const SearchOptions& options) {
   if (method == AnalogyMethod::mul) {
     const uint32_t positive[] = {a, b};
     const uint32_t negative[] = {c};
-    return most_similar_cosmul(embeddings, positive, negative, k);
+    return most_similar_cosmul(embeddings, positive, negative, k, options);
   }
   const WeightedRow terms[] = {{a, 1.0f}, {b, 1.0f}, {c, -1.0f}};
-  return most_similar(embeddings, terms, k);
+  return most_similar(embeddings, terms, k, options);
 }
 
 }  // namespace embtool

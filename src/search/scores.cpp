@@ -6,15 +6,30 @@
 
 namespace embtool {
 
+void cosine_block(const Embeddings& embeddings, std::span<const float> unit_query, uint32_t begin,
+                  uint32_t end, float* scores) {
+  kernels::dot_rows(embeddings.matrix().data() + size_t{begin} * embeddings.dim(), end - begin,
+                    embeddings.dim(), unit_query.data(), scores);
+  for (uint32_t r = begin; r < end; ++r) {
+    const float norm = embeddings.norm(r);
+    float& score = scores[r - begin];
+    score = norm > 0.0f ? score / norm : std::numeric_limits<float>::quiet_NaN();
+  }
+}
+
 std::vector<float> cosine_scores(const Embeddings& embeddings, std::span<const float> unit_query) {
   std::vector<float> scores(embeddings.rows());
-  kernels::dot_rows(embeddings.matrix().data(), embeddings.rows(), embeddings.dim(),
-                    unit_query.data(), scores.data());
-  for (uint32_t r = 0; r < embeddings.rows(); ++r) {
-    const float norm = embeddings.norm(r);
-    scores[r] = norm > 0.0f ? scores[r] / norm : std::numeric_limits<float>::quiet_NaN();
-  }
+  cosine_block(embeddings, unit_query, 0, static_cast<uint32_t>(embeddings.rows()), scores.data());
   return scores;
+}
+
+std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const float> unit_query,
+                                   size_t k, std::span<const uint32_t> excluded,
+                                   const SearchOptions& options) {
+  const BlockScorer scorer = [&](uint32_t begin, uint32_t end, float* scores) {
+    cosine_block(embeddings, unit_query, begin, end, scores);
+  };
+  return scan_top_k(embeddings.rows(), scorer, k, excluded, options);
 }
 
 }  // namespace embtool

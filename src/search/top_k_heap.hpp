@@ -1,0 +1,50 @@
+// The k best (score, row) pairs seen so far, in a heap whose root is the weakest kept.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <vector>
+
+#include "embtool/search.hpp"
+
+namespace embtool::search {
+
+// Higher score first; equal scores by lower row, so that answers never depend on scan order.
+inline bool ranks_before(const Neighbor& a, const Neighbor& b) {
+  return a.score > b.score || (a.score == b.score && a.row < b.row);
+}
+
+class TopKHeap {
+ public:
+  TopKHeap(size_t k, std::span<const uint32_t> excluded) : k_(k), excluded_(excluded) {
+    best_.reserve(k + 1);
+  }
+
+  void offer(uint32_t row, float score) {
+    if (k_ == 0 || std::isnan(score)) return;
+    const Neighbor candidate{row, score};
+    if (best_.size() == k_ && !ranks_before(candidate, best_.front())) return;
+    // Checked last: only rows good enough to enter the heap pay for the lookup.
+    if (std::find(excluded_.begin(), excluded_.end(), row) != excluded_.end()) return;
+    best_.push_back(candidate);
+    std::push_heap(best_.begin(), best_.end(), ranks_before);
+    if (best_.size() > k_) {
+      std::pop_heap(best_.begin(), best_.end(), ranks_before);
+      best_.pop_back();
+    }
+  }
+
+  // The kept pairs, best first; the heap is left empty.
+  std::vector<Neighbor> take_sorted() {
+    std::sort(best_.begin(), best_.end(), ranks_before);
+    return std::move(best_);
+  }
+
+ private:
+  size_t k_;
+  std::span<const uint32_t> excluded_;
+  std::vector<Neighbor> best_;
+};
+
+}  // namespace embtool::search
