@@ -46,6 +46,8 @@ class Embeddings {
   std::span<const float> norms() const { return norms_; }
 
  private:
+  void compute_norms();
+
   Vocabulary vocabulary_;
   size_t dim_;
   SourceInfo source_;

@@ -32,6 +32,7 @@ class Vocabulary {
 
   size_t slot_for(std::string_view word, uint64_t hash) const;
   void grow_index();
+  void rebuild_index(size_t capacity);
 
   std::string arena_;                   // every word's bytes, back to back
   std::vector<uint64_t> offsets_{0};    // row r spans [offsets_[r], offsets_[r + 1])

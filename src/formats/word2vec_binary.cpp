@@ -36,10 +36,11 @@ bool looks_like_text_numbers(std::span<const float> values) {
   });
 }
 
-std::string read_word(ByteReader& in, uint64_t record, uint64_t announced) {
+// Reads the next word into `word` (reused from record to record: no allocation per word).
+void read_word(ByteReader& in, uint64_t record, uint64_t announced, std::string& word) {
   skip_newlines(in);
   const uint64_t offset = in.offset();
-  std::string word;
+  word.clear();
   switch (in.read_until(' ', word, kMaxWordBytes)) {
     case ByteReader::Until::found: break;
     case ByteReader::Until::too_long:
@@ -58,7 +59,6 @@ std::string read_word(ByteReader& in, uint64_t record, uint64_t announced) {
                 fmt::format("{}: empty word at record {} (byte offset {})", in.path(), record + 1,
                             offset));
   }
-  return word;
 }
 
 }  // namespace
@@ -79,9 +79,10 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
   vocabulary.reserve(reservable, reservable * 8);
 
   ProgressTicker progress(in, options);
+  std::string word;
   for (uint64_t record = 0; record < records; ++record) {
     progress.tick();
-    const std::string word = read_word(in, record, header.count);
+    read_word(in, record, header.count, word);
     const size_t start = matrix.size();
     matrix.resize(start + dim);
     const std::span<float> values(matrix.data() + start, dim);

@@ -127,6 +127,7 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   const uint64_t reservable = in.is_gzip() ? std::min<uint64_t>(records, (64u << 20) / (dim * 4) + 1)
                                            : records;
   matrix.reserve(reservable * dim);
+  vocabulary.reserve(reservable, reservable * 8);
 
   TextRows rows(in, info, 2);
   ProgressTicker progress(in, options);
@@ -162,7 +163,9 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo inf
   if (!in.is_gzip()) {
     // Every row is about as long as the first: reserve for the whole file at once.
     const uint64_t first_row_bytes = std::max<uint64_t>(in.offset(), 1);
-    matrix.reserve(std::min<uint64_t>(records, in.file_bytes() / first_row_bytes + 16) * dim);
+    const uint64_t expected_rows = std::min<uint64_t>(records, in.file_bytes() / first_row_bytes + 16);
+    matrix.reserve(expected_rows * dim);
+    vocabulary.reserve(expected_rows, expected_rows * 8);
   }
   add_row(rows, dim, options, info, vocabulary, matrix);
   ProgressTicker progress(in, options);

@@ -1,5 +1,6 @@
 #include "embtool/vocabulary.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace embtool {
@@ -20,6 +21,9 @@ uint64_t hash_word(std::string_view word) noexcept {
 void Vocabulary::reserve(size_t words, size_t bytes) {
   arena_.reserve(bytes);
   offsets_.reserve(words + 1);
+  // Sizing the index once avoids rehashing every word each time the table doubles.
+  const size_t capacity = std::bit_ceil(std::max<size_t>(16, 4 * words));
+  if (capacity > slots_.size()) rebuild_index(capacity);
 }
 
 std::string_view Vocabulary::word(uint32_t row) const {
@@ -42,8 +46,9 @@ std::optional<uint32_t> Vocabulary::find(std::string_view word) const {
   return row;
 }
 
-void Vocabulary::grow_index() {
-  const size_t capacity = std::bit_ceil(std::max<size_t>(16, 4 * size()));
+void Vocabulary::grow_index() { rebuild_index(std::bit_ceil(std::max<size_t>(16, 4 * size()))); }
+
+void Vocabulary::rebuild_index(size_t capacity) {
   slots_.assign(capacity, kEmptySlot);
   for (uint32_t row = 0; row < size(); ++row) {
     slots_[slot_for(word(row), hash_word(word(row)))] = row;
