@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "embtool/error.hpp"
@@ -69,9 +70,19 @@ void run_distance(const CommandContext& ctx, const std::string& a, const std::st
                                  {"euclidean_distance", static_cast<float>(d.euclidean)}}});
 }
 
+// Runs a search and logs (at -v) how long its scan took, for people and for bench/.
+template <typename Search>
+std::vector<Neighbor> timed_search(const CommandContext& ctx, Search search) {
+  const auto start = std::chrono::steady_clock::now();
+  auto found = search();
+  ctx.log.info("searched {} rows in {:.3f} ms", ctx.embeddings.rows(),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  return found;
+}
+
 void run_neighbors(const CommandContext& ctx, const std::string& word, size_t k) {
   const uint32_t row = resolve(ctx, word);
-  const auto found = neighbors(ctx.embeddings, row, k, ctx.search);
+  const auto found = timed_search(ctx, [&] { return neighbors(ctx.embeddings, row, k, ctx.search); });
   print(ctx, output::RankedResult{"neighbors", {{"word", word_of(ctx, row)}},
                                   static_cast<int64_t>(k), scored_words(ctx, found)});
 }
@@ -81,7 +92,8 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
   const uint32_t ra = resolve(ctx, a);
   const uint32_t rb = resolve(ctx, b);
   const uint32_t rc = resolve(ctx, c);
-  const auto found = analogy(ctx.embeddings, ra, rb, rc, method, k, ctx.search);
+  const auto found =
+      timed_search(ctx, [&] { return analogy(ctx.embeddings, ra, rb, rc, method, k, ctx.search); });
   const std::string method_name = method == AnalogyMethod::add ? "add" : "mul";
   print(ctx, output::RankedResult{"analogy",
                                   {{"a", word_of(ctx, ra)},
