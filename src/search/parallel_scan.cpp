@@ -40,7 +40,7 @@ std::vector<Neighbor> scan_range(uint32_t begin, uint32_t end, const BlockScorer
 std::vector<Neighbor> scan_top_k(size_t rows, const BlockScorer& score_block, size_t k,
                                  std::span<const uint32_t> excluded, const SearchOptions& options) {
   if (k == 0 || rows == 0) return {};
-  const size_t threads = options.threads == 1 ? 1 : thread_count(rows, options);
+  const size_t threads = thread_count(rows, options);
   const auto total = static_cast<uint32_t>(rows);
   if (threads == 1) return scan_range(0, total, score_block, k, excluded);
 
