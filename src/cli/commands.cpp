@@ -24,14 +24,6 @@ uint32_t resolve(const CommandContext& ctx, const std::string& word) {
   return resolved.row;
 }
 
-// Cosine similarity has no meaning for a zero vector; say so while answering as gensim does.
-void warn_if_zero(const CommandContext& ctx, uint32_t row) {
-  if (ctx.embeddings.norm(row) == 0.0f) {
-    ctx.log.warn("the vector of '{}' is all zeros; its cosine similarity is taken as 0, as gensim does",
-                 ctx.embeddings.vocabulary().word(row));
-  }
-}
-
 std::string word_of(const CommandContext& ctx, uint32_t row) {
   return std::string(ctx.embeddings.vocabulary().word(row));
 }
@@ -48,22 +40,30 @@ void print(const CommandContext& ctx, const Result& result) {
   ctx.out << output::render(result, ctx.format, ctx.color);
 }
 
+// The two rows of a pair command. Cosine similarity has no meaning for a zero vector: say
+// so while answering as gensim does.
+std::pair<uint32_t, uint32_t> resolve_pair(const CommandContext& ctx, const std::string& a,
+                                           const std::string& b) {
+  const std::pair rows{resolve(ctx, a), resolve(ctx, b)};
+  for (const uint32_t row : {rows.first, rows.second}) {
+    if (ctx.embeddings.norm(row) == 0.0f) {
+      ctx.log.warn("the vector of '{}' is all zeros; its cosine similarity is taken as 0, as gensim does",
+                   ctx.embeddings.vocabulary().word(row));
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b) {
-  const uint32_t ra = resolve(ctx, a);
-  const uint32_t rb = resolve(ctx, b);
-  warn_if_zero(ctx, ra);
-  warn_if_zero(ctx, rb);
+  const auto [ra, rb] = resolve_pair(ctx, a, b);
   const auto value = static_cast<float>(similarity(ctx.embeddings, ra, rb));
   print(ctx, output::PairResult{"similar", word_of(ctx, ra), word_of(ctx, rb), {{"similarity", value}}});
 }
 
 void run_distance(const CommandContext& ctx, const std::string& a, const std::string& b) {
-  const uint32_t ra = resolve(ctx, a);
-  const uint32_t rb = resolve(ctx, b);
-  warn_if_zero(ctx, ra);
-  warn_if_zero(ctx, rb);
+  const auto [ra, rb] = resolve_pair(ctx, a, b);
   const Distance d = distance(ctx.embeddings, ra, rb);
   print(ctx, output::PairResult{"distance", word_of(ctx, ra), word_of(ctx, rb),
                                 {{"cosine_distance", static_cast<float>(d.cosine)},

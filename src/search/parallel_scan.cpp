@@ -27,8 +27,8 @@ std::vector<Neighbor> scan_range(uint32_t begin, uint32_t end, const BlockScorer
                                  size_t k, std::span<const uint32_t> excluded) {
   search::TopKHeap heap(k, excluded);
   std::vector<float> scores(kBlockRows);
-  for (uint32_t block = begin; block < end; block += std::min(kBlockRows, end - block)) {
-    const uint32_t block_end = block + std::min(kBlockRows, end - block);
+  for (uint32_t block = begin, block_end; block < end; block = block_end) {
+    block_end = block + std::min(kBlockRows, end - block);
     score_block(block, block_end, scores.data());
     for (uint32_t row = block; row < block_end; ++row) heap.offer(row, scores[row - block]);
   }
