@@ -20,7 +20,7 @@ void require_same(const Embeddings& e, const std::vector<WordVector>& words) {
   for (uint32_t r = 0; r < words.size(); ++r) {
     CHECK(e.vocabulary().word(r) == words[r].word);
     for (size_t i = 0; i < e.dim(); ++i) {
-      CHECK(std::bit_cast<uint32_t>(e.row(r)[i]) == std::bit_cast<uint32_t>(words[r].values[i]));
+      CHECK(std::bit_cast<uint32_t>(e.row_values(r)[i]) == std::bit_cast<uint32_t>(words[r].values[i]));
     }
   }
 }
@@ -105,8 +105,8 @@ TEST_CASE("text values are read as numpy.float32(str) reads them: via double", "
   // Correct rounding straight to float32 would give the next float above 1; numpy gives 1.
   const std::string text = "1 2\nw 1.000000059604644775390625000001 -8.269973595356034e-05\n";
   const auto e = load(write_file("double_rounding.txt", text));
-  CHECK(e.row(0)[0] == 1.0f);
-  CHECK(e.row(0)[1] == static_cast<float>(-8.269973595356034e-05));
+  CHECK(e.row_values(0)[0] == 1.0f);
+  CHECK(e.row_values(0)[1] == static_cast<float>(-8.269973595356034e-05));
 }
 
 TEST_CASE("a load limit reads only the first N words", "[formats]") {
@@ -134,7 +134,7 @@ TEST_CASE("duplicate words: the first occurrence wins and the rest are counted",
     const auto e = load(write_file(name, bytes));
     REQUIRE(e.rows() == 4);
     CHECK(e.source().duplicates_dropped == 2);
-    CHECK(e.row(*e.vocabulary().find(words[1].word))[0] == words[1].values[0]);
+    CHECK(e.row_values(*e.vocabulary().find(words[1].word))[0] == words[1].values[0]);
   }
 }
 
@@ -194,7 +194,7 @@ TEST_CASE("NaN and Inf are refused unless allowed", "[formats]") {
   allow.allow_nonfinite = true;
   const auto e = load(bin, allow);
   CHECK(e.source().nonfinite_values == 2);
-  CHECK(std::isnan(e.row(2)[1]));
+  CHECK(std::isnan(e.row_values(2)[1]));
 }
 
 TEST_CASE("malformed text rows are refused with their line number", "[formats]") {

@@ -58,12 +58,29 @@ TEST_CASE("dot_rows scores every row of a matrix against a query", "[kernels]") 
     const auto matrix = buffer_of(rows * dim, 0, static_cast<uint32_t>(dim));
     const auto query = buffer_of(dim, 0, static_cast<uint32_t>(dim + 1));
     std::vector<float> out(rows + 1, -7.0f);  // one extra: nothing may be written past `rows`
-    kernels::dot_rows(matrix.data(), rows, dim, query.data(), out.data());
+    std::vector<const float*> pointers;
+    for (size_t r = 0; r < rows; ++r) pointers.push_back(matrix.data() + r * dim);
+    kernels::dot_rows(pointers.data(), rows, dim, query.data(), out.data());
     for (size_t r = 0; r < rows; ++r) {
       const std::span<const float> row(matrix.data() + r * dim, dim);
       CHECK(out[r] == Approx(kernels::scalar::dot(row, query)).margin(tolerance(row, query)));
     }
     CHECK(out[rows] == -7.0f);
+  }
+}
+
+TEST_CASE("dot_rows reads rows that are not even 4-byte aligned", "[kernels]") {
+  // Rows read in place from a word2vec binary start right after a word of any length.
+  const size_t dim = 301;
+  const auto query = buffer_of(dim, 0, 5);
+  for (size_t shift : {1u, 2u, 3u}) {
+    const auto row = buffer_of(dim, 0, static_cast<uint32_t>(shift));
+    std::vector<std::byte> bytes(dim * sizeof(float) + shift);
+    std::memcpy(bytes.data() + shift, row.data(), dim * sizeof(float));
+    const float* pointer = reinterpret_cast<const float*>(bytes.data() + shift);
+    float out = 0;
+    kernels::dot_rows(&pointer, 1, dim, query.data(), &out);
+    CHECK(out == kernels::dot(row, query));  // same kernel, same bits wherever the row sits
   }
 }
 

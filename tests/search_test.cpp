@@ -50,11 +50,11 @@ TEST_CASE("the parallel scan gives the same answer for any thread count", "[sear
 TEST_CASE("the parallel scan finds what the scalar reference finds", "[search]") {
   const Embeddings& e = big_model();
   const uint32_t query = 4242;
-  std::vector<float> unit(e.row(query).begin(), e.row(query).end());
+  std::vector<float> unit = e.row_values(query);
   for (float& x : unit) x /= e.norm(query);
   // The reference: scalar dot products over all rows, then a plain top-k.
   std::vector<float> reference(e.rows());
-  for (uint32_t r = 0; r < e.rows(); ++r) reference[r] = kernels::scalar::dot(e.row(r), unit) / e.norm(r);
+  for (uint32_t r = 0; r < e.rows(); ++r) reference[r] = kernels::scalar::dot(e.row_values(r), unit) / e.norm(r);
   const uint32_t excluded[] = {query};
   const auto expected = top_k(reference, 50, excluded);
   const auto found = top_k_cosine(e, unit, 50, excluded, {.threads = 2});

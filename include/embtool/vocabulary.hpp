@@ -1,10 +1,13 @@
-// Vocabulary: word <-> row, in file order, all words in one byte arena.
+// Vocabulary: word <-> row, in file order, all words in one byte arena with a hash index.
+// It either owns that memory (built word by word by a reader) or views it in a mapped
+// .emb file, where the index was built once by `convert` and is used as it lies.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -12,33 +15,62 @@ namespace embtool {
 
 class Vocabulary {
  public:
+  static constexpr uint32_t kEmptySlot = UINT32_MAX;
+
+  Vocabulary() { refresh_view(); }
+  Vocabulary(const Vocabulary& other);
+  Vocabulary& operator=(const Vocabulary& other);
+  Vocabulary(Vocabulary&&) noexcept = default;  // vector buffers move, so the view stays valid
+  Vocabulary& operator=(Vocabulary&&) noexcept = default;
+
+  // Views memory owned by `owner` (a mapped file). `offsets` has one entry per word plus one;
+  // `slots` is a power-of-two open-addressing table of rows laid out by hash_word(). The
+  // layout is checked as it is read, so a corrupt file fails with an error, not a crash.
+  static Vocabulary view(std::span<const char> arena, std::span<const uint64_t> offsets,
+                         std::span<const uint32_t> slots, std::shared_ptr<const void> owner);
+
   // Appends `word` as the next row unless it is already present (the first occurrence wins,
-  // as in gensim). Returns whether it was added.
+  // as in gensim). Returns whether it was added. Only for a vocabulary that owns its memory.
   bool add(std::string_view word);
+  void reserve(size_t words, size_t bytes);
 
   // O(1) exact (byte-for-byte) lookup.
   std::optional<uint32_t> find(std::string_view word) const;
   bool contains(std::string_view word) const { return find(word).has_value(); }
 
   std::string_view word(uint32_t row) const;
-  size_t size() const { return offsets_.size() - 1; }
+  size_t size() const { return view_.offsets.size() - 1; }
   bool empty() const { return size() == 0; }
-  size_t arena_bytes() const { return arena_.size(); }
+  size_t arena_bytes() const { return view_.arena.size(); }
 
-  void reserve(size_t words, size_t bytes);
+  // The raw layout, for writing it to a store file.
+  std::span<const char> arena() const { return view_.arena; }
+  std::span<const uint64_t> offsets() const { return view_.offsets; }
+  std::span<const uint32_t> slots() const { return view_.slots; }
 
  private:
-  static constexpr uint32_t kEmptySlot = UINT32_MAX;
+  struct View {
+    std::span<const char> arena;
+    std::span<const uint64_t> offsets;
+    std::span<const uint32_t> slots;
+  };
 
+  bool owns_memory() const { return owner_ == nullptr; }
+  void refresh_view();
   size_t slot_for(std::string_view word, uint64_t hash) const;
   void grow_index();
   void rebuild_index(size_t capacity);
 
-  std::string arena_;                   // every word's bytes, back to back
+  // Owned storage (empty for a view).
+  std::vector<char> arena_;             // every word's bytes, back to back
   std::vector<uint64_t> offsets_{0};    // row r spans [offsets_[r], offsets_[r + 1])
   std::vector<uint32_t> slots_;         // open-addressing hash index: row or kEmptySlot
+
+  View view_;                           // what every lookup reads: the vectors or the file
+  std::shared_ptr<const void> owner_;   // keeps a viewed file mapped
 };
 
+// The hash behind the index. It is part of the .emb format: changing it needs a new version.
 uint64_t hash_word(std::string_view word) noexcept;
 
 }  // namespace embtool

@@ -117,7 +117,8 @@ void run_vector(const CommandContext& ctx, const std::optional<std::string>& wor
   } else {
     r = resolve(ctx, *word);
   }
-  print(ctx, output::VectorResult{word_of(ctx, r), r, ctx.embeddings.row(r)});
+  const std::vector<float> values = ctx.embeddings.row_values(r);
+  print(ctx, output::VectorResult{word_of(ctx, r), r, values});
 }
 
 void run_info(const CommandContext& ctx) {
@@ -140,7 +141,7 @@ void run_info(const CommandContext& ctx) {
                   {"dim", count(e.dim())},
                   {"dtype", Cell{std::string("float32")}},
                   {"simd_target", Cell{std::string(kernels::simd_target_name())}},
-                  {"matrix_bytes", count(e.matrix().size_bytes())},
+                  {"matrix_bytes", count(e.matrix_bytes())},
                   {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
                   {"header_count", count(source.header_count)},
                   {"records_read", count(source.records_read)},

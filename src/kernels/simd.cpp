@@ -5,6 +5,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include <cstring>
+
 #include "kernels/simd.hpp"
 
 HWY_BEFORE_NAMESPACE();
@@ -32,10 +34,9 @@ float DotImpl(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n
   if (i < n) {
     HWY_ALIGN float tail_a[HWY_MAX_BYTES / sizeof(float)] = {};
     HWY_ALIGN float tail_b[HWY_MAX_BYTES / sizeof(float)] = {};
-    for (size_t t = 0; i + t < n; ++t) {
-      tail_a[t] = a[i + t];
-      tail_b[t] = b[i + t];
-    }
+    // memcpy, not a[i]: rows read in place from a word2vec file need not be 4-byte aligned.
+    std::memcpy(tail_a, a + i, (n - i) * sizeof(float));
+    std::memcpy(tail_b, b + i, (n - i) * sizeof(float));
     sum1 = hn::MulAdd(hn::Load(d, tail_a), hn::Load(d, tail_b), sum1);
   }
   const auto total = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
@@ -50,12 +51,12 @@ void ScaleImpl(float* HWY_RESTRICT v, size_t n, float factor) {
   const auto f = hn::Set(d, factor);
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) hn::StoreU(hn::Mul(hn::LoadU(d, v + i), f), d, v + i);
-  for (; i < n; ++i) v[i] *= factor;
+  for (; i < n; ++i) v[i] *= factor;  // owned, aligned buffers only
 }
 
-void DotRowsImpl(const float* HWY_RESTRICT matrix, size_t rows, size_t dim,
+void DotRowsImpl(const float* const* HWY_RESTRICT rows, size_t count, size_t dim,
                  const float* HWY_RESTRICT query, float* HWY_RESTRICT out) {
-  for (size_t r = 0; r < rows; ++r) out[r] = DotImpl(matrix + r * dim, query, dim);
+  for (size_t r = 0; r < count; ++r) out[r] = DotImpl(rows[r], query, dim);
 }
 
 const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
@@ -84,8 +85,8 @@ void scale(std::span<float> v, float factor) {
   HWY_DYNAMIC_DISPATCH(ScaleImpl)(v.data(), v.size(), factor);
 }
 
-void dot_rows(const float* matrix, size_t rows, size_t dim, const float* query, float* out) {
-  HWY_DYNAMIC_DISPATCH(DotRowsImpl)(matrix, rows, dim, query, out);
+void dot_rows(const float* const* rows, size_t count, size_t dim, const float* query, float* out) {
+  HWY_DYNAMIC_DISPATCH(DotRowsImpl)(rows, count, dim, query, out);
 }
 
 const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 namespace embtool::kernels {
@@ -12,8 +13,8 @@ float dot(std::span<const float> a, std::span<const float> b);
 float squared_norm(std::span<const float> v);
 void scale(std::span<float> v, float factor);
 
-// out[r] = dot(row r of the rows x dim matrix, query) for every row.
-void dot_rows(const float* matrix, size_t rows, size_t dim, const float* query, float* out);
+// out[i] = dot(rows[i][0, dim), query) for i < count. Rows may be unaligned.
+void dot_rows(const float* const* rows, size_t count, size_t dim, const float* query, float* out);
 
 // The instruction set the kernels dispatch to on this CPU, e.g. "AVX3" or "AVX2".
 const char* simd_target_name();

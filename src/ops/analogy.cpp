@@ -21,7 +21,7 @@ std::vector<float> unit_row(const Embeddings& embeddings, uint32_t row) {
                             embeddings.vocabulary().word(row)));
   }
   std::vector<float> unit(embeddings.dim());
-  const auto values = embeddings.row(row);
+  const std::vector<float> values = embeddings.row_values(row);
   for (size_t i = 0; i < unit.size(); ++i) unit[i] = values[i] / norm;
   return unit;
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -8,8 +9,17 @@ namespace embtool {
 
 void cosine_block(const Embeddings& embeddings, std::span<const float> unit_query, uint32_t begin,
                   uint32_t end, float* scores) {
-  kernels::dot_rows(embeddings.matrix().data() + size_t{begin} * embeddings.dim(), end - begin,
-                    embeddings.dim(), unit_query.data(), scores);
+  // The scan's blocks are this long (search/parallel_scan.cpp); longer calls are split so
+  // that the row pointers stay on the stack.
+  constexpr uint32_t kChunk = 1024;
+  const float* rows[kChunk];
+  for (uint32_t chunk = begin; chunk < end;) {
+    const uint32_t chunk_end = chunk + std::min(kChunk, end - chunk);
+    embeddings.row_pointers(chunk, chunk_end, rows);
+    kernels::dot_rows(rows, chunk_end - chunk, embeddings.dim(), unit_query.data(),
+                      scores + (chunk - begin));
+    chunk = chunk_end;
+  }
   for (uint32_t r = begin; r < end; ++r) {
     const float norm = embeddings.norm(r);
     float& score = scores[r - begin];
