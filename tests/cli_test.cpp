@@ -253,3 +253,50 @@ TEST_CASE("without --model, the bundled model answers: king + woman - man puts q
   CHECK(info["words"] == 40000);
   CHECK(info["file_bytes"].get<int64_t>() <= 25'000'000);
 }
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("neighbors of several words answers each as if asked alone", "[cli]") {
+  const auto model = write_file("multi.bin", word2vec_binary(toy_words())).string();
+  const std::vector<std::string> words = {"king", "queen", "dog", "cat", "man"};
+  std::vector<std::string> args = {"-m", model, "--jsonl", "neighbors", "--k", "3"};
+  args.insert(args.end(), words.begin(), words.end());
+  const auto together = run_cli(args);
+  REQUIRE(together.code == 0);
+  std::string alone;
+  for (const auto& word : words) alone += run_cli({"-m", model, "--jsonl", "neighbors", word, "--k", "3"}).out;
+  CHECK(together.out == alone);
+
+  const auto tsv = run_cli({"-m", model, "--tsv", "neighbors", "king", "dog", "--k", "2"});
+  CHECK(tsv.out.rfind("query\trank\tword\tscore\nking\t1\t", 0) == 0);
+}
+
+TEST_CASE("neighbors with an unknown word among several answers the others and exits 3", "[cli]") {
+  const auto model = write_file("multi-bad.bin", word2vec_binary(toy_words())).string();
+  const auto result = run_cli({"-m", model, "--jsonl", "neighbors", "king", "zzzzqq", "dog", "--k", "2"});
+  CHECK(result.code == 3);
+  const auto lines = split_lines(result.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(json::parse(lines[0])["word"] == "king");
+  CHECK(json::parse(lines[1]).contains("error"));
+  CHECK(json::parse(lines[2])["results"].size() == 2);
+  CHECK_THAT(result.err, Catch::Contains("zzzzqq"));
+}
+
+TEST_CASE("neighbors - reads the words from standard input", "[cli]") {
+  const auto model = write_file("multi-stdin.bin", word2vec_binary(toy_words())).string();
+  const auto piped = run_cli({"-m", model, "--jsonl", "neighbors", "-", "--k", "2"}, "king\r\n\ndog\n");
+  REQUIRE(piped.code == 0);
+  CHECK(piped.out == run_cli({"-m", model, "--jsonl", "neighbors", "king", "dog", "--k", "2"}).out);
+  CHECK(run_cli({"-m", model, "neighbors", "-"}, "").code == 2);
+  CHECK(run_cli({"-m", model, "neighbors", "--", "-"}, "king\n").code == 3);  // the word "-"
+}

@@ -120,10 +120,11 @@ std::vector<WordVector> toy_words() {
   };
 }
 
-CliResult run_cli(const std::vector<std::string>& args) {
+CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) {
   std::ostringstream out;
   std::ostringstream err;
-  const int code = cli::run(args, {out, err, false});
+  std::istringstream in(stdin_text);
+  const int code = cli::run(args, {out, err, false, false, &in});
   return {code, out.str(), err.str()};
 }
 

@@ -38,7 +38,7 @@ struct CliResult {
   std::string out;
   std::string err;
 };
-CliResult run_cli(const std::vector<std::string>& args);
+CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
 // ../shared/data when it exists beside the repository, else nullopt (tests then skip).
 std::optional<std::filesystem::path> shared_data_dir();

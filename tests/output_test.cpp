@@ -59,7 +59,7 @@ TEST_CASE("TSV keeps a fixed column count and escapes tabs and newlines", "[outp
 TEST_CASE("every result type renders as JSON that parses", "[output]") {
   const float values[] = {1.5f, -2.0f};
   const std::string docs[] = {
-      render(RankedResult{"neighbors", {{"word", "dog"}}, 2, {{"dogs", 0.6f}, {"hound", 0.5f}}},
+      render(RankedResult{"neighbors", {{"word", "dog"}}, 2, {{"dogs", 0.6f}, {"hound", 0.5f}}, {}},
              OutputFormat::json, false),
       render(PairResult{"similar", "cat", "dog", {{"similarity", 0.5f}}}, OutputFormat::json, false),
       render(VectorResult{"king", 3, values}, OutputFormat::json, false),

@@ -7,6 +7,7 @@
 #include "embtool/formats.hpp"
 #include "embtool/ops.hpp"
 #include "embtool/search.hpp"
+#include "embtool/store_file.hpp"
 #include "fixtures.hpp"
 #include "kernels/scalar.hpp"
 
@@ -81,5 +82,106 @@ TEST_CASE("scan_top_k skips NaN and excluded rows wherever they fall, and handle
     CHECK(all == top_k(values, values.size(), excluded));
     CHECK(scan_top_k(values.size(), scorer, 0, excluded, {.threads = threads}).empty());
     CHECK(scan_top_k(3, scorer, 10, {}, {.threads = threads}).size() == 3);
+  }
+}
+
+namespace {
+
+// `model` written as a store with float16 and int8 copies, and opened from it.
+Embeddings as_store(const std::vector<WordVector>& words, const std::string& name) {
+  const auto path = scratch_dir() / (name + ".emb");
+  StoreWriteOptions options;
+  options.reduced = {Dtype::f16, Dtype::i8};
+  options.force = true;
+  write_store(load(write_file(name + ".bin", word2vec_binary(words))), path, options);
+  return open_store(path);
+}
+
+// Rows that tie exactly (copies of a few vectors) and rows of very different lengths: the
+// cases where a bound that is slightly off would let a reduced scan change the answer.
+std::vector<WordVector> tricky_words() {
+  auto words = random_words(40000, 24, 77);
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i % 7 == 0) words[i].values = words[i / 100].values;               // exact ties
+    if (i % 11 == 0) for (float& x : words[i].values) x *= 1e-3f;           // short rows
+    if (i % 13 == 0) for (float& x : words[i].values) x *= 30.0f;           // long rows
+    if (i % 17 == 0) words[i].values[i % 24] = 40.0f;                        // one outlier value
+  }
+  words[5].values.assign(24, 0.0f);  // a zero row scores NaN and is never returned
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("scans of the float16 and int8 copies return exactly the float32 answer", "[search][store]") {
+  for (const auto& [name, words] : {std::pair{"reduced-random", random_words(50000, 40, 9)},
+                                    std::pair{"reduced-tricky", tricky_words()}}) {
+    const Embeddings e = as_store(words, name);
+    for (uint32_t query : {0u, 1u, 7u, 700u, 12345u, 33333u, 49999u % 40000u}) {
+      for (size_t k : {1u, 10u, 100u}) {
+        for (size_t threads : {1u, 2u, 3u}) {
+          INFO(name << ": query " << query << ", k " << k << ", " << threads << " threads");
+          const auto f32 = neighbors(e, query, k, {.threads = threads, .scan = ScanChoice::f32});
+          require_identical(neighbors(e, query, k, {.threads = threads, .scan = ScanChoice::f16}), f32);
+          require_identical(neighbors(e, query, k, {.threads = threads, .scan = ScanChoice::i8}), f32);
+          const auto add = analogy(e, query, 3, 4, AnalogyMethod::add, k, {.threads = threads, .scan = ScanChoice::f32});
+          require_identical(analogy(e, query, 3, 4, AnalogyMethod::add, k, {.threads = threads}), add);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a reduced scan asked for more rows than exist returns them all", "[search][store]") {
+  const Embeddings e = as_store(random_words(30, 5, 10), "reduced-small");
+  const auto f32 = neighbors(e, 0, 100, {.scan = ScanChoice::f32});
+  CHECK(f32.size() == 29);
+  require_identical(neighbors(e, 0, 100, {.scan = ScanChoice::i8}), f32);
+  require_identical(neighbors(e, 0, 100, {.scan = ScanChoice::f16}), f32);
+}
+
+namespace {
+
+// Unit queries: a few model rows, normalized, plus their excluded rows.
+struct QuerySet {
+  std::vector<std::vector<float>> vectors;
+  std::vector<std::vector<uint32_t>> excluded;
+  std::vector<CosineQuery> queries;
+};
+
+QuerySet queries_for(const Embeddings& e, size_t count) {
+  QuerySet set;
+  for (size_t i = 0; i < count; ++i) {
+    const auto row = static_cast<uint32_t>((i * 7919) % e.rows());
+    std::vector<float> v = e.row_values(row);
+    const float norm = kernels::scalar::norm(v);
+    if (norm == 0.0f) continue;
+    for (float& x : v) x /= norm;
+    set.vectors.push_back(std::move(v));
+    set.excluded.push_back({row});
+  }
+  for (size_t i = 0; i < set.vectors.size(); ++i) {
+    set.queries.push_back({set.vectors[i], 1 + (i % 4) * 9, set.excluded[i]});
+  }
+  return set;
+}
+
+}  // namespace
+
+TEST_CASE("a batch of queries gets exactly the answers of one scan per query", "[search]") {
+  const Embeddings owned = load(write_file("batch.bin", word2vec_binary(tricky_words())));
+  const Embeddings store = as_store(tricky_words(), "batch-store");
+  for (const Embeddings* e : {&big_model(), &owned, &store}) {
+    const QuerySet set = queries_for(*e, 37);
+    for (size_t threads : {1u, 2u, 3u}) {
+      INFO(e->source().path << ", " << threads << " threads");
+      const SearchOptions options{.threads = threads, .scan = ScanChoice::f32};
+      const auto batch = top_k_cosine_batch(*e, set.queries, options);
+      REQUIRE(batch.size() == set.queries.size());
+      for (size_t q = 0; q < set.queries.size(); ++q) {
+        const auto& query = set.queries[q];
+        require_identical(batch[q], top_k_cosine(*e, query.unit_query, query.k, query.excluded, options));
+      }
+    }
   }
 }

@@ -13,7 +13,7 @@
 
 namespace embtool {
 
-enum class Format { auto_detect, word2vec_binary, word2vec_text, glove };
+enum class Format { auto_detect, word2vec_binary, word2vec_text, glove, embtool_store };
 
 std::string_view format_name(Format format);
 
@@ -29,6 +29,7 @@ struct SourceInfo {
   bool trailing_data = false;       // bytes after the announced records were ignored
   bool crlf = false;                // text lines ended in "\r\n"
   uint64_t nonfinite_values = 0;    // NaN/Inf kept because the caller allowed them
+  std::string converted_from;       // a store: the file and format it was converted from
 };
 
 // Where the float32 rows lie: at a fixed stride from `base` (an owned matrix, a .emb store),

@@ -18,8 +18,14 @@ struct Neighbor {
   friend bool operator==(const Neighbor&, const Neighbor&) = default;
 };
 
+// Which copy of the matrix a search scans first. Every choice gives the float32 answer: the
+// reduced copies only pick candidates, which are then re-ranked in float32 (see
+// search/reduced_scan.cpp). A choice the store does not hold falls back to float32.
+enum class ScanChoice { smallest, f32, f16, i8 };
+
 struct SearchOptions {
   size_t threads = 0;  // 0: one per core
+  ScanChoice scan = ScanChoice::smallest;
 };
 
 // Scores rows [begin, end) into scores[0, end - begin). Called from several threads at once.
@@ -34,10 +40,27 @@ std::vector<Neighbor> scan_top_k(size_t rows, const BlockScorer& score_block, si
 void cosine_block(const Embeddings& embeddings, std::span<const float> unit_query, uint32_t begin,
                   uint32_t end, float* scores);
 
+// Cosine of each of `rows` with `unit_query`, exactly as cosine_block() scores it.
+void cosine_of_rows(const Embeddings& embeddings, std::span<const float> unit_query,
+                    std::span<const uint32_t> rows, float* scores);
+
 // The k rows most similar by cosine to `unit_query` (which must have length 1).
 std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const float> unit_query,
                                    size_t k, std::span<const uint32_t> excluded,
                                    const SearchOptions& options = {});
+
+// One of several cosine searches answered together.
+struct CosineQuery {
+  std::span<const float> unit_query;  // length 1
+  size_t k = 10;
+  std::span<const uint32_t> excluded;
+};
+
+// The answers top_k_cosine() gives for each query, identical to the last bit, computed in one
+// pass over the matrix as a blocked matrix product: 1000 queries cost far less than 1000 scans.
+std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& embeddings,
+                                                      std::span<const CosineQuery> queries,
+                                                      const SearchOptions& options = {});
 
 // Cosine of every row with `unit_query` (which must have length 1), as gensim computes it:
 // dot(row, query) / norm(row). Rows of norm zero score NaN.

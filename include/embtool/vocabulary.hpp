@@ -26,8 +26,11 @@ class Vocabulary {
   // Views memory owned by `owner` (a mapped file). `offsets` has one entry per word plus one;
   // `slots` is a power-of-two open-addressing table of rows laid out by hash_word(). The
   // layout is checked as it is read, so a corrupt file fails with an error, not a crash.
+  // `index_rows` is how many rows the index names (more than `offsets` holds when only the
+  // first words are in view: the others are then treated as absent); 0 means all of them.
   static Vocabulary view(std::span<const char> arena, std::span<const uint64_t> offsets,
-                         std::span<const uint32_t> slots, std::shared_ptr<const void> owner);
+                         std::span<const uint32_t> slots, std::shared_ptr<const void> owner,
+                         size_t index_rows = 0);
 
   // Appends `word` as the next row unless it is already present (the first occurrence wins,
   // as in gensim). Returns whether it was added. Only for a vocabulary that owns its memory.
@@ -67,6 +70,7 @@ class Vocabulary {
   std::vector<uint32_t> slots_;         // open-addressing hash index: row or kEmptySlot
 
   View view_;                           // what every lookup reads: the vectors or the file
+  size_t index_rows_ = 0;               // rows the index may name (>= size() for a view)
   std::shared_ptr<const void> owner_;   // keeps a viewed file mapped
 };
 

@@ -15,6 +15,7 @@
 #include "cli/progress_bar.hpp"
 #include "embtool/error.hpp"
 #include "embtool/formats.hpp"
+#include "embtool/store_file.hpp"
 #include "kernels/simd.hpp"
 
 namespace embtool::cli {
@@ -32,6 +33,7 @@ struct GlobalOptions {
   bool exact_case = false;
   bool allow_nonfinite = false;
   size_t threads = 0;
+  std::string scan_dtype = "auto";
 };
 
 struct CommandArgs {
@@ -40,6 +42,11 @@ struct CommandArgs {
   AnalogyMethod method = AnalogyMethod::add;
   std::optional<std::string> word;
   std::optional<uint64_t> id;
+  std::vector<std::string> words;         // neighbors
+  bool dash_is_a_word = false;            // "-" came after "--": a word, not standard input
+  std::string input, output;              // convert
+  std::vector<std::string> dtypes;        // convert: reduced copies to add
+  bool force = false;                     // convert: replace an existing output
 };
 
 // CLI11's own range check prints a 300-digit bound; this one says what a count must be.
@@ -79,6 +86,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--exact-case", g.exact_case,
                "Treat a word absent in this case as unknown instead of trying other cases");
   app.add_flag("--allow-nonfinite", g.allow_nonfinite, "Keep NaN/Inf values instead of refusing the file");
+  app.add_option("--scan-dtype", g.scan_dtype,
+                 "Which copy of a store searches scan: auto (the smallest), f32, f16, i8; "
+                 "answers are the same")
+      ->check(CLI::IsMember({"auto", "f32", "f16", "i8"}));
   app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
       ->check(kCountAtLeastOne);
 }
@@ -93,7 +104,10 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   distance->add_option("B", args.b, "Second word")->required();
 
   auto* neighbors = app.add_subcommand("neighbors", "The nearest words by cosine similarity");
-  neighbors->add_option("WORD", args.a, "The word")->required();
+  neighbors->add_option("WORD", args.words,
+                        "The word; several are answered together; '-' reads words from stdin, "
+                        "one a line")
+      ->required();
   neighbors->add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
 
   auto* analogy = app.add_subcommand("analogy", "A + B - C: 'king woman man' finds queen");
@@ -114,6 +128,16 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   });
 
   app.add_subcommand("info", "Words, dimension, format, sizes and norms of the model");
+
+  auto* convert = app.add_subcommand(
+      "convert", "Write a vector file as an embtool store (.emb) that opens in milliseconds");
+  convert->add_option("INPUT", args.input, "A word2vec, fastText or GloVe file")->required();
+  convert->add_option("OUTPUT", args.output, "The store to write, e.g. vectors.emb")->required();
+  convert->add_option("--dtype", args.dtypes,
+                      "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
+      ->check(CLI::IsMember({"f16", "i8"}))
+      ->delimiter(',');
+  convert->add_flag("--force", args.force, "Replace OUTPUT if it exists");
 }
 
 LoadOptions load_options(const GlobalOptions& g) {
@@ -143,8 +167,8 @@ void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
 // Files smaller than this load in well under a second: no bar for them.
 constexpr uint64_t kProgressMinBytes = 64ull << 20;
 
-Embeddings load_model(const GlobalOptions& g, spdlog::logger& log, const Streams& streams) {
-  const auto path = resolve_model_path(g.model);
+Embeddings load_model(const GlobalOptions& g, const std::filesystem::path& path,
+                      spdlog::logger& log, const Streams& streams) {
   const auto start = std::chrono::steady_clock::now();
   LoadOptions options = load_options(g);
   ProgressBar bar(streams.err, fmt::format("loading {}", path.filename().string()),
@@ -159,17 +183,86 @@ Embeddings load_model(const GlobalOptions& g, spdlog::logger& log, const Streams
   return embeddings;
 }
 
+ScanChoice scan_choice(std::string_view name) {
+  if (name == "f32") return ScanChoice::f32;
+  if (name == "f16") return ScanChoice::f16;
+  if (name == "i8") return ScanChoice::i8;
+  return ScanChoice::smallest;
+}
+
+std::vector<Dtype> reduced_dtypes(const std::vector<std::string>& names) {
+  std::vector<Dtype> dtypes;
+  for (const std::string& name : names) {
+    const Dtype dtype = name == "f16" ? Dtype::f16 : Dtype::i8;
+    if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
+  }
+  return dtypes;
+}
+
+void refuse_overwriting_input(const std::filesystem::path& input, const std::filesystem::path& output) {
+  std::error_code ignored;
+  if (std::filesystem::equivalent(input, output, ignored)) {
+    throw Error(ExitCode::usage,
+                fmt::format("{} is the input file; write the store to another file", output.string()));
+  }
+}
+
+void convert_model(const GlobalOptions& g, const CommandArgs& args, spdlog::logger& log,
+                   const Streams& streams) {
+  const std::filesystem::path output = args.output;
+  refuse_overwriting_input(args.input, output);
+  const Embeddings embeddings = load_model(g, args.input, log, streams);
+  StoreWriteOptions options;
+  options.reduced = reduced_dtypes(args.dtypes);
+  options.force = args.force;
+  const auto start = std::chrono::steady_clock::now();
+  ProgressBar bar(streams.err, fmt::format("writing {}", output.filename().string()),
+                  streams.progress && !g.quiet);
+  options.progress = [&bar](uint64_t done, uint64_t total) {
+    if (total >= kProgressMinBytes) bar.update(done, total);
+  };
+  write_store(embeddings, output, options);
+  bar.finish();
+  log.info("wrote {} ({} words x {}) in {:.3f} s", output.string(), embeddings.rows(),
+           embeddings.dim(),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
 output::OutputFormat output_format(const GlobalOptions& g) {
   if (g.json) return output::OutputFormat::json;
   if (g.tsv) return output::OutputFormat::tsv;
   return output::OutputFormat::text;
 }
 
-void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext& ctx) {
+// "-" among the words stands for the words on standard input, one a line (a trailing CR
+// and empty lines are ignored), so that `cut -f1 list.tsv | embtool neighbors -` works.
+// After "--" it is the word "-" itself (GloVe has it).
+std::vector<std::string> expand_stdin(const std::vector<std::string>& words, std::istream* in,
+                                      bool dash_is_a_word) {
+  std::vector<std::string> expanded;
+  for (const std::string& word : words) {
+    if (word != "-" || dash_is_a_word) {
+      expanded.push_back(word);
+      continue;
+    }
+    if (in == nullptr) throw Error(ExitCode::usage, "'-' needs words on standard input");
+    for (std::string line; std::getline(*in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) expanded.push_back(std::move(line));
+    }
+  }
+  if (expanded.empty()) throw Error(ExitCode::usage, "no words given (standard input was empty)");
+  return expanded;
+}
+
+void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext& ctx,
+              std::istream* in) {
   const std::string name = app.get_subcommands().front()->get_name();
   if (name == "similar") return run_similar(ctx, args.a, args.b);
   if (name == "distance") return run_distance(ctx, args.a, args.b);
-  if (name == "neighbors") return run_neighbors(ctx, args.a, args.k);
+  if (name == "neighbors") {
+    return run_neighbors(ctx, expand_stdin(args.words, in, args.dash_is_a_word), args.k);
+  }
   if (name == "analogy") return run_analogy(ctx, args.a, args.b, args.c, args.method, args.k);
   if (name == "vector") return run_vector(ctx, args.word, args.id);
   if (name == "info") return run_info(ctx);
@@ -194,6 +287,8 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
     streams.err << app.help();
     return static_cast<int>(ExitCode::usage);
   }
+  const auto end_of_options = std::find(args.begin(), args.end(), "--");
+  command_args.dash_is_a_word = std::find(end_of_options, args.end(), "-") != args.end();
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
     app.parse(reversed);
@@ -206,10 +301,15 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   if (g.verbose > 0) log->set_level(g.verbose > 1 ? spdlog::level::debug : spdlog::level::info);
 
   try {
-    const Embeddings embeddings = load_model(g, *log, streams);
-    const CommandContext ctx{embeddings,         output_format(g), streams.color, !g.exact_case,
-                             {.threads = g.threads}, *log,       streams.out};
-    dispatch(app, command_args, ctx);
+    if (app.got_subcommand("convert")) {
+      convert_model(g, command_args, *log, streams);
+      return static_cast<int>(ExitCode::ok);
+    }
+    const Embeddings embeddings = load_model(g, resolve_model_path(g.model), *log, streams);
+    const SearchOptions search{.threads = g.threads, .scan = scan_choice(g.scan_dtype)};
+    const CommandContext ctx{embeddings, output_format(g), streams.color, !g.exact_case,
+                             search,     *log,             streams.out};
+    dispatch(app, command_args, ctx, streams.in);
     streams.out.flush();
     return static_cast<int>(ExitCode::ok);
   } catch (const Error& e) {

@@ -1,6 +1,7 @@
 // The command-line front end as a function, so that tests run exactly what a user runs.
 #pragma once
 
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@ struct Streams {
   std::ostream& err;   // logs, warnings and the one-line error
   bool color = false;     // ANSI styling of text output (a TTY without NO_COLOR)
   bool progress = false;  // progress bars on `err` (a TTY)
+  std::istream* in = nullptr;  // what "-" reads (standard input); none in most tests
 };
 
 // Runs one embtool command line (`args` without the program name); returns the exit code.

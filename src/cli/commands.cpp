@@ -80,11 +80,42 @@ std::vector<Neighbor> timed_search(const CommandContext& ctx, Search search) {
   return found;
 }
 
-void run_neighbors(const CommandContext& ctx, const std::string& word, size_t k) {
-  const uint32_t row = resolve(ctx, word);
-  const auto found = timed_search(ctx, [&] { return neighbors(ctx.embeddings, row, k, ctx.search); });
-  print(ctx, output::RankedResult{"neighbors", {{"word", word_of(ctx, row)}},
-                                  static_cast<int64_t>(k), scored_words(ctx, found)});
+void run_neighbors(const CommandContext& ctx, const std::vector<std::string>& words, size_t k) {
+  if (words.size() == 1) {
+    const uint32_t row = resolve(ctx, words.front());
+    const auto found = timed_search(ctx, [&] { return neighbors(ctx.embeddings, row, k, ctx.search); });
+    print(ctx, output::RankedResult{"neighbors", {{"word", word_of(ctx, row)}},
+                                    static_cast<int64_t>(k), scored_words(ctx, found), {}});
+    return;
+  }
+  // Several words: the known ones are answered together in one pass; each unknown one is
+  // reported (stderr, and a JSON line in its place) and the exit code says so at the end.
+  std::vector<output::RankedResult> results(words.size());
+  std::vector<uint32_t> rows;
+  std::vector<size_t> answered;
+  for (size_t i = 0; i < words.size(); ++i) {
+    results[i].command = "neighbors";
+    results[i].k = static_cast<int64_t>(k);
+    try {
+      rows.push_back(resolve(ctx, words[i]));
+      answered.push_back(i);
+      results[i].query = {{"word", word_of(ctx, rows.back())}};
+    } catch (const Error& e) {
+      ctx.log.error("{}", e.what());
+      results[i].query = {{"word", words[i]}};
+      results[i].error = e.what();
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto found = neighbors_batch(ctx.embeddings, rows, k, ctx.search);
+  ctx.log.info("searched {} rows for {} words in {:.3f} ms", ctx.embeddings.rows(), rows.size(),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  for (size_t i = 0; i < answered.size(); ++i) results[answered[i]].results = scored_words(ctx, found[i]);
+  print(ctx, results);
+  if (answered.size() < words.size()) {
+    throw Error(ExitCode::not_found, fmt::format("{} of {} words are not in the vocabulary",
+                                                 words.size() - answered.size(), words.size()));
+  }
 }
 
 void run_analogy(const CommandContext& ctx, const std::string& a, const std::string& b,
@@ -101,7 +132,8 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
                                    {"c", word_of(ctx, rc)},
                                    {"method", method_name}},
                                   static_cast<int64_t>(k),
-                                  scored_words(ctx, found)});
+                                  scored_words(ctx, found),
+                                  {}});
 }
 
 void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,

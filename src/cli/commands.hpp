@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "embtool/embeddings.hpp"
 #include "embtool/ops.hpp"
@@ -26,7 +27,8 @@ struct CommandContext {
 
 void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b);
 void run_distance(const CommandContext& ctx, const std::string& a, const std::string& b);
-void run_neighbors(const CommandContext& ctx, const std::string& word, size_t k);
+// One word, or several answered together (one pass over the matrix for all of them).
+void run_neighbors(const CommandContext& ctx, const std::vector<std::string>& words, size_t k);
 void run_analogy(const CommandContext& ctx, const std::string& a, const std::string& b,
                  const std::string& c, AnalogyMethod method, size_t k);
 void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,

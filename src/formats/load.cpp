@@ -6,6 +6,7 @@
 
 #include "embtool/error.hpp"
 #include "embtool/formats.hpp"
+#include "embtool/store_file.hpp"
 #include "formats/byte_source.hpp"
 #include "formats/readers.hpp"
 
@@ -74,6 +75,13 @@ Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
     throw Error(ExitCode::usage, "--limit must be at least 1");
   }
   ByteReader in(path);
+  if (starts_like_store(std::as_bytes(std::span(in.peek(8))))) {
+    if (in.is_gzip()) {
+      throw Error(ExitCode::bad_file, fmt::format("{}: a compressed embtool store cannot be "
+                                                  "mapped; decompress it first", path.string()));
+    }
+    return open_store(path, options.limit);
+  }
   skip_byte_order_mark(in);
   const Format format =
       options.format == Format::auto_detect ? detect_format(in) : options.format;
@@ -86,6 +94,11 @@ Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
   const Header header = read_header(in, format);
   info.header_count = header.count;
   if (format == Format::word2vec_binary) {
+    // In place from a mapping when it can be; the streaming reader for gzip and for anything
+    // it must refuse (it says exactly what is wrong).
+    if (auto mapped = read_word2vec_binary_mapped(in, header, options, info)) {
+      return std::move(*mapped);
+    }
     return read_word2vec_binary(in, header, options, std::move(info));
   }
   return read_word2vec_text(in, header, options, std::move(info));

@@ -60,6 +60,28 @@ class ProgressTicker {
 
 Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const LoadOptions& options,
                                 SourceInfo info);
+// Phase times of one read_word2vec_binary_mapped call, in seconds, for benchmarks and tests.
+struct MappedLoadTimes {
+  double map_and_split = 0;  // mapping the file, finding where each share starts
+  double walk = 0;           // all threads walking the records (words, norms, NaN/Inf)
+  double merge = 0;          // the shares' records put end to end
+  double index = 0;          // the vocabulary's hash index, duplicates dropped
+  double total = 0;
+  size_t chunks = 0;         // shares the records were walked in (by up to one thread a core)
+  bool split_missed = false; // a guessed record boundary was wrong: walked again on one thread
+};
+
+// word2vec binary read in place from a read-only mapping of the (uncompressed) file, walked
+// in `chunks` shares by one thread per core (0: as many shares as suit the file and the
+// cores); the rows are not copied. `in` must be positioned after the header line, and is
+// left there. Header errors throw as
+// read_word2vec_binary's do; for gzip input, a big-endian host or any record that the
+// streaming reader would refuse, returns nullopt: read_word2vec_binary(in, ...) then gives the
+// exact error. Otherwise the result is the same as read_word2vec_binary's, bit for bit.
+std::optional<Embeddings> read_word2vec_binary_mapped(const ByteReader& in, const Header& header,
+                                                      const LoadOptions& options,
+                                                      const SourceInfo& info, unsigned chunks = 0,
+                                                      MappedLoadTimes* times = nullptr);
 Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOptions& options,
                               SourceInfo info);
 Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo info);

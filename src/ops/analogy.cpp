@@ -64,6 +64,20 @@ std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size
   return most_similar(embeddings, std::span(&term, 1), k, options);
 }
 
+std::vector<std::vector<Neighbor>> neighbors_batch(const Embeddings& embeddings,
+                                                   std::span<const uint32_t> rows, size_t k,
+                                                   const SearchOptions& options) {
+  std::vector<std::vector<float>> vectors;
+  vectors.reserve(rows.size());
+  for (uint32_t row : rows) {
+    const WeightedRow term{row, 1.0f};
+    vectors.push_back(normalized_mean(embeddings, std::span(&term, 1)));
+  }
+  std::vector<CosineQuery> queries;
+  for (size_t i = 0; i < rows.size(); ++i) queries.push_back({vectors[i], k, rows.subspan(i, 1)});
+  return top_k_cosine_batch(embeddings, queries, options);
+}
+
 std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
                                           std::span<const uint32_t> positive,
                                           std::span<const uint32_t> negative, size_t k,

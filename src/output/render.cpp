@@ -27,6 +27,10 @@ std::string render(const RankedResult& result, OutputFormat format, bool color) 
     JsonWriter json(out);
     json.begin_object().key("command").value(std::string_view(result.command));
     for (const auto& [name, text] : result.query) json.key(name).value(std::string_view(text));
+    if (!result.error.empty()) {
+      json.key("error").value(std::string_view(result.error)).end_object();
+      return out + "\n";
+    }
     json.key("k").value(result.k).key("results").begin_array();
     int64_t rank = 0;
     for (const auto& [word, score] : result.results) {
@@ -40,6 +44,32 @@ std::string render(const RankedResult& result, OutputFormat format, bool color) 
   int64_t rank = 0;
   for (const auto& [word, score] : result.results) table.rows.push_back({++rank, word, score});
   return as_text_or_tsv(table, format, color);
+}
+
+std::string render(const std::vector<RankedResult>& results, OutputFormat format, bool color) {
+  std::string out;
+  if (format == OutputFormat::json) {
+    for (const RankedResult& result : results) out += render(result, format, color);
+    return out;
+  }
+  if (format == OutputFormat::tsv) {
+    Table table{{"query", "rank", "word", "score"}, {}};
+    for (const RankedResult& result : results) {
+      if (!result.error.empty()) continue;
+      const std::string query = result.query.empty() ? "" : result.query.front().second;
+      int64_t rank = 0;
+      for (const auto& [word, score] : result.results) table.rows.push_back({query, ++rank, word, score});
+    }
+    return render_tsv(table);
+  }
+  for (const RankedResult& result : results) {
+    if (!result.error.empty()) continue;
+    if (!out.empty()) out += "\n";
+    const std::string query = result.query.empty() ? "" : result.query.front().second;
+    out += fmt::format("{} of {}:\n", result.command, query);
+    out += render(result, format, color);
+  }
+  return out;
 }
 
 std::string render(const PairResult& result, OutputFormat format, bool color) {

@@ -25,6 +25,7 @@ struct RankedResult {
   std::vector<std::pair<std::string, std::string>> query;  // e.g. {"word", "dog"}
   int64_t k = 0;
   std::vector<ScoredWord> results;
+  std::string error;  // set when this query failed: JSON then has "error" instead of results
 };
 
 // similar and distance: two words and one or more measures of them.
@@ -48,6 +49,10 @@ struct FactsResult {
 };
 
 std::string render(const RankedResult& result, OutputFormat format, bool color);
+// Several ranked answers: JSON one line each; TSV one table with a leading "query" column;
+// text one table each under a heading. Failed queries appear only in JSON (their error is
+// also logged on stderr).
+std::string render(const std::vector<RankedResult>& results, OutputFormat format, bool color);
 std::string render(const PairResult& result, OutputFormat format, bool color);
 std::string render(const VectorResult& result, OutputFormat format, bool color);
 std::string render(const FactsResult& result, OutputFormat format, bool color);

@@ -3,25 +3,16 @@
 // not depend on the partition, and ties are ordered by row, so any thread count gives the
 // same answer.
 #include <algorithm>
-#include <exception>
-#include <thread>
 #include <vector>
 
 #include "embtool/search.hpp"
+#include "search/parallel_ranges.hpp"
 #include "search/top_k_heap.hpp"
 
 namespace embtool {
 namespace {
 
 constexpr uint32_t kBlockRows = 1024;
-// Below this many rows a second thread costs more than it saves.
-constexpr size_t kMinRowsPerThread = 16384;
-
-size_t thread_count(size_t rows, const SearchOptions& options) {
-  const size_t wanted = options.threads > 0 ? options.threads
-                                            : std::max(1u, std::thread::hardware_concurrency());
-  return std::clamp<size_t>(rows / kMinRowsPerThread, 1, wanted);
-}
 
 std::vector<Neighbor> scan_range(uint32_t begin, uint32_t end, const BlockScorer& score_block,
                                  size_t k, std::span<const uint32_t> excluded) {
@@ -40,29 +31,11 @@ std::vector<Neighbor> scan_range(uint32_t begin, uint32_t end, const BlockScorer
 std::vector<Neighbor> scan_top_k(size_t rows, const BlockScorer& score_block, size_t k,
                                  std::span<const uint32_t> excluded, const SearchOptions& options) {
   if (k == 0 || rows == 0) return {};
-  const size_t threads = thread_count(rows, options);
-  const auto total = static_cast<uint32_t>(rows);
-  if (threads == 1) return scan_range(0, total, score_block, k, excluded);
-
+  const size_t threads = search::thread_count(rows, options);
   std::vector<std::vector<Neighbor>> partial(threads);
-  std::vector<std::exception_ptr> failures(threads);
-  {
-    std::vector<std::jthread> workers;
-    for (size_t t = 0; t < threads; ++t) {
-      const auto begin = static_cast<uint32_t>(rows * t / threads);
-      const auto end = static_cast<uint32_t>(rows * (t + 1) / threads);
-      workers.emplace_back([&, t, begin, end] {
-        try {
-          partial[t] = scan_range(begin, end, score_block, k, excluded);
-        } catch (...) {
-          failures[t] = std::current_exception();  // rethrown on the caller's thread
-        }
-      });
-    }
-  }  // jthreads join here
-  for (const auto& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+  search::run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
+    partial[t] = scan_range(begin, end, score_block, k, excluded);
+  });
   search::TopKHeap merged(k, {});
   for (const auto& part : partial) {
     for (const Neighbor& n : part) merged.offer(n.row, n.score);

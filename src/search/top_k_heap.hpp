@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,11 @@ class TopKHeap {
       std::pop_heap(best_.begin(), best_.end(), ranks_before);
       best_.pop_back();
     }
+  }
+
+  // The score a newcomer must beat to enter: the weakest kept one once k are kept, else -inf.
+  float entry_score() const {
+    return best_.size() == k_ && k_ > 0 ? best_.front().score : -std::numeric_limits<float>::infinity();
   }
 
   // The kept pairs, best first; the heap is left empty.

@@ -17,6 +17,7 @@ std::string_view format_name(Format format) {
     case Format::word2vec_binary: return "word2vec-binary";
     case Format::word2vec_text: return "word2vec-text";
     case Format::glove: return "glove";
+    case Format::embtool_store: return "embtool-store";
   }
   return "unknown";
 }

@@ -43,17 +43,20 @@ Vocabulary& Vocabulary::operator=(const Vocabulary& other) {
 }
 
 Vocabulary Vocabulary::view(std::span<const char> arena, std::span<const uint64_t> offsets,
-                            std::span<const uint32_t> slots, std::shared_ptr<const void> owner) {
+                            std::span<const uint32_t> slots, std::shared_ptr<const void> owner,
+                            size_t index_rows) {
   if (offsets.empty() || offsets.front() != 0 || offsets.back() != arena.size()) {
     corrupt_index("word offsets do not cover the word bytes");
   }
-  if (slots.empty() || !std::has_single_bit(slots.size()) || slots.size() < offsets.size()) {
+  index_rows = std::max(index_rows, offsets.size() - 1);
+  if (slots.empty() || !std::has_single_bit(slots.size()) || slots.size() <= index_rows) {
     corrupt_index("hash index size");
   }
   Vocabulary vocabulary;
   vocabulary.offsets_.clear();
   vocabulary.view_ = View{arena, offsets, slots};
   vocabulary.owner_ = owner ? std::move(owner) : std::make_shared<int>(0);
+  vocabulary.index_rows_ = index_rows;
   return vocabulary;
 }
 
@@ -84,8 +87,11 @@ size_t Vocabulary::slot_for(std::string_view word, uint64_t hash) const {
   for (size_t probes = 0; probes < slots.size(); ++probes, slot = (slot + 1) & mask) {
     const uint32_t row = slots[slot];
     if (row == kEmptySlot) return slot;
-    if (row >= size()) corrupt_index("hash index names a row past the end");
-    if (this->word(row) == word) return slot;
+    if (row < size()) {
+      if (this->word(row) == word) return slot;
+    } else if (owns_memory() || row >= index_rows_) {
+      corrupt_index("hash index names a row past the end");
+    }
   }
   corrupt_index("hash index has no empty slot");
 }
@@ -93,7 +99,7 @@ size_t Vocabulary::slot_for(std::string_view word, uint64_t hash) const {
 std::optional<uint32_t> Vocabulary::find(std::string_view word) const {
   if (view_.slots.empty()) return std::nullopt;
   const uint32_t row = view_.slots[slot_for(word, hash_word(word))];
-  if (row == kEmptySlot) return std::nullopt;
+  if (row == kEmptySlot || row >= size()) return std::nullopt;
   return row;
 }
 

@@ -1,0 +1,137 @@
+// In-process figures for a store (.emb) with float16 and int8 copies: the open, one exact
+// float32 scan, the reduced scans, their recall@10 against the float32 answers, and 1000
+// queries as one batch against single scans. Prints "name value" lines for run_bench.sh.
+//
+//   scan_bench STORE [--queries N] [--singles N] [--threads N]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "embtool/ops.hpp"
+#include "embtool/search.hpp"
+#include "embtool/store_file.hpp"
+
+using namespace embtool;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+struct Args {
+  std::string store;
+  size_t queries = 1000;
+  size_t singles = 30;
+  size_t threads = 0;
+};
+
+Args parse(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto next = [&] { return static_cast<size_t>(std::strtoull(argv[++i], nullptr, 10)); };
+    if (arg == "--queries" && i + 1 < argc) args.queries = next();
+    else if (arg == "--singles" && i + 1 < argc) args.singles = next();
+    else if (arg == "--threads" && i + 1 < argc) args.threads = next();
+    else args.store = arg;
+  }
+  if (args.store.empty()) {
+    std::fprintf(stderr, "usage: scan_bench STORE [--queries N] [--singles N] [--threads N]\n");
+    std::exit(2);
+  }
+  return args;
+}
+
+std::vector<uint32_t> query_rows(const Embeddings& e, size_t count) {
+  std::mt19937_64 rng(20261122);
+  std::uniform_int_distribution<uint32_t> pick(0, static_cast<uint32_t>(e.rows() - 1));
+  std::vector<uint32_t> rows;
+  while (rows.size() < count) {
+    const uint32_t row = pick(rng);
+    if (e.norm(row) > 0.0f) rows.push_back(row);
+  }
+  return rows;
+}
+
+// Median seconds of one neighbors query over the first `count` rows, and the answers.
+double single_scans(const Embeddings& e, std::span<const uint32_t> rows, ScanChoice scan,
+                    size_t threads, std::vector<std::vector<Neighbor>>* answers) {
+  std::vector<double> times;
+  for (uint32_t row : rows) {
+    const auto start = Clock::now();
+    auto found = neighbors(e, row, 10, {.threads = threads, .scan = scan});
+    times.push_back(since(start));
+    if (answers) answers->push_back(std::move(found));
+  }
+  return median(times);
+}
+
+double recall_at_10(const std::vector<std::vector<Neighbor>>& truth,
+                    const std::vector<std::vector<Neighbor>>& found) {
+  size_t hits = 0, total = 0;
+  for (size_t q = 0; q < truth.size(); ++q) {
+    for (const Neighbor& n : truth[q]) {
+      ++total;
+      hits += std::any_of(found[q].begin(), found[q].end(),
+                          [&](const Neighbor& m) { return m.row == n.row && m.score == n.score; });
+    }
+  }
+  return total ? static_cast<double>(hits) / static_cast<double>(total) : 1.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = parse(argc, argv);
+  std::vector<double> opens;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = Clock::now();
+    const Embeddings e = open_store(args.store);
+    opens.push_back(since(start));
+  }
+  std::printf("open_ms %.3f\n", median(opens) * 1e3);
+
+  const Embeddings e = open_store(args.store);
+  std::printf("rows %zu\ndim %zu\nmatrix_bytes %llu\n", e.rows(), e.dim(),
+              static_cast<unsigned long long>(e.matrix_bytes()));
+  const std::vector<uint32_t> rows = query_rows(e, args.queries);
+  const std::span<const uint32_t> sample(rows.data(), std::min(args.singles, rows.size()));
+
+  single_scans(e, sample.first(1), ScanChoice::f32, args.threads, nullptr);  // map the pages
+  const double f32 = single_scans(e, sample, ScanChoice::f32, args.threads, nullptr);
+  std::printf("scan_f32_ms %.3f\n", f32 * 1e3);
+
+  const auto batch_start = Clock::now();
+  const auto truth = neighbors_batch(e, rows, 10, {.threads = args.threads, .scan = ScanChoice::f32});
+  const double batch = since(batch_start);
+  std::printf("batch_queries %zu\nbatch_s %.3f\nbatch_per_query_ms %.3f\n", rows.size(), batch,
+              batch * 1e3 / static_cast<double>(rows.size()));
+
+  std::vector<std::vector<Neighbor>> f32_answers;
+  single_scans(e, sample, ScanChoice::f32, args.threads, &f32_answers);
+  const std::vector<std::vector<Neighbor>> truth_sample(truth.begin(), truth.begin() + sample.size());
+  std::printf("batch_equals_single %s\n", truth_sample == f32_answers ? "yes" : "NO");
+
+  for (const auto& [name, dtype, choice] : {std::tuple{"f16", Dtype::f16, ScanChoice::f16},
+                                             std::tuple{"i8", Dtype::i8, ScanChoice::i8}}) {
+    if (e.reduced(dtype) == nullptr) continue;
+    single_scans(e, sample.first(1), choice, args.threads, nullptr);  // map the pages
+    std::vector<std::vector<Neighbor>> found;
+    const double seconds = single_scans(e, rows, choice, args.threads, &found);
+    std::printf("scan_%s_ms %.3f\nrecall10_%s %.6f\n", name, seconds * 1e3, name,
+                recall_at_10(truth, found));
+  }
+  return 0;
+}

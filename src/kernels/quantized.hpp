@@ -1,0 +1,57 @@
+// Reduced-precision copies of the matrix (float16, int8 with a scale per row) and the SIMD
+// scans over them. They only pick candidates: search re-ranks those with exact float32, and
+// uses the error bounds below to prove that no row it skipped could have made the top k.
+//
+// Layout contract (the .emb store keeps it): every quantized row is `stride` elements long,
+// `stride` a multiple of 64 bytes' worth of elements, and the elements past `dim` are zero.
+// Queries are padded the same way, so the scans never handle a tail.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace embtool::kernels {
+
+// Row length in elements of `element_bytes` each, rounded up to a whole 64-byte line.
+size_t padded_length(size_t dim, size_t element_bytes);
+
+// ---- float16 (IEEE 754 binary16, round to nearest even) -------------------------------------
+
+// Converts `in` to half floats in `out` (same size). Values beyond the half range become
+// +-inf; callers check finite_as_half() first.
+void to_half(std::span<const float> in, std::span<uint16_t> out);
+bool finite_as_half(std::span<const float> values);  // every |x| <= 65504
+float half_to_float(uint16_t h);
+
+// out[r] = sum over i < stride of half(rows[r * stride + i]) * query[i], r < count.
+void dot_rows_f16(const uint16_t* rows, size_t stride, size_t count, const float* query, float* out);
+
+// ---- int8 with a per-row scale ----------------------------------------------------------------
+
+// row ~= scale * q with q in [-127, 127], scale = max|x| / 127 (0 for a zero row). Writes
+// row.size() values; returns the scale.
+float quantize_row_i8(std::span<const float> row, std::span<int8_t> out);
+
+// The query as int16 with one scale, small enough that no int32 sum of `stride` products
+// with int8 values can overflow. out.size() is the padded stride; returns the scale.
+float quantize_query_i16(std::span<const float> query, std::span<int16_t> out);
+
+// out[r] = exact integer sum over i < stride of rows[r * stride + i] * query[i].
+void dot_rows_i8(const int8_t* rows, size_t stride, size_t count, const int16_t* query, int32_t* out);
+
+// ---- error bounds -------------------------------------------------------------------------------
+// |float32 dot(x, q) - approximate dot| <= the bound, where the float32 dot is the one
+// kernels::dot computes (its own rounding included). `query_l1` = sum |q_i|,
+// `query_l2` = |q|, `row_l2` = |x|.
+double f16_dot_error_bound(size_t dim, double row_l2, double query_l1, double query_l2);
+double i8_dot_error_bound(size_t dim, double row_scale, double query_scale, double row_l2,
+                          double query_l1, double query_l2);
+
+namespace scalar {
+uint16_t float_to_half(float x);
+float dot_row_f16(const uint16_t* row, size_t stride, const float* query);
+int32_t dot_row_i8(const int8_t* row, size_t stride, const int16_t* query);
+}  // namespace scalar
+
+}  // namespace embtool::kernels

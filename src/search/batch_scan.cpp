@@ -1,0 +1,194 @@
+// Many cosine queries in one pass over the matrix. Each thread takes a range of rows, block by
+// block, and multiplies the block by all the queries at once (kernels::dot_block, a matrix
+// product); reading the rows once for all queries and multiplying at the arithmetic peak is
+// what makes a batch far cheaper than a scan per query.
+//
+// The product sums in another order than the single-query kernel, so its cosines are
+// estimates within a known bound. Per query, as in reduced_scan.cpp, the k best lower bounds
+// give lambda; rows whose upper bound reaches lambda are re-scored exactly as the single scan
+// scores them. The answers are therefore identical to top_k_cosine's, bit for bit.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "embtool/search.hpp"
+#include "kernels/gemm.hpp"
+#include "search/parallel_ranges.hpp"
+#include "search/top_k_heap.hpp"
+
+namespace embtool::search {
+namespace {
+
+// Rows per matrix product: large enough that packing the queries (once per product) costs
+// little next to the multiplication; queries go in groups so a block's scores stay in cache.
+constexpr uint32_t kBlockRows = 2048;
+constexpr size_t kQueryGroup = 1024;
+// The rounding of multiplying by 1 / norm here and of dividing by the norm in the float32
+// path, on cosines of size about 1.
+constexpr double kScoreSlack = 2e-6;
+// Below this many queries the per-query scans (which may read a small int8 copy) are faster.
+constexpr size_t kMinBatch = 4;
+
+struct Candidate {
+  uint32_t row;
+  float upper;
+};
+
+// One query's candidates within one thread's rows.
+class QueryCollector {
+ public:
+  QueryCollector(size_t k, std::span<const uint32_t> excluded) : lower_(k, excluded), k_(k) {}
+
+  float entry_score() const { return lower_.entry_score(); }
+
+  void offer(uint32_t row, float approx, float error) {
+    const float upper = approx + error;
+    if (upper < lower_.entry_score()) return;
+    candidates_.push_back({row, upper});
+    lower_.offer(row, approx - error);
+    if (candidates_.size() > std::max<size_t>(4096, 16 * k_)) {
+      const float lambda = lower_.entry_score();
+      std::erase_if(candidates_, [lambda](const Candidate& c) { return c.upper < lambda; });
+    }
+  }
+
+  TopKHeap& lower_bounds() { return lower_; }
+  const std::vector<Candidate>& candidates() const { return candidates_; }
+
+ private:
+  TopKHeap lower_;
+  size_t k_;
+  std::vector<Candidate> candidates_;
+};
+
+// Rows [begin, end) as a dense matrix: in place when the store keeps them at a float-aligned
+// stride, else copied into `buffer` (rows read in place from a word2vec file).
+const float* dense_rows(const Embeddings& e, uint32_t begin, uint32_t end, std::vector<float>& buffer,
+                        size_t& stride) {
+  const size_t stride_bytes = e.row_stride_bytes();
+  const auto* first = e.row_data(begin);
+  if (stride_bytes % sizeof(float) == 0 && stride_bytes != 0 &&
+      reinterpret_cast<uintptr_t>(first) % alignof(float) == 0) {
+    stride = stride_bytes / sizeof(float);
+    return first;
+  }
+  stride = e.dim();
+  buffer.resize(size_t{end - begin} * e.dim());
+  for (uint32_t r = begin; r < end; ++r) {
+    std::memcpy(buffer.data() + size_t{r - begin} * e.dim(), e.row_data(r), e.dim() * sizeof(float));
+  }
+  return buffer.data();
+}
+
+// The largest of scores[i] * inverse_norms[i]: a loop the compiler vectorizes, so that the
+// many blocks where a query has no candidate cost one pass over its scores.
+float max_cosine(const float* scores, const float* inverse_norms, size_t count) {
+  float best = -std::numeric_limits<float>::infinity();
+  for (size_t i = 0; i < count; ++i) {
+    const float cosine = scores[i] * inverse_norms[i];
+    best = cosine > best ? cosine : best;
+  }
+  return best;
+}
+
+// One query's scores for the rows of a block, offered to its collector where they can matter.
+void collect_block(const float* dots, const float* inverse_norms, uint32_t start, uint32_t count,
+                   float error, QueryCollector& collector) {
+  if (max_cosine(dots, inverse_norms, count) < collector.entry_score() - error) return;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (inverse_norms[i] == 0.0f) continue;  // a zero row scores NaN: never returned
+    const float approx = dots[i] * inverse_norms[i];
+    if (approx >= collector.entry_score() - error) collector.offer(start + i, approx, error);
+  }
+}
+
+void collect_range(const Embeddings& e, std::span<const float> queries, float error,
+                   uint32_t begin, uint32_t end, std::span<QueryCollector> collectors) {
+  const size_t count = collectors.size();
+  std::vector<float> dots(size_t{kBlockRows} * count);
+  std::vector<float> inverse_norms(kBlockRows);
+  std::vector<float> buffer;
+  for (uint32_t start = begin, stop; start < end; start = stop) {
+    stop = start + std::min(kBlockRows, end - start);
+    const uint32_t rows_in_block = stop - start;
+    size_t stride = 0;
+    const float* rows = dense_rows(e, start, stop, buffer, stride);
+    kernels::dot_block(rows, rows_in_block, stride, queries.data(), count, e.dim(), dots.data());
+    // 1 / norm instead of a division per score: the bound's slack covers its rounding.
+    for (uint32_t r = start; r < stop; ++r) {
+      const float norm = e.norm(r);
+      inverse_norms[r - start] = norm > 0.0f ? 1.0f / norm : 0.0f;
+    }
+    for (size_t q = 0; q < count; ++q) {
+      collect_block(dots.data() + q * rows_in_block, inverse_norms.data(), start, rows_in_block,
+                    error, collectors[q]);
+    }
+  }
+}
+
+std::vector<Neighbor> rescore(const Embeddings& e, const CosineQuery& query,
+                              std::vector<uint32_t>& rows) {
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  std::vector<float> scores(rows.size());
+  cosine_of_rows(e, query.unit_query, rows, scores.data());
+  TopKHeap best(query.k, query.excluded);
+  for (size_t i = 0; i < rows.size(); ++i) best.offer(rows[i], scores[i]);
+  return best.take_sorted();
+}
+
+}  // namespace
+}  // namespace embtool::search
+
+namespace embtool {
+
+std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
+                                                      std::span<const CosineQuery> queries,
+                                                      const SearchOptions& options) {
+  std::vector<std::vector<Neighbor>> answers(queries.size());
+  // NaN/Inf values (kept by --allow-nonfinite) would break the bounds: scan per query then.
+  if (queries.size() < search::kMinBatch || e.rows() == 0 || e.source().nonfinite_values > 0) {
+    for (size_t q = 0; q < queries.size(); ++q) {
+      answers[q] = top_k_cosine(e, queries[q].unit_query, queries[q].k, queries[q].excluded, options);
+    }
+    return answers;
+  }
+  std::vector<float> packed(queries.size() * e.dim());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    std::copy(queries[q].unit_query.begin(), queries[q].unit_query.end(), packed.begin() + q * e.dim());
+  }
+  const auto error = static_cast<float>(kernels::gemm_dot_error_bound(e.dim()) + search::kScoreSlack);
+
+  const size_t threads = search::thread_count(e.rows(), options);
+  std::vector<std::vector<search::QueryCollector>> collectors(threads);
+  for (auto& per_thread : collectors) {
+    for (const CosineQuery& query : queries) per_thread.emplace_back(query.k, query.excluded);
+  }
+  search::run_in_ranges(e.rows(), threads, [&](size_t t, uint32_t begin, uint32_t end) {
+    for (size_t group = 0; group < queries.size(); group += search::kQueryGroup) {
+      const size_t size = std::min(search::kQueryGroup, queries.size() - group);
+      search::collect_range(e, std::span(packed).subspan(group * e.dim(), size * e.dim()), error,
+                            begin, end, std::span(collectors[t]).subspan(group, size));
+    }
+  });
+
+  for (size_t q = 0; q < queries.size(); ++q) {
+    search::TopKHeap lower(queries[q].k, queries[q].excluded);
+    for (auto& per_thread : collectors) {
+      for (const Neighbor& n : per_thread[q].lower_bounds().take_sorted()) lower.offer(n.row, n.score);
+    }
+    const float lambda = lower.entry_score();
+    std::vector<uint32_t> rows;
+    for (const auto& per_thread : collectors) {
+      for (const search::Candidate& c : per_thread[q].candidates()) {
+        if (c.upper >= lambda) rows.push_back(c.row);
+      }
+    }
+    answers[q] = search::rescore(e, queries[q], rows);
+  }
+  return answers;
+}
+
+}  // namespace embtool

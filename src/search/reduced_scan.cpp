@@ -1,0 +1,228 @@
+// Searches that scan a reduced copy (float16, or int8 with a scale per row) and still return
+// exactly the float32 answer. Each row's approximate cosine comes with an error bound
+// (kernels/quantized.hpp), so it has a lower and an upper bound on its float32 score. The k
+// best lower bounds prove that the k-th float32 score is at least their weakest, lambda; a
+// row whose upper bound is below lambda cannot be in the answer. Every other row is
+// re-scored in float32 exactly as the float32 scan scores it, and ranked the same way.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "embtool/search.hpp"
+#include "kernels/quantized.hpp"
+#include "search/parallel_ranges.hpp"
+#include "search/reduced_scan.hpp"
+#include "search/top_k_heap.hpp"
+
+namespace embtool::search {
+namespace {
+
+constexpr uint32_t kBlockRows = 1024;
+// Covers the float rounding of forming an approximate cosine (a few products of numbers of
+// size <= 1) and of the float32 path's final division by the norm.
+constexpr double kScoreSlack = 1e-6;
+// Below this norm the bounds' absolute terms (underflow) are no longer negligible once
+// divided by the norm: such rows are always re-scored.
+constexpr float kTinyNorm = 1e-30f;
+
+double l1_norm(std::span<const float> v) {
+  double sum = 0;
+  for (float x : v) sum += std::abs(static_cast<double>(x));
+  return sum;
+}
+
+double l2_norm(std::span<const float> v) {
+  double sum = 0;
+  for (float x : v) sum += static_cast<double>(x) * x;
+  return std::sqrt(sum);
+}
+
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+
+struct Candidate {
+  uint32_t row;
+  float upper;
+};
+
+// One thread's candidates: every row whose upper bound reached the running lambda.
+class CandidateCollector {
+ public:
+  CandidateCollector(size_t k, std::span<const uint32_t> excluded) : lower_(k, excluded), k_(k) {}
+
+  void offer(uint32_t row, float approx, float error) {
+    if (std::isnan(approx)) return;  // a zero row: the float32 scan skips it too
+    const float upper = approx + error;
+    if (upper < lower_.entry_score()) return;
+    candidates_.push_back({row, upper});
+    lower_.offer(row, approx - error);
+    if (candidates_.size() > std::max<size_t>(8192, 16 * k_)) prune(lower_.entry_score());
+  }
+
+  void prune(float lambda) {
+    std::erase_if(candidates_, [lambda](const Candidate& c) { return c.upper < lambda; });
+  }
+
+  TopKHeap& lower_bounds() { return lower_; }
+  std::vector<Candidate>& candidates() { return candidates_; }
+
+ private:
+  TopKHeap lower_;
+  size_t k_;
+  std::vector<Candidate> candidates_;
+};
+
+// The approximate cosines of one block and their common error bound.
+struct BlockEstimate {
+  std::vector<float> approx = std::vector<float>(kBlockRows);
+  std::vector<float> error = std::vector<float>(kBlockRows);
+};
+
+class Int8Scan {
+ public:
+  Int8Scan(const Embeddings& e, const ReducedRows& copy, std::span<const float> unit_query)
+      : e_(e), copy_(copy), query_(copy.stride), dots_(kBlockRows) {
+    std::vector<float> padded(copy.stride, 0.0f);
+    std::copy(unit_query.begin(), unit_query.end(), padded.begin());
+    query_scale_ = kernels::quantize_query_i16(padded, query_);
+    query_l1_ = l1_norm(unit_query);
+    query_l2_ = l2_norm(unit_query);
+  }
+
+  void estimate(uint32_t begin, uint32_t end, BlockEstimate& out) {
+    const auto* rows = reinterpret_cast<const int8_t*>(copy_.base) + size_t{begin} * copy_.stride;
+    kernels::dot_rows_i8(rows, copy_.stride, end - begin, query_.data(), dots_.data());
+    float max_ratio = 0.0f;  // scale / norm: the bound grows with it
+    for (uint32_t r = begin; r < end; ++r) {
+      const float norm = e_.norm(r);
+      const float ratio = copy_.scales[r] / norm;
+      out.approx[r - begin] = norm > 0.0f ? query_scale_ * static_cast<float>(dots_[r - begin]) * ratio
+                                          : std::numeric_limits<float>::quiet_NaN();
+      if (norm > 0.0f) max_ratio = std::max(max_ratio, norm < kTinyNorm ? kInfinity : ratio);
+    }
+    // The bound is homogeneous in (scale, norm): divided by the norm it is the bound for a
+    // row of norm 1 and scale `ratio`, slightly enlarged for the rounding of `ratio`.
+    const double ratio_bound = static_cast<double>(max_ratio) * (1 + 0x1p-20);
+    const auto error = static_cast<float>(
+        kernels::i8_dot_error_bound(e_.dim(), ratio_bound, query_scale_, 1.0, query_l1_, query_l2_) +
+        kScoreSlack);
+    std::fill_n(out.error.begin(), end - begin, std::isfinite(error) ? error : kInfinity);
+  }
+
+ private:
+  const Embeddings& e_;
+  const ReducedRows& copy_;
+  std::vector<int16_t> query_;
+  std::vector<int32_t> dots_;
+  float query_scale_ = 0;
+  double query_l1_ = 0, query_l2_ = 0;
+};
+
+class HalfScan {
+ public:
+  HalfScan(const Embeddings& e, const ReducedRows& copy, std::span<const float> unit_query)
+      : e_(e), copy_(copy), query_(copy.stride, 0.0f), dots_(kBlockRows) {
+    std::copy(unit_query.begin(), unit_query.end(), query_.begin());
+    query_l1_ = l1_norm(unit_query);
+    query_l2_ = l2_norm(unit_query);
+  }
+
+  void estimate(uint32_t begin, uint32_t end, BlockEstimate& out) {
+    const auto* rows = reinterpret_cast<const uint16_t*>(copy_.base) + size_t{begin} * copy_.stride;
+    kernels::dot_rows_f16(rows, copy_.stride, end - begin, query_.data(), dots_.data());
+    float max_inverse = 0.0f;  // 1 / norm: the bound's absolute (subnormal) term grows with it
+    for (uint32_t r = begin; r < end; ++r) {
+      const float norm = e_.norm(r);
+      out.approx[r - begin] = norm > 0.0f ? dots_[r - begin] / norm
+                                          : std::numeric_limits<float>::quiet_NaN();
+      if (norm > 0.0f) max_inverse = std::max(max_inverse, norm < kTinyNorm ? kInfinity : 1.0f / norm);
+    }
+    // Divided by the norm, the bound is the one for a row of norm 1 and a query whose
+    // absolute term is scaled by 1 / norm.
+    const double inverse_bound = static_cast<double>(max_inverse) * (1 + 0x1p-20);
+    const auto error = static_cast<float>(
+        kernels::f16_dot_error_bound(e_.dim(), 1.0, query_l1_ * inverse_bound, query_l2_) +
+        kScoreSlack);
+    std::fill_n(out.error.begin(), end - begin, std::isfinite(error) ? error : kInfinity);
+  }
+
+ private:
+  const Embeddings& e_;
+  const ReducedRows& copy_;
+  std::vector<float> query_;
+  std::vector<float> dots_;
+  double query_l1_ = 0, query_l2_ = 0;
+};
+
+template <typename Scan>
+void collect_range(Scan& scan, uint32_t begin, uint32_t end, CandidateCollector& collector) {
+  BlockEstimate block;
+  for (uint32_t start = begin, stop; start < end; start = stop) {
+    stop = start + std::min(kBlockRows, end - start);
+    scan.estimate(start, stop, block);
+    for (uint32_t r = start; r < stop; ++r) {
+      collector.offer(r, block.approx[r - start], block.error[r - start]);
+    }
+  }
+}
+
+// Float32 scores of the surviving candidates, then the k best of them.
+std::vector<Neighbor> rescore(const Embeddings& e, std::span<const float> unit_query, size_t k,
+                              std::span<const uint32_t> excluded, std::vector<uint32_t>& rows) {
+  std::sort(rows.begin(), rows.end());
+  std::vector<float> scores(rows.size());
+  cosine_of_rows(e, unit_query, rows, scores.data());
+  TopKHeap best(k, excluded);
+  for (size_t i = 0; i < rows.size(); ++i) best.offer(rows[i], scores[i]);
+  return best.take_sorted();
+}
+
+template <typename Scan>
+std::vector<Neighbor> reduced_top_k(const Embeddings& e, const ReducedRows& copy,
+                                    std::span<const float> unit_query, size_t k,
+                                    std::span<const uint32_t> excluded, const SearchOptions& options) {
+  const size_t threads = thread_count(e.rows(), options);
+  std::vector<CandidateCollector> collectors(threads, CandidateCollector(k, excluded));
+  run_in_ranges(e.rows(), threads, [&](size_t t, uint32_t begin, uint32_t end) {
+    Scan scan(e, copy, unit_query);
+    collect_range(scan, begin, end, collectors[t]);
+  });
+  TopKHeap lower(k, excluded);
+  for (CandidateCollector& c : collectors) {
+    for (const Neighbor& n : c.lower_bounds().take_sorted()) lower.offer(n.row, n.score);
+  }
+  const float lambda = lower.entry_score();
+  std::vector<uint32_t> rows;
+  for (CandidateCollector& c : collectors) {
+    for (const Candidate& candidate : c.candidates()) {
+      if (candidate.upper >= lambda) rows.push_back(candidate.row);
+    }
+  }
+  return rescore(e, unit_query, k, excluded, rows);
+}
+
+}  // namespace
+
+const ReducedRows* copy_to_scan(const Embeddings& e, ScanChoice choice) {
+  // NaN/Inf values kept by --allow-nonfinite have no meaningful reduced form.
+  if (e.source().nonfinite_values > 0) return nullptr;
+  switch (choice) {
+    case ScanChoice::f32: return nullptr;
+    case ScanChoice::f16: return e.reduced(Dtype::f16);
+    case ScanChoice::i8: return e.reduced(Dtype::i8);
+    case ScanChoice::smallest:
+      if (const ReducedRows* i8 = e.reduced(Dtype::i8)) return i8;
+      return e.reduced(Dtype::f16);
+  }
+  return nullptr;
+}
+
+std::vector<Neighbor> reduced_top_k_cosine(const Embeddings& e, const ReducedRows& copy,
+                                           std::span<const float> unit_query, size_t k,
+                                           std::span<const uint32_t> excluded,
+                                           const SearchOptions& options) {
+  if (copy.dtype == Dtype::i8) return reduced_top_k<Int8Scan>(e, copy, unit_query, k, excluded, options);
+  return reduced_top_k<HalfScan>(e, copy, unit_query, k, excluded, options);
+}
+
+}  // namespace embtool::search
