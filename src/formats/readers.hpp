@@ -60,6 +60,7 @@ class ProgressTicker {
 
 Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const LoadOptions& options,
                                 SourceInfo info);
+
 // Phase times of one read_word2vec_binary_mapped call, in seconds, for benchmarks and tests.
 struct MappedLoadTimes {
   double map_and_split = 0;  // mapping the file, finding where each share starts
@@ -73,15 +74,16 @@ struct MappedLoadTimes {
 
 // word2vec binary read in place from a read-only mapping of the (uncompressed) file, walked
 // in `chunks` shares by one thread per core (0: as many shares as suit the file and the
-// cores); the rows are not copied. `in` must be positioned after the header line, and is
-// left there. Header errors throw as
-// read_word2vec_binary's do; for gzip input, a big-endian host or any record that the
-// streaming reader would refuse, returns nullopt: read_word2vec_binary(in, ...) then gives the
-// exact error. Otherwise the result is the same as read_word2vec_binary's, bit for bit.
+// cores); the rows are not copied. `in` must be positioned after the header line, and is left
+// there. Header errors throw as read_word2vec_binary's do. Returns nullopt for gzip input, a
+// big-endian host, a file that cannot be mapped or memory that runs out, and any record that
+// the streaming reader would refuse: read_word2vec_binary(in, ...) then reads the file or
+// gives the exact error. Otherwise the result is read_word2vec_binary's, bit for bit.
 std::optional<Embeddings> read_word2vec_binary_mapped(const ByteReader& in, const Header& header,
                                                       const LoadOptions& options,
                                                       const SourceInfo& info, unsigned chunks = 0,
                                                       MappedLoadTimes* times = nullptr);
+
 Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOptions& options,
                               SourceInfo info);
 Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo info);
