@@ -1,11 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kernels/gemm.hpp"
 #include "kernels/scalar.hpp"
 #include "kernels/simd.hpp"
 
@@ -88,4 +90,48 @@ TEST_CASE("the SIMD target is named", "[kernels]") {
   const std::string name = kernels::simd_target_name();
   CHECK_FALSE(name.empty());
   CHECK(name != "Unknown");
+}
+
+TEST_CASE("the bfloat16 block product agrees with its reference and stays within its bound", "[kernels]") {
+  INFO("AVX512_BF16 in hardware: " << kernels::bf16_in_hardware());
+  for (size_t dim : {1u, 3u, 300u, 301u}) {
+    for (size_t rows : {1u, 15u, 16u, 17u, 45u}) {
+      for (size_t queries : {1u, 5u, 13u, 25u}) {
+        INFO("dim " << dim << ", rows " << rows << ", queries " << queries);
+        const auto matrix = buffer_of(rows * dim + 1, 1, static_cast<uint32_t>(dim + rows));
+        const auto query_values = buffer_of(queries * dim, 0, static_cast<uint32_t>(queries));
+        std::vector<const float*> pointers;
+        for (size_t r = 0; r < rows; ++r) pointers.push_back(matrix.data() + 1 + r * dim);  // unaligned
+        std::vector<uint16_t> packed_rows(kernels::bf16_packed_rows_size(rows, dim));
+        std::vector<uint32_t> packed_queries(queries * kernels::bf16_pairs(dim));
+        kernels::pack_rows_bf16(pointers.data(), rows, dim, packed_rows.data());
+        kernels::pack_queries_bf16(query_values.data(), queries, dim, packed_queries.data());
+        std::vector<float> fast(rows * queries + 1, -7.0f), reference(rows * queries);
+        kernels::dot_block_bf16(packed_rows.data(), rows, packed_queries.data(), queries, dim, fast.data());
+        kernels::scalar::dot_block_bf16(packed_rows.data(), rows, packed_queries.data(), queries, dim,
+                                        reference.data());
+        CHECK(fast[rows * queries] == -7.0f);  // nothing written past the block
+        for (size_t q = 0; q < queries; ++q) {
+          const std::span<const float> query(query_values.data() + q * dim, dim);
+          for (size_t r = 0; r < rows; ++r) {
+            const std::span<const float> row(pointers[r], dim);
+            const float exact = kernels::dot(row, query);
+            const double bound =
+                kernels::bf16_dot_error_bound(dim) * kernels::scalar::norm(row) * kernels::scalar::norm(query) +
+                kernels::bf16_dot_absolute_error(dim) * (kernels::scalar::norm(row) + kernels::scalar::norm(query));
+            CHECK(std::abs(double{fast[q * rows + r]} - exact) <= bound);
+            CHECK(fast[q * rows + r] == Approx(reference[q * rows + r]).margin(tolerance(row, query) * 4));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("float to bfloat16 rounds to nearest, ties to even", "[kernels]") {
+  CHECK(kernels::scalar::float_to_bf16(1.0f) == 0x3F80);
+  CHECK(kernels::scalar::float_to_bf16(std::bit_cast<float>(0x3F808000u)) == 0x3F80);  // tie: even
+  CHECK(kernels::scalar::float_to_bf16(std::bit_cast<float>(0x3F818000u)) == 0x3F82);  // tie: even
+  CHECK(kernels::scalar::float_to_bf16(std::bit_cast<float>(0x3F808001u)) == 0x3F81);
+  CHECK(kernels::scalar::float_to_bf16(-2.0f) == 0xC000);
 }

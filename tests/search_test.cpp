@@ -176,11 +176,13 @@ TEST_CASE("a batch of queries gets exactly the answers of one scan per query", "
     for (size_t threads : {1u, 2u, 3u}) {
       INFO(e->source().path << ", " << threads << " threads");
       const SearchOptions options{.threads = threads, .scan = ScanChoice::f32};
-      const auto batch = top_k_cosine_batch(*e, set.queries, options);
-      REQUIRE(batch.size() == set.queries.size());
-      for (size_t q = 0; q < set.queries.size(); ++q) {
-        const auto& query = set.queries[q];
-        require_identical(batch[q], top_k_cosine(*e, query.unit_query, query.k, query.excluded, options));
+      for (auto arithmetic : {BatchArithmetic::f32, BatchArithmetic::bf16}) {
+        const auto batch = top_k_cosine_batch(*e, set.queries, options, arithmetic);
+        REQUIRE(batch.size() == set.queries.size());
+        for (size_t q = 0; q < set.queries.size(); ++q) {
+          const auto& query = set.queries[q];
+          require_identical(batch[q], top_k_cosine(*e, query.unit_query, query.k, query.excluded, options));
+        }
       }
     }
   }

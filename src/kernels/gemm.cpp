@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <cmath>
 #include <limits>
 #include <mutex>
 
@@ -25,6 +26,22 @@ void dot_block(const float* rows, size_t row_count, size_t row_stride, const flo
               static_cast<blasint>(row_count), static_cast<blasint>(dim), 1.0f, queries,
               static_cast<blasint>(dim), rows, static_cast<blasint>(row_stride), 0.0f, out,
               static_cast<blasint>(row_count));
+}
+
+// Each value rounded to bfloat16 is within 2^-7 of it relatively (2^-8 when rounded to
+// nearest; truncation is allowed for), or flushed to zero if below 2^-126. A product of two
+// rounded values is then within (2 * 2^-7 + 2^-14) |x_i q_i| + 2^-126 (|x_i| + |q_i| + 2^-126)
+// of the exact one; summed, with sum |x_i q_i| <= |x||q| and sum |x_i| <= sqrt(dim) |x|. The
+// float32 sums of both paths add gamma_dim each (the bf16 one on products up to 1 + 2^-6
+// larger).
+double bf16_dot_error_bound(size_t dim) {
+  const double rounding = 2 * 0x1p-7 + 0x1p-14;
+  return rounding + (2 + 0x1p-6) * gemm_dot_error_bound(dim) / 2;
+}
+
+double bf16_dot_absolute_error(size_t dim) {
+  return 0x1p-126 * std::sqrt(static_cast<double>(dim)) + static_cast<double>(dim) * 0x1p-252 +
+         static_cast<double>(dim) * 0x1p-126;  // the last: sums flushed to zero on the way
 }
 
 double gemm_dot_error_bound(size_t dim) {

@@ -39,6 +39,7 @@ double l2_norm(std::span<const float> v) {
 }
 
 constexpr float kInfinity = std::numeric_limits<float>::infinity();
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 struct Candidate {
   uint32_t row;
@@ -63,6 +64,7 @@ class CandidateCollector {
     std::erase_if(candidates_, [lambda](const Candidate& c) { return c.upper < lambda; });
   }
 
+  float entry_score() const { return lower_.entry_score(); }
   TopKHeap& lower_bounds() { return lower_; }
   std::vector<Candidate>& candidates() { return candidates_; }
 
@@ -72,11 +74,27 @@ class CandidateCollector {
   std::vector<Candidate> candidates_;
 };
 
-// The approximate cosines of one block and their common error bound.
+// The approximate cosines of one block (NaN for zero rows), their common error bound, and
+// the largest of them: most blocks cannot reach the running lambda, and are then skipped
+// after one vectorized pass.
 struct BlockEstimate {
   std::vector<float> approx = std::vector<float>(kBlockRows);
-  std::vector<float> error = std::vector<float>(kBlockRows);
+  float error = 0;
+  float max_approx = 0;
 };
+
+// Loops the compiler vectorizes; NaN (zero rows) never wins a comparison.
+float max_of(const float* values, size_t count) {
+  float best = -kInfinity;
+  for (size_t i = 0; i < count; ++i) best = values[i] > best ? values[i] : best;
+  return best;
+}
+
+bool has_tiny_norm(std::span<const float> norms) {
+  int tiny = 0;
+  for (float norm : norms) tiny |= static_cast<int>(norm > 0.0f) & static_cast<int>(norm < kTinyNorm);
+  return tiny != 0;
+}
 
 class Int8Scan {
  public:
@@ -91,22 +109,23 @@ class Int8Scan {
 
   void estimate(uint32_t begin, uint32_t end, BlockEstimate& out) {
     const auto* rows = reinterpret_cast<const int8_t*>(copy_.base) + size_t{begin} * copy_.stride;
-    kernels::dot_rows_i8(rows, copy_.stride, end - begin, query_.data(), dots_.data());
-    float max_ratio = 0.0f;  // scale / norm: the bound grows with it
-    for (uint32_t r = begin; r < end; ++r) {
-      const float norm = e_.norm(r);
-      const float ratio = copy_.scales[r] / norm;
-      out.approx[r - begin] = norm > 0.0f ? query_scale_ * static_cast<float>(dots_[r - begin]) * ratio
-                                          : std::numeric_limits<float>::quiet_NaN();
-      if (norm > 0.0f) max_ratio = std::max(max_ratio, norm < kTinyNorm ? kInfinity : ratio);
+    const uint32_t count = end - begin;
+    kernels::dot_rows_i8(rows, copy_.stride, count, query_.data(), dots_.data());
+    const float* norms = e_.norms().data() + begin;
+    const float* scales = copy_.scales.data() + begin;
+    for (uint32_t i = 0; i < count; ++i) {
+      ratios_[i] = norms[i] > 0.0f ? scales[i] / norms[i] : kNaN;  // scale / norm
+      out.approx[i] = query_scale_ * static_cast<float>(dots_[i]) * ratios_[i];
     }
+    out.max_approx = max_of(out.approx.data(), count);
     // The bound is homogeneous in (scale, norm): divided by the norm it is the bound for a
-    // row of norm 1 and scale `ratio`, slightly enlarged for the rounding of `ratio`.
-    const double ratio_bound = static_cast<double>(max_ratio) * (1 + 0x1p-20);
-    const auto error = static_cast<float>(
+    // row of norm 1 and scale `ratio`; it grows with the ratio, so the block's largest ratio
+    // (enlarged for its rounding) bounds every row of the block.
+    const double ratio_bound = static_cast<double>(max_of(ratios_.data(), count)) * (1 + 0x1p-20);
+    out.error = static_cast<float>(
         kernels::i8_dot_error_bound(e_.dim(), ratio_bound, query_scale_, 1.0, query_l1_, query_l2_) +
         kScoreSlack);
-    std::fill_n(out.error.begin(), end - begin, std::isfinite(error) ? error : kInfinity);
+    if (!std::isfinite(out.error) || has_tiny_norm({norms, count})) out.error = kInfinity;
   }
 
  private:
@@ -114,6 +133,7 @@ class Int8Scan {
   const ReducedRows& copy_;
   std::vector<int16_t> query_;
   std::vector<int32_t> dots_;
+  std::vector<float> ratios_ = std::vector<float>(kBlockRows);
   float query_scale_ = 0;
   double query_l1_ = 0, query_l2_ = 0;
 };
@@ -129,21 +149,21 @@ class HalfScan {
 
   void estimate(uint32_t begin, uint32_t end, BlockEstimate& out) {
     const auto* rows = reinterpret_cast<const uint16_t*>(copy_.base) + size_t{begin} * copy_.stride;
-    kernels::dot_rows_f16(rows, copy_.stride, end - begin, query_.data(), dots_.data());
-    float max_inverse = 0.0f;  // 1 / norm: the bound's absolute (subnormal) term grows with it
-    for (uint32_t r = begin; r < end; ++r) {
-      const float norm = e_.norm(r);
-      out.approx[r - begin] = norm > 0.0f ? dots_[r - begin] / norm
-                                          : std::numeric_limits<float>::quiet_NaN();
-      if (norm > 0.0f) max_inverse = std::max(max_inverse, norm < kTinyNorm ? kInfinity : 1.0f / norm);
+    const uint32_t count = end - begin;
+    kernels::dot_rows_f16(rows, copy_.stride, count, query_.data(), dots_.data());
+    const float* norms = e_.norms().data() + begin;
+    for (uint32_t i = 0; i < count; ++i) {
+      inverses_[i] = norms[i] > 0.0f ? 1.0f / norms[i] : kNaN;
+      out.approx[i] = norms[i] > 0.0f ? dots_[i] / norms[i] : kNaN;
     }
+    out.max_approx = max_of(out.approx.data(), count);
     // Divided by the norm, the bound is the one for a row of norm 1 and a query whose
-    // absolute term is scaled by 1 / norm.
-    const double inverse_bound = static_cast<double>(max_inverse) * (1 + 0x1p-20);
-    const auto error = static_cast<float>(
+    // absolute (subnormal) term is scaled by 1 / norm: the block's largest inverse bounds all.
+    const double inverse_bound = static_cast<double>(max_of(inverses_.data(), count)) * (1 + 0x1p-20);
+    out.error = static_cast<float>(
         kernels::f16_dot_error_bound(e_.dim(), 1.0, query_l1_ * inverse_bound, query_l2_) +
         kScoreSlack);
-    std::fill_n(out.error.begin(), end - begin, std::isfinite(error) ? error : kInfinity);
+    if (!std::isfinite(out.error) || has_tiny_norm({norms, count})) out.error = kInfinity;
   }
 
  private:
@@ -151,6 +171,7 @@ class HalfScan {
   const ReducedRows& copy_;
   std::vector<float> query_;
   std::vector<float> dots_;
+  std::vector<float> inverses_ = std::vector<float>(kBlockRows);
   double query_l1_ = 0, query_l2_ = 0;
 };
 
@@ -160,9 +181,8 @@ void collect_range(Scan& scan, uint32_t begin, uint32_t end, CandidateCollector&
   for (uint32_t start = begin, stop; start < end; start = stop) {
     stop = start + std::min(kBlockRows, end - start);
     scan.estimate(start, stop, block);
-    for (uint32_t r = start; r < stop; ++r) {
-      collector.offer(r, block.approx[r - start], block.error[r - start]);
-    }
+    if (block.max_approx + block.error < collector.entry_score()) continue;
+    for (uint32_t r = start; r < stop; ++r) collector.offer(r, block.approx[r - start], block.error);
   }
 }
 
