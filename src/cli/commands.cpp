@@ -153,6 +153,17 @@ void run_vector(const CommandContext& ctx, const std::optional<std::string>& wor
   print(ctx, output::VectorResult{word_of(ctx, r), r, values});
 }
 
+namespace {
+
+// "f32", then the reduced copies a store holds, e.g. "f32,f16,i8".
+std::string stored_copies(const Embeddings& e) {
+  std::string copies = "f32";
+  for (const ReducedRows& copy : e.reduced_copies()) copies += fmt::format(",{}", dtype_name(copy.dtype));
+  return copies;
+}
+
+}  // namespace
+
 void run_info(const CommandContext& ctx) {
   const Embeddings& e = ctx.embeddings;
   const SourceInfo& source = e.source();
@@ -172,6 +183,8 @@ void run_info(const CommandContext& ctx) {
                   {"words", count(e.rows())},
                   {"dim", count(e.dim())},
                   {"dtype", Cell{std::string("float32")}},
+                  {"stored_copies", Cell{stored_copies(e)}},
+                  {"converted_from", Cell{source.converted_from}},
                   {"simd_target", Cell{std::string(kernels::simd_target_name())}},
                   {"matrix_bytes", count(e.matrix_bytes())},
                   {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
