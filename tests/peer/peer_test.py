@@ -18,6 +18,8 @@ files in ../shared/data/eval) it loads the file with
   format-flag the same queries with --format/--no-header given explicitly
   limit       ``--limit L``                      vs load_word2vec_format(..., limit=L)   (big files)
   gzip        the file gzipped                   vs gensim on the plain file              (small files)
+  store       the file converted to .emb (f16, i8) -> f32/f16/i8 scans, 1/2 threads and a batch of
+              words give exactly the original file's answers                        (files <= 64 MB)
   zero-norm   zero vectors as queries             -> exit 2 (gensim would answer NaNs)
   refuse      files gensim refuses (pretrained.vec) -> embtool exit 4, nothing on stdout
 
@@ -698,6 +700,51 @@ def run_gzip_check(args, report, embtool, model, rng, tmpdir):
         checks["gzip"].notes.append("embtool on a gzipped copy")
 
 
+def run_store_check(args, report, embtool, model, rng, tmpdir):
+    """The file converted to a store with float16 and int8 copies: every scan choice and thread
+    count, and a batch of words, must give exactly the answers of the original file (and so
+    agree with gensim)."""
+    m = model
+    if os.path.getsize(m.path) > 64 << 20 or m.V < 8:
+        return
+    store = os.path.join(tmpdir, os.path.basename(m.path) + ".emb")
+    conv = embtool.submit(m.path, "convert", [m.path, store], ["--dtype", "f16,i8", "--force"]).result()
+    check = report.new(m.label, "store")
+    if conv.rc != 0:
+        check.compared += 1
+        check.fail(f"convert failed: exit {conv.rc}, stderr {conv.err[:300]!r}\n  command: {conv.cmdline()}")
+        return
+    k = min(10, m.V - 1 - len(m.zero_rows))
+    rows = pick_rows(rng, m, 8)
+    words = [m.words[r] for r in rows]
+    base = {w: embtool.submit(m.path, "neighbors", [w], ["--k", str(k)]) for w in words}
+    triples = [tuple(m.words[r] for r in t) for t in pick_tuples(rng, m, 3, 3)] if m.V >= 4 else []
+    base_analogy = {(t, meth): embtool.submit(m.path, "analogy", list(t), ["--k", str(k), "--method", meth])
+                    for t in triples for meth in ("add", "mul")}
+    variants = [["--scan-dtype", d, "--threads", t] for d in ("f32", "f16", "i8") for t in ("1", "2")]
+    jobs = []
+    for opts in variants:
+        for w in words:
+            jobs.append((f"neighbors {w!r} {' '.join(opts)}", base[w],
+                         embtool.submit(store, "neighbors", [w], ["--k", str(k)], opts)))
+        for (t, meth), fut in base_analogy.items():
+            jobs.append((f"analogy {t!r} --method {meth} {' '.join(opts)}", fut,
+                         embtool.submit(store, "analogy", list(t), ["--k", str(k), "--method", meth], opts)))
+    batch = embtool.submit(store, "neighbors", words * 2, ["--k", str(k)])  # >= 4 words: batched
+    for label, want, got in jobs:
+        check.compared += 1
+        w, g = want.result(), got.result()
+        if g.rc != 0 or g.out != w.out:
+            check.fail(f"{label}: store answer differs from the original file's\n  command: {g.cmdline()}\n"
+                       f"  got {g.out[:300]!r}\n  want {w.out[:300]!r}")
+    check.compared += 1
+    b = batch.result()
+    want = "".join(base[w].result().out for w in words * 2)
+    if b.rc != 0 or b.out != want:
+        check.fail(f"batch of {len(words) * 2} words differs from single queries\n  command: {b.cmdline()}")
+    check.notes.append("f32/f16/i8 scans x 1/2 threads and a batch, equal to the original file's answers")
+
+
 GENERATED_DIM = 16
 
 
@@ -892,6 +939,7 @@ def main():
                 ft.run()
                 run_limit_check(args, report, embtool, m, rng)
                 run_gzip_check(args, report, embtool, m, rng, tmpdir)
+                run_store_check(args, report, embtool, m, rng, tmpdir)
             except Exception:  # noqa: BLE001 - a bug in this script must not hide the summary
                 check = report.new(label, "internal")
                 check.compared += 1
