@@ -3,10 +3,9 @@
 // product); reading the rows once for all queries and multiplying at the arithmetic peak is
 // what makes a batch far cheaper than a scan per query.
 //
-// The product sums in another order than the single-query kernel, so its cosines are
-// estimates within a known bound. Per query, as in reduced_scan.cpp, the k best lower bounds
-// give lambda; rows whose upper bound reaches lambda are re-scored exactly as the single scan
-// scores them. The answers are therefore identical to top_k_cosine's, bit for bit.
+// The product sums in another order than the single-query kernel (and, with bfloat16, on
+// rounded inputs), so its cosines are estimates within a known bound; search/candidates.hpp
+// turns them into answers identical to top_k_cosine's, bit for bit.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -16,7 +15,7 @@
 #include "embtool/search.hpp"
 #include "kernels/gemm.hpp"
 #include "search/parallel_ranges.hpp"
-#include "search/top_k_heap.hpp"
+#include "search/candidates.hpp"
 
 namespace embtool::search {
 namespace {
@@ -32,38 +31,6 @@ constexpr double kScoreSlack = 2e-6;
 constexpr float kTinyNorm = 1e-30f;
 // Below this many queries the per-query scans (which may read a small int8 copy) are faster.
 constexpr size_t kMinBatch = 4;
-
-struct Candidate {
-  uint32_t row;
-  float upper;
-};
-
-// One query's candidates within one thread's rows.
-class QueryCollector {
- public:
-  QueryCollector(size_t k, std::span<const uint32_t> excluded) : lower_(k, excluded), k_(k) {}
-
-  float entry_score() const { return lower_.entry_score(); }
-
-  void offer(uint32_t row, float approx, float error) {
-    const float upper = approx + error;
-    if (upper < lower_.entry_score()) return;
-    candidates_.push_back({row, upper});
-    lower_.offer(row, approx - error);
-    if (candidates_.size() > std::max<size_t>(4096, 16 * k_)) {
-      const float lambda = lower_.entry_score();
-      std::erase_if(candidates_, [lambda](const Candidate& c) { return c.upper < lambda; });
-    }
-  }
-
-  TopKHeap& lower_bounds() { return lower_; }
-  const std::vector<Candidate>& candidates() const { return candidates_; }
-
- private:
-  TopKHeap lower_;
-  size_t k_;
-  std::vector<Candidate> candidates_;
-};
 
 // Rows [begin, end) as a dense matrix: in place when the store keeps them at a float-aligned
 // stride, else copied into `buffer` (rows read in place from a word2vec file).
@@ -137,7 +104,7 @@ class BlockProduct {
 
 // One query's scores for the rows of a block, offered to its collector where they can matter.
 void collect_block(const float* dots, const float* inverse_norms, uint32_t start, uint32_t count,
-                   float error, QueryCollector& collector) {
+                   float error, CandidateCollector& collector) {
   if (kernels::max_product(dots, inverse_norms, count) < collector.entry_score() - error) return;
   for (uint32_t i = 0; i < count; ++i) {
     if (inverse_norms[i] == 0.0f) continue;  // a zero row scores NaN: never returned
@@ -159,7 +126,7 @@ bool inverse_norms_of(const Embeddings& e, uint32_t start, uint32_t stop, float*
 }
 
 void collect_range(const Embeddings& e, std::span<const float> queries, bool bf16,
-                   uint32_t begin, uint32_t end, std::span<QueryCollector> collectors) {
+                   uint32_t begin, uint32_t end, std::span<CandidateCollector> collectors) {
   const size_t count = collectors.size();
   BlockProduct product(e, queries, bf16);
   std::vector<float> dots(size_t{kBlockRows} * count);
@@ -176,17 +143,6 @@ void collect_range(const Embeddings& e, std::span<const float> queries, bool bf1
                     error, collectors[q]);
     }
   }
-}
-
-std::vector<Neighbor> rescore(const Embeddings& e, const CosineQuery& query,
-                              std::vector<uint32_t>& rows) {
-  std::sort(rows.begin(), rows.end());
-  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-  std::vector<float> scores(rows.size());
-  cosine_of_rows(e, query.unit_query, rows, scores.data());
-  TopKHeap best(query.k, query.excluded);
-  for (size_t i = 0; i < rows.size(); ++i) best.offer(rows[i], scores[i]);
-  return best.take_sorted();
 }
 
 }  // namespace
@@ -216,7 +172,7 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
                     (arithmetic == BatchArithmetic::automatic && kernels::bf16_in_hardware());
 
   const size_t threads = search::thread_count(e.rows(), options);
-  std::vector<std::vector<search::QueryCollector>> collectors(threads);
+  std::vector<std::vector<search::CandidateCollector>> collectors(threads);
   for (auto& per_thread : collectors) {
     for (const CosineQuery& query : queries) per_thread.emplace_back(query.k, query.excluded);
   }
@@ -229,18 +185,10 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
   });
 
   for (size_t q = 0; q < queries.size(); ++q) {
-    search::TopKHeap lower(queries[q].k, queries[q].excluded);
-    for (auto& per_thread : collectors) {
-      for (const Neighbor& n : per_thread[q].lower_bounds().take_sorted()) lower.offer(n.row, n.score);
-    }
-    const float lambda = lower.entry_score();
-    std::vector<uint32_t> rows;
-    for (const auto& per_thread : collectors) {
-      for (const search::Candidate& c : per_thread[q].candidates()) {
-        if (c.upper >= lambda) rows.push_back(c.row);
-      }
-    }
-    answers[q] = search::rescore(e, queries[q], rows);
+    std::vector<search::CandidateCollector*> per_query;
+    for (auto& per_thread : collectors) per_query.push_back(&per_thread[q]);
+    answers[q] = search::exact_top_k(e, queries[q].unit_query, queries[q].k, queries[q].excluded,
+                                     per_query);
   }
   return answers;
 }

@@ -1,9 +1,6 @@
 // Searches that scan a reduced copy (float16, or int8 with a scale per row) and still return
-// exactly the float32 answer. Each row's approximate cosine comes with an error bound
-// (kernels/quantized.hpp), so it has a lower and an upper bound on its float32 score. The k
-// best lower bounds prove that the k-th float32 score is at least their weakest, lambda; a
-// row whose upper bound is below lambda cannot be in the answer. Every other row is
-// re-scored in float32 exactly as the float32 scan scores it, and ranked the same way.
+// exactly the float32 answer: each block of rows gets approximate cosines and one error bound
+// (kernels/quantized.hpp); search/candidates.hpp turns them into the exact answer.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,7 +10,7 @@
 #include "kernels/quantized.hpp"
 #include "search/parallel_ranges.hpp"
 #include "search/reduced_scan.hpp"
-#include "search/top_k_heap.hpp"
+#include "search/candidates.hpp"
 
 namespace embtool::search {
 namespace {
@@ -40,39 +37,6 @@ double l2_norm(std::span<const float> v) {
 
 constexpr float kInfinity = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-struct Candidate {
-  uint32_t row;
-  float upper;
-};
-
-// One thread's candidates: every row whose upper bound reached the running lambda.
-class CandidateCollector {
- public:
-  CandidateCollector(size_t k, std::span<const uint32_t> excluded) : lower_(k, excluded), k_(k) {}
-
-  void offer(uint32_t row, float approx, float error) {
-    if (std::isnan(approx)) return;  // a zero row: the float32 scan skips it too
-    const float upper = approx + error;
-    if (upper < lower_.entry_score()) return;
-    candidates_.push_back({row, upper});
-    lower_.offer(row, approx - error);
-    if (candidates_.size() > std::max<size_t>(8192, 16 * k_)) prune(lower_.entry_score());
-  }
-
-  void prune(float lambda) {
-    std::erase_if(candidates_, [lambda](const Candidate& c) { return c.upper < lambda; });
-  }
-
-  float entry_score() const { return lower_.entry_score(); }
-  TopKHeap& lower_bounds() { return lower_; }
-  std::vector<Candidate>& candidates() { return candidates_; }
-
- private:
-  TopKHeap lower_;
-  size_t k_;
-  std::vector<Candidate> candidates_;
-};
 
 // The approximate cosines of one block (NaN for zero rows), their common error bound, and
 // the largest of them: most blocks cannot reach the running lambda, and are then skipped
@@ -186,17 +150,6 @@ void collect_range(Scan& scan, uint32_t begin, uint32_t end, CandidateCollector&
   }
 }
 
-// Float32 scores of the surviving candidates, then the k best of them.
-std::vector<Neighbor> rescore(const Embeddings& e, std::span<const float> unit_query, size_t k,
-                              std::span<const uint32_t> excluded, std::vector<uint32_t>& rows) {
-  std::sort(rows.begin(), rows.end());
-  std::vector<float> scores(rows.size());
-  cosine_of_rows(e, unit_query, rows, scores.data());
-  TopKHeap best(k, excluded);
-  for (size_t i = 0; i < rows.size(); ++i) best.offer(rows[i], scores[i]);
-  return best.take_sorted();
-}
-
 template <typename Scan>
 std::vector<Neighbor> reduced_top_k(const Embeddings& e, const ReducedRows& copy,
                                     std::span<const float> unit_query, size_t k,
@@ -207,18 +160,9 @@ std::vector<Neighbor> reduced_top_k(const Embeddings& e, const ReducedRows& copy
     Scan scan(e, copy, unit_query);
     collect_range(scan, begin, end, collectors[t]);
   });
-  TopKHeap lower(k, excluded);
-  for (CandidateCollector& c : collectors) {
-    for (const Neighbor& n : c.lower_bounds().take_sorted()) lower.offer(n.row, n.score);
-  }
-  const float lambda = lower.entry_score();
-  std::vector<uint32_t> rows;
-  for (CandidateCollector& c : collectors) {
-    for (const Candidate& candidate : c.candidates()) {
-      if (candidate.upper >= lambda) rows.push_back(candidate.row);
-    }
-  }
-  return rescore(e, unit_query, k, excluded, rows);
+  std::vector<CandidateCollector*> all;
+  for (CandidateCollector& c : collectors) all.push_back(&c);
+  return exact_top_k(e, unit_query, k, excluded, all);
 }
 
 }  // namespace
