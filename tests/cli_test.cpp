@@ -300,3 +300,56 @@ TEST_CASE("neighbors - reads the words from standard input", "[cli]") {
   CHECK(run_cli({"-m", model, "neighbors", "-"}, "").code == 2);
   CHECK(run_cli({"-m", model, "neighbors", "--", "-"}, "king\n").code == 3);  // the word "-"
 }
+
+TEST_CASE("a 10,000-line batch with bad lines answers every line in order", "[cli][batch]") {
+  const auto words = random_words(3000, 16, 21);
+  const auto model = write_file("batch-model.bin", word2vec_binary(words)).string();
+  std::string input = "# queries\n\n";
+  std::vector<std::string> queries;
+  for (int i = 0; i < 10000; ++i) {
+    const auto& w = [&](int j) -> const std::string& { return words[(i * 7 + j * 13) % words.size()].word; };
+    std::string q;
+    if (i % 20 == 7) q = fmt::format("neighbors not-a-word-{}", i);         // unknown word
+    else if (i % 20 == 13) q = fmt::format("neighbors {} --k zero", w(0));  // bad syntax
+    else if (i % 5 == 0) q = fmt::format("analogy {} {} {} --k 3", w(0), w(1), w(2));
+    else if (i % 5 == 1) q = fmt::format("similar {} {}", w(0), w(1));
+    else if (i % 5 == 2) q = fmt::format("analogy {} {} {} --method mul --k 2", w(0), w(1), w(2));
+    else q = fmt::format("neighbors {} --k {}", w(0), 1 + i % 7);
+    queries.push_back(q);
+    input += q + (i % 3 == 0 ? "\r\n" : "\n");
+  }
+  const auto result = run_cli({"-m", model, "--jsonl", "batch", "-"}, input);
+  CHECK(result.code != 0);  // some lines failed
+  const auto lines = split_lines(result.out);
+  REQUIRE(lines.size() == 10000);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const json doc = json::parse(lines[i]);
+    REQUIRE(doc["line"] == i + 3);  // two header lines skipped, numbers are the input's
+    REQUIRE(doc["query"] == queries[i]);
+    REQUIRE(doc.contains("error") == (i % 20 == 7 || i % 20 == 13));
+  }
+  // The same queries one by one give the same answers (a sample, to keep the test fast).
+  for (size_t i = 0; i < queries.size(); i += 97) {
+    if (i % 20 == 7 || i % 20 == 13) continue;
+    std::vector<std::string> args = {"-m", model, "--jsonl"};
+    std::istringstream tokens(queries[i]);
+    for (std::string t; tokens >> t;) args.push_back(t);
+    json alone = json::parse(run_cli(args).out);
+    json batched = json::parse(lines[i]);
+    batched.erase("line");
+    batched.erase("query");
+    CHECK(batched == alone);
+  }
+}
+
+TEST_CASE("batch reads a file, skips comments, and names a bad command", "[cli][batch]") {
+  const auto model = write_file("batch-file-model.bin", word2vec_binary(toy_words())).string();
+  const auto file = write_file("queries.txt", "neighbors king --k 2\n  # indented comment\nfrobnicate x\n");
+  const auto result = run_cli({"-m", model, "--jsonl", "batch", file.string()});
+  CHECK(result.code == 2);
+  const auto lines = split_lines(result.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(json::parse(lines[0])["results"].size() == 2);
+  CHECK_THAT(json::parse(lines[1])["error"].get<std::string>(), Catch::Contains("unknown command 'frobnicate'"));
+  CHECK(run_cli({"-m", model, "batch", "/nonexistent/q.txt"}).code == 5);
+}

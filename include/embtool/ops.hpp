@@ -53,6 +53,18 @@ struct WeightedRow {
 std::vector<Neighbor> most_similar(const Embeddings& embeddings, std::span<const WeightedRow> terms,
                                    size_t k, const SearchOptions& options = {});
 
+// The cosine search that most_similar(terms) runs: the normalized weighted mean of the terms
+// unit vectors as the query, the terms excluded. For answering many searches together
+// (top_k_cosine_batch) with exactly most_similar's answers.
+struct CosineSearch {
+  std::vector<float> unit_query;
+  std::vector<uint32_t> excluded;
+};
+CosineSearch most_similar_search(const Embeddings& embeddings, std::span<const WeightedRow> terms);
+
+// The terms of analogy(a, b, c, add): a + b - c.
+std::vector<WeightedRow> analogy_terms(uint32_t a, uint32_t b, uint32_t c);
+
 // gensim most_similar(word, topn=k).
 std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k,
                                 const SearchOptions& options = {});

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <optional>
 
+#include "cli/batch.hpp"
 #include "cli/commands.hpp"
+#include "cli/query_commands.hpp"
 #include "cli/model_path.hpp"
 #include "cli/progress_bar.hpp"
 #include "embtool/error.hpp"
@@ -37,29 +39,12 @@ struct GlobalOptions {
 };
 
 struct CommandArgs {
-  std::string a, b, c;
-  size_t k = 10;
-  AnalogyMethod method = AnalogyMethod::add;
-  std::optional<std::string> word;
-  std::optional<uint64_t> id;
-  std::vector<std::string> words;         // neighbors
-  bool dash_is_a_word = false;            // "-" came after "--": a word, not standard input
+  QueryArgs query;                        // the commands a batch line may hold too
   std::string input, output;              // convert
   std::vector<std::string> dtypes;        // convert: reduced copies to add
   bool force = false;                     // convert: replace an existing output
+  std::optional<std::string> batch_file;  // batch: FILE, or standard input
 };
-
-// CLI11's own range check prints a 300-digit bound; this one says what a count must be.
-const CLI::Validator kCountAtLeastOne(
-    [](std::string& text) -> std::string {
-      uint64_t value = 0;
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc() || end != text.data() + text.size() || value == 0) {
-        return fmt::format("'{}' is not a whole number of at least 1", text);
-      }
-      return {};
-    },
-    "N>=1");
 
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
@@ -74,7 +59,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Vector file: word2vec .bin, .txt/.vec, GloVe, optionally .gz "
                  "(default: $EMBTOOL_MODEL, else the bundled model)");
   app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
-      ->check(kCountAtLeastOne);
+      ->check(count_at_least_one());
   app.add_option("--format", g.format, "File format, detected from the content by default")
       ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"}));
   app.add_flag("--no-header", g.no_header, "The file has no '<count> <dim>' line (GloVe)");
@@ -91,43 +76,17 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "answers are the same")
       ->check(CLI::IsMember({"auto", "f32", "f16", "i8"}));
   app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
-      ->check(kCountAtLeastOne);
+      ->check(count_at_least_one());
 }
 
 void add_commands(CLI::App& app, CommandArgs& args) {
-  auto* similar = app.add_subcommand("similar", "Cosine similarity of two words");
-  similar->add_option("A", args.a, "First word")->required();
-  similar->add_option("B", args.b, "Second word")->required();
-
-  auto* distance = app.add_subcommand("distance", "Cosine distance and Euclidean distance of two words");
-  distance->add_option("A", args.a, "First word")->required();
-  distance->add_option("B", args.b, "Second word")->required();
-
-  auto* neighbors = app.add_subcommand("neighbors", "The nearest words by cosine similarity");
-  neighbors->add_option("WORD", args.words,
-                        "The word; several are answered together; '-' reads words from stdin, "
-                        "one a line")
-      ->required();
-  neighbors->add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
-
-  auto* analogy = app.add_subcommand("analogy", "A + B - C: 'king woman man' finds queen");
-  analogy->add_option("A", args.a, "The word to start from")->required();
-  analogy->add_option("B", args.b, "The word to add")->required();
-  analogy->add_option("C", args.c, "The word to subtract")->required();
-  analogy->add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
-  analogy->add_option("--method", args.method, "add (3CosAdd, default) or mul (3CosMul)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
-
-  auto* vector = app.add_subcommand("vector", "Print a word's vector exactly (the lookup-table row)");
-  auto* word = vector->add_option("WORD", args.word, "The word");
-  auto* id = vector->add_option("--id", args.id, "The row number instead of a word (0-based)");
-  word->excludes(id);
-  vector->callback([word, id] {
-    if (word->count() == 0 && id->count() == 0) throw CLI::ValidationError("vector needs a WORD or --id N");
-  });
+  add_query_commands(app, args.query);
 
   app.add_subcommand("info", "Words, dimension, format, sizes and norms of the model");
+
+  auto* batch = app.add_subcommand(
+      "batch", "Answer one query a line (e.g. 'neighbors dog --k 5'), in order, loading the model once");
+  batch->add_option("FILE", args.batch_file, "The queries; '-' or none: standard input");
 
   auto* convert = app.add_subcommand(
       "convert", "Write a vector file as an embtool store (.emb) that opens in milliseconds");
@@ -234,39 +193,12 @@ output::OutputFormat output_format(const GlobalOptions& g) {
   return output::OutputFormat::text;
 }
 
-// "-" among the words stands for the words on standard input, one a line (a trailing CR
-// and empty lines are ignored), so that `cut -f1 list.tsv | embtool neighbors -` works.
-// After "--" it is the word "-" itself (GloVe has it).
-std::vector<std::string> expand_stdin(const std::vector<std::string>& words, std::istream* in,
-                                      bool dash_is_a_word) {
-  std::vector<std::string> expanded;
-  for (const std::string& word : words) {
-    if (word != "-" || dash_is_a_word) {
-      expanded.push_back(word);
-      continue;
-    }
-    if (in == nullptr) throw Error(ExitCode::usage, "'-' needs words on standard input");
-    for (std::string line; std::getline(*in, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty()) expanded.push_back(std::move(line));
-    }
-  }
-  if (expanded.empty()) throw Error(ExitCode::usage, "no words given (standard input was empty)");
-  return expanded;
-}
-
 void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext& ctx,
               std::istream* in) {
-  const std::string name = app.get_subcommands().front()->get_name();
-  if (name == "similar") return run_similar(ctx, args.a, args.b);
-  if (name == "distance") return run_distance(ctx, args.a, args.b);
-  if (name == "neighbors") {
-    return run_neighbors(ctx, expand_stdin(args.words, in, args.dash_is_a_word), args.k);
-  }
-  if (name == "analogy") return run_analogy(ctx, args.a, args.b, args.c, args.method, args.k);
-  if (name == "vector") return run_vector(ctx, args.word, args.id);
-  if (name == "info") return run_info(ctx);
-  throw Error(ExitCode::failure, fmt::format("internal error: command '{}' has no handler", name));
+  const CLI::App* command = app.get_subcommands().front();
+  if (command->get_name() == "info") return run_info(ctx);
+  if (command->get_name() == "batch") return run_batch_command(ctx, args.batch_file, in);
+  run_query(command->get_name(), args.query, ctx, in);
 }
 
 }  // namespace
@@ -288,7 +220,7 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
     return static_cast<int>(ExitCode::usage);
   }
   const auto end_of_options = std::find(args.begin(), args.end(), "--");
-  command_args.dash_is_a_word = std::find(end_of_options, args.end(), "-") != args.end();
+  command_args.query.dash_is_a_word = std::find(end_of_options, args.end(), "-") != args.end();
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
     app.parse(reversed);

@@ -83,7 +83,9 @@ std::vector<Neighbor> timed_search(const CommandContext& ctx, Search search) {
 void run_neighbors(const CommandContext& ctx, const std::vector<std::string>& words, size_t k) {
   if (words.size() == 1) {
     const uint32_t row = resolve(ctx, words.front());
-    const auto found = timed_search(ctx, [&] { return neighbors(ctx.embeddings, row, k, ctx.search); });
+    const auto found = ctx.precomputed ? *ctx.precomputed : timed_search(ctx, [&] {
+      return neighbors(ctx.embeddings, row, k, ctx.search);
+    });
     print(ctx, output::RankedResult{"neighbors", {{"word", word_of(ctx, row)}},
                                     static_cast<int64_t>(k), scored_words(ctx, found), {}});
     return;
@@ -123,8 +125,9 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
   const uint32_t ra = resolve(ctx, a);
   const uint32_t rb = resolve(ctx, b);
   const uint32_t rc = resolve(ctx, c);
-  const auto found =
-      timed_search(ctx, [&] { return analogy(ctx.embeddings, ra, rb, rc, method, k, ctx.search); });
+  const auto found = ctx.precomputed ? *ctx.precomputed : timed_search(ctx, [&] {
+    return analogy(ctx.embeddings, ra, rb, rc, method, k, ctx.search);
+  });
   const std::string method_name = method == AnalogyMethod::add ? "add" : "mul";
   print(ctx, output::RankedResult{"analogy",
                                   {{"a", word_of(ctx, ra)},

@@ -23,6 +23,8 @@ struct CommandContext {
   SearchOptions search;
   spdlog::logger& log;
   std::ostream& out;
+  // The answer of this command's search when it was already computed with others (batch).
+  const std::vector<Neighbor>* precomputed = nullptr;
 };
 
 void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b);

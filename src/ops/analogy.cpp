@@ -52,10 +52,18 @@ std::vector<uint32_t> rows_of(std::span<const WeightedRow> terms) {
 
 }  // namespace
 
+CosineSearch most_similar_search(const Embeddings& embeddings, std::span<const WeightedRow> terms) {
+  return {normalized_mean(embeddings, terms), rows_of(terms)};
+}
+
+std::vector<WeightedRow> analogy_terms(uint32_t a, uint32_t b, uint32_t c) {
+  return {{a, 1.0f}, {b, 1.0f}, {c, -1.0f}};
+}
+
 std::vector<Neighbor> most_similar(const Embeddings& embeddings, std::span<const WeightedRow> terms,
                                    size_t k, const SearchOptions& options) {
-  const std::vector<float> query = normalized_mean(embeddings, terms);
-  return top_k_cosine(embeddings, query, k, rows_of(terms), options);
+  const CosineSearch search = most_similar_search(embeddings, terms);
+  return top_k_cosine(embeddings, search.unit_query, k, search.excluded, options);
 }
 
 std::vector<Neighbor> neighbors(const Embeddings& embeddings, uint32_t row, size_t k,
@@ -119,8 +127,7 @@ std::vector<Neighbor> analogy(const Embeddings& embeddings, uint32_t a, uint32_t
     const uint32_t negative[] = {c};
     return most_similar_cosmul(embeddings, positive, negative, k, options);
   }
-  const WeightedRow terms[] = {{a, 1.0f}, {b, 1.0f}, {c, -1.0f}};
-  return most_similar(embeddings, terms, k, options);
+  return most_similar(embeddings, analogy_terms(a, b, c), k, options);
 }
 
 }  // namespace embtool

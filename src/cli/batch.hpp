@@ -1,0 +1,20 @@
+// embtool batch: one query a line, in the grammar of the commands, answered in order with one
+// output line (JSON) or block (text) each. A bad line gets its error in its place and the run
+// goes on; the model is loaded once, and the neighbors and 3CosAdd analogy searches of the
+// whole batch are answered together in one pass over the matrix.
+#pragma once
+
+#include <istream>
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+
+namespace embtool::cli {
+
+// Reads `file` ("-" or none: `in`, standard input). Throws an Error at the end when any line
+// failed: with that line's exit code if all failures share one, else 1.
+void run_batch_command(const CommandContext& ctx, const std::optional<std::string>& file,
+                       std::istream* in);
+
+}  // namespace embtool::cli
