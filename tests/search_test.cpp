@@ -187,3 +187,23 @@ TEST_CASE("a batch of queries gets exactly the answers of one scan per query", "
     }
   }
 }
+
+TEST_CASE("a row limit searches only the first rows, in every scan", "[search]") {
+  const auto words = random_words(40000, 12, 31);
+  const Embeddings store = as_store(words, "row-limit");
+  LoadOptions first_rows;
+  first_rows.limit = 20000;
+  const Embeddings prefix = load(write_file("row-limit-prefix.bin", word2vec_binary(words)), first_rows);
+  const QuerySet set = queries_for(prefix, 9);
+  for (ScanChoice scan : {ScanChoice::f32, ScanChoice::f16, ScanChoice::i8}) {
+    const SearchOptions limited{.threads = 2, .scan = scan, .row_limit = 20000};
+    const auto batch = top_k_cosine_batch(store, set.queries, limited);
+    for (size_t q = 0; q < set.queries.size(); ++q) {
+      const auto& query = set.queries[q];
+      const auto want = top_k_cosine(prefix, query.unit_query, query.k, query.excluded, {.threads = 1});
+      require_identical(top_k_cosine(store, query.unit_query, query.k, query.excluded, limited), want);
+      require_identical(batch[q], want);
+      for (const Neighbor& n : want) CHECK(n.row < 20000);
+    }
+  }
+}

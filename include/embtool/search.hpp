@@ -2,6 +2,7 @@
 // keeping its own k best; the answer is the same for any number of threads.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -26,7 +27,13 @@ enum class ScanChoice { smallest, f32, f16, i8 };
 struct SearchOptions {
   size_t threads = 0;  // 0: one per core
   ScanChoice scan = ScanChoice::smallest;
+  size_t row_limit = 0;  // search only the first rows (gensim's restrict_vocab); 0: all
 };
+
+// How many rows a search with `options` looks at.
+inline size_t searched_rows(const Embeddings& embeddings, const SearchOptions& options) {
+  return options.row_limit > 0 ? std::min(options.row_limit, embeddings.rows()) : embeddings.rows();
+}
 
 // Scores rows [begin, end) into scores[0, end - begin). Called from several threads at once.
 using BlockScorer = std::function<void(uint32_t begin, uint32_t end, float* scores)>;

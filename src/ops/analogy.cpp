@@ -117,7 +117,7 @@ std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
   };
   std::vector<uint32_t> excluded(positive.begin(), positive.end());
   excluded.insert(excluded.end(), negative.begin(), negative.end());
-  return scan_top_k(embeddings.rows(), scorer, k, excluded, options);
+  return scan_top_k(searched_rows(embeddings, options), scorer, k, excluded, options);
 }
 
 std::vector<Neighbor> analogy(const Embeddings& embeddings, uint32_t a, uint32_t b, uint32_t c,

@@ -171,12 +171,13 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
   const bool bf16 = arithmetic == BatchArithmetic::bf16 ||
                     (arithmetic == BatchArithmetic::automatic && kernels::bf16_in_hardware());
 
-  const size_t threads = search::thread_count(e.rows(), options);
+  const size_t rows = searched_rows(e, options);
+  const size_t threads = search::thread_count(rows, options);
   std::vector<std::vector<search::CandidateCollector>> collectors(threads);
   for (auto& per_thread : collectors) {
     for (const CosineQuery& query : queries) per_thread.emplace_back(query.k, query.excluded);
   }
-  search::run_in_ranges(e.rows(), threads, [&](size_t t, uint32_t begin, uint32_t end) {
+  search::run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
     for (size_t group = 0; group < queries.size(); group += search::kQueryGroup) {
       const size_t size = std::min(search::kQueryGroup, queries.size() - group);
       search::collect_range(e, std::span(packed).subspan(group * e.dim(), size * e.dim()), bf16,

@@ -154,9 +154,10 @@ template <typename Scan>
 std::vector<Neighbor> reduced_top_k(const Embeddings& e, const ReducedRows& copy,
                                     std::span<const float> unit_query, size_t k,
                                     std::span<const uint32_t> excluded, const SearchOptions& options) {
-  const size_t threads = thread_count(e.rows(), options);
+  const size_t rows = searched_rows(e, options);
+  const size_t threads = thread_count(rows, options);
   std::vector<CandidateCollector> collectors(threads, CandidateCollector(k, excluded));
-  run_in_ranges(e.rows(), threads, [&](size_t t, uint32_t begin, uint32_t end) {
+  run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
     Scan scan(e, copy, unit_query);
     collect_range(scan, begin, end, collectors[t]);
   });

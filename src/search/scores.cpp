@@ -65,7 +65,7 @@ std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const
   const BlockScorer scorer = [&](uint32_t begin, uint32_t end, float* scores) {
     cosine_block(embeddings, unit_query, begin, end, scores);
   };
-  return scan_top_k(embeddings.rows(), scorer, k, excluded, options);
+  return scan_top_k(searched_rows(embeddings, options), scorer, k, excluded, options);
 }
 
 }  // namespace embtool
