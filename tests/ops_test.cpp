@@ -4,8 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <sstream>
 
 #include "embtool/error.hpp"
+#include "embtool/evaluate.hpp"
 #include "embtool/formats.hpp"
 #include "embtool/ops.hpp"
 #include "fixtures.hpp"
@@ -184,4 +186,35 @@ TEST_CASE("case folding covers ASCII and common non-ASCII letters", "[ops]") {
   CHECK(ops::fold_case("МОСКВА") == "москва");
   CHECK(ops::fold_case("ŁÓDŹ") == "łódź");
   CHECK(ops::fold_case("clich\xC9s") == "clich\xC9s");  // invalid UTF-8 is kept as it is
+}
+
+TEST_CASE("eval analogies counts as gensim's evaluate_word_analogies does", "[ops][eval]") {
+  const Embeddings e = load(write_file("eval-toy.bin", word2vec_binary(toy_words())));
+  std::istringstream questions(
+      ": royalty\n"
+      "man king woman queen\n"
+      "MAN KING WOMAN QUEEN\n"           // case-insensitive: the same question
+      "man king woman\n"                 // malformed: skipped, not counted
+      ": pets\n"
+      "cat kitten dog puppy\n"
+      "cat kitten dog unicorn\n"         // unknown word: OOV
+      ": empty\n");
+  AnalogyEvalOptions options;
+  const AnalogyEvaluation result = evaluate_analogies(e, questions, options);
+  REQUIRE(result.sections.size() == 3);
+  CHECK(result.sections[0].name == "royalty");
+  CHECK(result.sections[0].total() == 2);
+  CHECK(result.sections[1].total() == 1);
+  CHECK(result.sections[2].total() == 0);
+  CHECK(result.questions == 4);
+  CHECK(result.oov == 1);
+  CHECK(result.oov_ratio() == Approx(25.0));
+  CHECK(result.total.total() == 3);
+
+  std::istringstream again(": pets\ncat kitten dog unicorn\n");
+  options.dummy4unknown = true;
+  CHECK(evaluate_analogies(e, again, options).total.incorrect == 1);
+
+  std::istringstream headless("man king woman queen\n");
+  CHECK_THROWS_AS(evaluate_analogies(e, headless, options), Error);
 }

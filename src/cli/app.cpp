@@ -16,6 +16,7 @@
 #include "cli/model_path.hpp"
 #include "cli/progress_bar.hpp"
 #include "embtool/error.hpp"
+#include "embtool/evaluate.hpp"
 #include "embtool/formats.hpp"
 #include "embtool/store_file.hpp"
 #include "kernels/simd.hpp"
@@ -44,6 +45,9 @@ struct CommandArgs {
   std::vector<std::string> dtypes;        // convert: reduced copies to add
   bool force = false;                     // convert: replace an existing output
   std::optional<std::string> batch_file;  // batch: FILE, or standard input
+  std::string eval_file;                  // eval analogies
+  AnalogyEvalOptions eval;                // eval analogies
+  bool case_sensitive = false;            // eval analogies
 };
 
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
@@ -83,6 +87,25 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   add_query_commands(app, args.query);
 
   app.add_subcommand("info", "Words, dimension, format, sizes and norms of the model");
+
+  auto* eval = app.add_subcommand("eval", "Evaluate the model on a standard test set");
+  eval->fallthrough();
+  eval->require_subcommand(1);
+  auto* analogies = eval->add_subcommand(
+      "analogies", "Analogy accuracy on a questions-words.txt file, as gensim's evaluate_word_analogies");
+  analogies->fallthrough();
+  analogies->add_option("FILE", args.eval_file, "': section' lines, then 'a b c expected' lines")
+      ->required();
+  analogies->add_option("--restrict", args.eval.restrict_vocab,
+                        "Only the first N words count (default 300000)")
+      ->check(count_at_least_one());
+  analogies->add_flag("--dummy4unknown", args.eval.dummy4unknown,
+                      "Count questions with unknown words as wrong instead of skipping them");
+  analogies->add_flag("--case-sensitive", args.case_sensitive,
+                      "Compare words as written (default: case-insensitive, first occurrence wins)");
+  analogies->add_option("--method", args.eval.method, "add (3CosAdd, default) or mul (3CosMul)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
 
   auto* batch = app.add_subcommand(
       "batch", "Answer one query a line (e.g. 'neighbors dog --k 5'), in order, loading the model once");
@@ -198,6 +221,12 @@ void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext
   const CLI::App* command = app.get_subcommands().front();
   if (command->get_name() == "info") return run_info(ctx);
   if (command->get_name() == "batch") return run_batch_command(ctx, args.batch_file, in);
+  if (command->get_name() == "eval") {
+    AnalogyEvalOptions options = args.eval;
+    options.case_insensitive = !args.case_sensitive;
+    options.search = ctx.search;
+    return run_eval_analogies(ctx, args.eval_file, options);
+  }
   run_query(command->get_name(), args.query, ctx, in);
 }
 

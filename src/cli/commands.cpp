@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 
 #include "embtool/error.hpp"
 #include "kernels/simd.hpp"
@@ -198,6 +199,30 @@ void run_info(const CommandContext& ctx) {
                   {"norm_mean", Cell{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
                   {"norm_max", Cell{*max_norm}},
                   {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}}});
+}
+
+void run_eval_analogies(const CommandContext& ctx, const std::string& file,
+                        const AnalogyEvalOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(ExitCode::io, fmt::format("{}: cannot open the analogy questions", file));
+  const auto start = std::chrono::steady_clock::now();
+  const AnalogyEvaluation evaluation = evaluate_analogies(ctx.embeddings, in, options);
+  ctx.log.info("evaluated {} questions in {:.3f} s", evaluation.questions,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  auto row = [](const SectionScore& s) {
+    return output::SectionRow{s.name, static_cast<int64_t>(s.correct), static_cast<int64_t>(s.total()),
+                              s.accuracy()};
+  };
+  output::AnalogyEvalResult result;
+  result.file = file;
+  result.method = options.method == AnalogyMethod::add ? "add" : "mul";
+  result.restrict_vocab = static_cast<int64_t>(options.restrict_vocab);
+  for (const SectionScore& s : evaluation.sections) result.sections.push_back(row(s));
+  result.total = row(evaluation.total);
+  result.questions = static_cast<int64_t>(evaluation.questions);
+  result.oov = static_cast<int64_t>(evaluation.oov);
+  result.oov_ratio = evaluation.oov_ratio();
+  print(ctx, result);
 }
 
 }  // namespace embtool::cli

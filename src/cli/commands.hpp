@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "embtool/embeddings.hpp"
+#include "embtool/evaluate.hpp"
 #include "embtool/ops.hpp"
 #include "output/render.hpp"
 
@@ -36,5 +37,7 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
 void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,
                 std::optional<uint64_t> row);
 void run_info(const CommandContext& ctx);
+void run_eval_analogies(const CommandContext& ctx, const std::string& file,
+                        const AnalogyEvalOptions& options);
 
 }  // namespace embtool::cli

@@ -116,6 +116,44 @@ std::string render(const VectorResult& result, OutputFormat format, bool color) 
                      fmt::join(result.values, " "));
 }
 
+namespace {
+
+void write_section(JsonWriter& json, const SectionRow& s) {
+  json.begin_object().key("section").value(std::string_view(s.name));
+  json.key("correct").value(s.correct).key("total").value(s.total);
+  json.key("accuracy").value(s.accuracy).end_object();
+}
+
+}  // namespace
+
+std::string render(const AnalogyEvalResult& result, OutputFormat format, bool color) {
+  if (format == OutputFormat::json) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("command").value("eval-analogies");
+    json.key("file").value(std::string_view(result.file)).key("method").value(std::string_view(result.method));
+    json.key("restrict").value(result.restrict_vocab).key("sections").begin_array();
+    for (const SectionRow& s : result.sections) write_section(json, s);
+    json.end_array().key("total");
+    write_section(json, result.total);
+    json.key("questions").value(result.questions).key("oov").value(result.oov);
+    json.key("oov_ratio").value(result.oov_ratio).end_object();
+    return out + "\n";
+  }
+  Table table{{"section", "correct", "total", "accuracy"}, {}};
+  for (const SectionRow& s : result.sections) {
+    table.rows.push_back({s.name, s.correct, s.total, static_cast<float>(s.accuracy)});
+  }
+  table.rows.push_back({result.total.name, result.total.correct, result.total.total,
+                        static_cast<float>(result.total.accuracy)});
+  std::string out = as_text_or_tsv(table, format, color);
+  if (format == OutputFormat::text) {
+    out += fmt::format("{} of {} questions had a word outside the first {} words ({:.1f}%)\n",
+                       result.oov, result.questions, result.restrict_vocab, result.oov_ratio);
+  }
+  return out;
+}
+
 std::string render(const FactsResult& result, OutputFormat format, bool color) {
   if (format == OutputFormat::json) {
     std::string out;

@@ -48,6 +48,25 @@ struct FactsResult {
   std::vector<std::pair<std::string, Cell>> facts;
 };
 
+// eval analogies: per-section counts and the total, as gensim reports them.
+struct SectionRow {
+  std::string name;
+  int64_t correct = 0;
+  int64_t total = 0;
+  double accuracy = 0;
+};
+struct AnalogyEvalResult {
+  std::string file;
+  std::string method;
+  int64_t restrict_vocab = 0;
+  std::vector<SectionRow> sections;
+  SectionRow total;
+  int64_t questions = 0;
+  int64_t oov = 0;
+  double oov_ratio = 0;  // percent
+};
+std::string render(const AnalogyEvalResult& result, OutputFormat format, bool color);
+
 std::string render(const RankedResult& result, OutputFormat format, bool color);
 // Several ranked answers: JSON one line each; TSV one table with a leading "query" column;
 // text one table each under a heading. Failed queries appear only in JSON (their error is

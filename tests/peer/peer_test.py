@@ -745,6 +745,48 @@ def run_store_check(args, report, embtool, model, rng, tmpdir):
     check.notes.append("f32/f16/i8 scans x 1/2 threads and a batch, equal to the original file's answers")
 
 
+def run_eval_check(args, report, embtool, model, questions):
+    """eval analogies against gensim's evaluate_word_analogies: every section's correct/total
+    and the OOV count, for 3CosAdd and (gensim's evaluation run with most_similar_cosmul) 3CosMul,
+    with the default restrict_vocab and, on bigger files, a smaller one and dummy4unknown."""
+    m = model
+    if not questions or not os.path.exists(questions) or m.V < 50:
+        return
+    check = report.new(m.label, "eval-analogies")
+    variants = [("add", None, False), ("mul", None, False)]
+    if m.V > 5000:
+        variants += [("add", 5000, True)]
+    if m.V > 50000:  # gensim's evaluation is slow Python: one smaller run is enough there
+        variants = [("add", 20000, False)]
+    for method, restrict, dummy in variants:
+        opts = ["--method", method] + (["--restrict", str(restrict)] if restrict else []) + \
+               (["--dummy4unknown"] if dummy else [])
+        fut = embtool.submit(m.path, "eval", [], ["analogies", questions, *opts])
+        kv = m.kv
+        saved = kv.most_similar
+        if method == "mul":
+            kv.most_similar = kv.most_similar_cosmul
+        try:
+            _, sections = kv.evaluate_word_analogies(questions, restrict_vocab=restrict or 300000,
+                                                     dummy4unknown=dummy)
+        finally:
+            kv.most_similar = saved
+        want = [[s["section"], len(s["correct"]), len(s["correct"]) + len(s["incorrect"])] for s in sections]
+        res = fut.result()
+        check.compared += 1
+        label = f"eval analogies {' '.join(opts)}"
+        if res.rc != 0:
+            check.fail(f"{label}: exit {res.rc}: {res.err[:300]}\n  command: {res.cmdline()}")
+            continue
+        doc = json.loads(res.out)
+        got = [[s["section"], s["correct"], s["total"]] for s in doc["sections"]] + \
+              [[doc["total"]["section"], doc["total"]["correct"], doc["total"]["total"]]]
+        if got != want:
+            diffs = [(w, g) for w, g in zip(want, got) if w != g][:5]
+            check.fail(f"{label}: counts differ from gensim (gensim, embtool): {diffs}\n  command: {res.cmdline()}")
+    check.notes.append("per-section correct/total equal to gensim's evaluate_word_analogies")
+
+
 GENERATED_DIM = 16
 
 
@@ -882,6 +924,7 @@ def main():
     else:
         print(f"skipped sample/sample.bin: {sample} does not exist")
     eval_dir = os.path.join(shared, "eval")
+    questions_file = os.path.join(eval_dir, "questions-words.txt")
     if os.path.isdir(eval_dir):
         not_vectors = []
         for name in sorted(os.listdir(eval_dir)):
@@ -940,6 +983,8 @@ def main():
                 run_limit_check(args, report, embtool, m, rng)
                 run_gzip_check(args, report, embtool, m, rng, tmpdir)
                 run_store_check(args, report, embtool, m, rng, tmpdir)
+                if not label.startswith("generated/"):
+                    run_eval_check(args, report, embtool, m, questions_file)
             except Exception:  # noqa: BLE001 - a bug in this script must not hide the summary
                 check = report.new(label, "internal")
                 check.compared += 1
