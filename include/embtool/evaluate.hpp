@@ -42,4 +42,24 @@ struct AnalogyEvaluation {
 AnalogyEvaluation evaluate_analogies(const Embeddings& embeddings, std::istream& questions,
                                      const AnalogyEvalOptions& options);
 
+struct PairEvalOptions {
+  size_t restrict_vocab = 300000;
+  bool case_insensitive = true;
+  bool dummy4unknown = false;  // pairs with unknown words count with similarity 0 (else skipped)
+};
+
+struct PairEvaluation {
+  double pearson = 0;
+  double spearman = 0;   // Pearson of the ranks, ties given their average rank (scipy)
+  size_t pairs = 0;      // pairs that entered the correlations
+  size_t oov = 0;        // pairs with a word outside the first restrict_vocab words
+  double oov_ratio = 0;  // percent, as gensim computes it
+};
+
+// WordSim-353 / SimLex-999 style: "w1<TAB>w2<TAB>score" lines, '#' comments; other lines are
+// skipped as gensim's evaluate_word_pairs skips them. Throws a bad_file Error when no pair
+// is left to correlate.
+PairEvaluation evaluate_pairs(const Embeddings& embeddings, std::istream& pairs,
+                              const PairEvalOptions& options);
+
 }  // namespace embtool

@@ -47,6 +47,7 @@ struct CommandArgs {
   std::optional<std::string> batch_file;  // batch: FILE, or standard input
   std::string eval_file;                  // eval analogies
   AnalogyEvalOptions eval;                // eval analogies
+  PairEvalOptions pairs;                  // eval pairs
   bool case_sensitive = false;            // eval analogies
 };
 
@@ -106,6 +107,18 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   analogies->add_option("--method", args.eval.method, "add (3CosAdd, default) or mul (3CosMul)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
+
+  auto* pairs = eval->add_subcommand(
+      "pairs", "Pearson and Spearman against human similarity scores (WordSim-353, SimLex-999), "
+               "as gensim's evaluate_word_pairs");
+  pairs->fallthrough();
+  pairs->add_option("FILE", args.eval_file, "'w1<TAB>w2<TAB>score' lines, '#' comments")->required();
+  pairs->add_option("--restrict", args.pairs.restrict_vocab, "Only the first N words count (default 300000)")
+      ->check(count_at_least_one());
+  pairs->add_flag("--dummy4unknown", args.pairs.dummy4unknown,
+                  "Give pairs with unknown words similarity 0 instead of skipping them");
+  pairs->add_flag("--case-sensitive", args.case_sensitive,
+                  "Compare words as written (default: case-insensitive, first occurrence wins)");
 
   auto* batch = app.add_subcommand(
       "batch", "Answer one query a line (e.g. 'neighbors dog --k 5'), in order, loading the model once");
@@ -221,6 +234,11 @@ void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext
   const CLI::App* command = app.get_subcommands().front();
   if (command->get_name() == "info") return run_info(ctx);
   if (command->get_name() == "batch") return run_batch_command(ctx, args.batch_file, in);
+  if (command->get_name() == "eval" && command->got_subcommand("pairs")) {
+    PairEvalOptions options = args.pairs;
+    options.case_insensitive = !args.case_sensitive;
+    return run_eval_pairs(ctx, args.eval_file, options);
+  }
   if (command->get_name() == "eval") {
     AnalogyEvalOptions options = args.eval;
     options.case_insensitive = !args.case_sensitive;

@@ -225,4 +225,18 @@ void run_eval_analogies(const CommandContext& ctx, const std::string& file,
   print(ctx, result);
 }
 
+void run_eval_pairs(const CommandContext& ctx, const std::string& file, const PairEvalOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(ExitCode::io, fmt::format("{}: cannot open the word pairs", file));
+  const PairEvaluation result = evaluate_pairs(ctx.embeddings, in, options);
+  using output::Cell;
+  print(ctx, output::FactsResult{"eval-pairs",
+                                 {{"file", Cell{file}},
+                                  {"pearson", Cell{static_cast<float>(result.pearson)}},
+                                  {"spearman", Cell{static_cast<float>(result.spearman)}},
+                                  {"pairs", Cell{static_cast<int64_t>(result.pairs)}},
+                                  {"oov", Cell{static_cast<int64_t>(result.oov)}},
+                                  {"oov_ratio", Cell{static_cast<float>(result.oov_ratio)}}}});
+}
+
 }  // namespace embtool::cli

@@ -37,6 +37,7 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
 void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,
                 std::optional<uint64_t> row);
 void run_info(const CommandContext& ctx);
+void run_eval_pairs(const CommandContext& ctx, const std::string& file, const PairEvalOptions& options);
 void run_eval_analogies(const CommandContext& ctx, const std::string& file,
                         const AnalogyEvalOptions& options);
 

@@ -41,6 +41,7 @@ import argparse
 import gzip
 import json
 import logging
+import math
 import os
 import random
 import shutil
@@ -787,6 +788,47 @@ def run_eval_check(args, report, embtool, model, questions):
     check.notes.append("per-section correct/total equal to gensim's evaluate_word_analogies")
 
 
+def run_pairs_check(args, report, embtool, model, pair_files):
+    """eval pairs against gensim's evaluate_word_pairs: Pearson and Spearman to 4 decimals and
+    the same OOV ratio, with the defaults and with dummy4unknown and a small restrict_vocab."""
+    m = model
+    if m.V < 50:
+        return
+    check = report.new(m.label, "eval-pairs")
+    for path in pair_files:
+        if not os.path.exists(path):
+            continue
+        for restrict, dummy in ((None, False), (min(m.V, 2000), True)):
+            opts = (["--restrict", str(restrict)] if restrict else []) + (["--dummy4unknown"] if dummy else [])
+            fut = embtool.submit(m.path, "eval", [], ["pairs", path, *opts])
+            check.compared += 1
+            label = f"eval pairs {os.path.basename(path)} {' '.join(opts)}"
+            try:
+                p, sp, oov = m.kv.evaluate_word_pairs(path, restrict_vocab=restrict or 300000, dummy4unknown=dummy)
+                want = (round(float(p[0]), 4), round(float(sp[0]), 4), oov)
+            except ValueError:
+                want = None  # gensim: no valid pairs
+            res = fut.result()
+            if want is None:
+                if res.rc == 0:
+                    check.fail(f"{label}: gensim found no valid pairs but embtool answered\n  command: {res.cmdline()}")
+                continue
+            if res.rc != 0:
+                check.fail(f"{label}: exit {res.rc}: {res.err[:300]}\n  command: {res.cmdline()}")
+                continue
+            doc = json.loads(res.out)
+            # JSON null is NaN (too few distinct pairs to correlate); gensim gives NaN too.
+            got = tuple(float("nan") if doc[f] is None else doc[f] for f in ("pearson", "spearman", "oov_ratio"))
+            got = (round(got[0], 4), round(got[1], 4), got[2])
+
+            def same(x, y, tolerance=0.0):
+                return (math.isnan(x) and math.isnan(y)) or abs(x - y) <= tolerance
+
+            if not (same(got[0], want[0]) and same(got[1], want[1]) and same(got[2], want[2], 1e-4)):
+                check.fail(f"{label}: (pearson, spearman, oov%) gensim {want}, embtool {got}\n  command: {res.cmdline()}")
+    check.notes.append("Pearson/Spearman to 4 decimals and OOV ratio equal to gensim's evaluate_word_pairs")
+
+
 GENERATED_DIM = 16
 
 
@@ -925,6 +967,7 @@ def main():
         print(f"skipped sample/sample.bin: {sample} does not exist")
     eval_dir = os.path.join(shared, "eval")
     questions_file = os.path.join(eval_dir, "questions-words.txt")
+    pair_files = [os.path.join(eval_dir, n) for n in ("wordsim353.tsv", "simlex999.txt")]
     if os.path.isdir(eval_dir):
         not_vectors = []
         for name in sorted(os.listdir(eval_dir)):
@@ -985,6 +1028,7 @@ def main():
                 run_store_check(args, report, embtool, m, rng, tmpdir)
                 if not label.startswith("generated/"):
                     run_eval_check(args, report, embtool, m, questions_file)
+                    run_pairs_check(args, report, embtool, m, pair_files)
             except Exception:  # noqa: BLE001 - a bug in this script must not hide the summary
                 check = report.new(label, "internal")
                 check.compared += 1
