@@ -353,3 +353,19 @@ TEST_CASE("batch reads a file, skips comments, and names a bad command", "[cli][
   CHECK_THAT(json::parse(lines[1])["error"].get<std::string>(), Catch::Contains("unknown command 'frobnicate'"));
   CHECK(run_cli({"-m", model, "batch", "/nonexistent/q.txt"}).code == 5);
 }
+
+TEST_CASE("neighbors of an expression is the analogy it spells, and batch takes it quoted", "[cli]") {
+  const auto model = write_file("expr.bin", word2vec_binary(toy_words())).string();
+  const auto analogy = run_cli({"-m", model, "--jsonl", "analogy", "king", "woman", "man", "--k", "3"});
+  const auto expression = run_cli({"-m", model, "--jsonl", "neighbors", "king + woman - man", "--k", "3"});
+  REQUIRE(expression.code == 0);
+  CHECK(json::parse(expression.out)["results"] == json::parse(analogy.out)["results"]);
+  const auto batch = run_cli({"-m", model, "--jsonl", "batch", "-"},
+                             "neighbors \"king + woman - man\" --k 3\ndoesnt-match king queen cat prince\n");
+  REQUIRE(batch.code == 0);
+  const auto lines = split_lines(batch.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(json::parse(lines[0])["results"] == json::parse(analogy.out)["results"]);
+  CHECK(json::parse(lines[1])["answer"] == "cat");
+  CHECK(run_cli({"-m", model, "neighbors", "king +"}).code == 2);
+}

@@ -75,6 +75,9 @@ std::vector<std::vector<Neighbor>> neighbors_batch(const Embeddings& embeddings,
                                                    std::span<const uint32_t> rows, size_t k,
                                                    const SearchOptions& options = {});
 
+// gensim doesnt_match(words): the row least similar to the mean of all of them.
+uint32_t doesnt_match(const Embeddings& embeddings, std::span<const uint32_t> rows);
+
 enum class AnalogyMethod { add, mul };
 
 // "a + b - c": gensim most_similar(positive=[a, b], negative=[c]) for add (3CosAdd),

@@ -9,6 +9,7 @@
 
 #include "embtool/error.hpp"
 #include "kernels/simd.hpp"
+#include "ops/expression.hpp"
 
 namespace embtool::cli {
 namespace {
@@ -81,7 +82,22 @@ std::vector<Neighbor> timed_search(const CommandContext& ctx, Search search) {
   return found;
 }
 
+// neighbors "king - man + woman": gensim most_similar with positive and negative (weighted)
+// keys, all of them excluded from the answer.
+void run_expression(const CommandContext& ctx, const std::string& text, size_t k) {
+  std::vector<WeightedRow> terms;
+  for (const ops::ExpressionTerm& term : ops::parse_expression(text)) {
+    terms.push_back({resolve(ctx, term.word), term.weight});
+  }
+  const auto found = timed_search(ctx, [&] { return most_similar(ctx.embeddings, terms, k, ctx.search); });
+  print(ctx, output::RankedResult{"neighbors", {{"expression", text}}, static_cast<int64_t>(k),
+                                  scored_words(ctx, found), {}});
+}
+
 void run_neighbors(const CommandContext& ctx, const std::vector<std::string>& words, size_t k) {
+  if (words.size() == 1 && ops::looks_like_expression(words.front())) {
+    return run_expression(ctx, words.front(), k);
+  }
   if (words.size() == 1) {
     const uint32_t row = resolve(ctx, words.front());
     const auto found = ctx.precomputed ? *ctx.precomputed : timed_search(ctx, [&] {
@@ -237,6 +253,21 @@ void run_eval_pairs(const CommandContext& ctx, const std::string& file, const Pa
                                   {"pairs", Cell{static_cast<int64_t>(result.pairs)}},
                                   {"oov", Cell{static_cast<int64_t>(result.oov)}},
                                   {"oov_ratio", Cell{static_cast<float>(result.oov_ratio)}}}});
+}
+
+void run_doesnt_match(const CommandContext& ctx, const std::vector<std::string>& words) {
+  std::vector<uint32_t> rows;
+  for (const std::string& word : words) {
+    try {
+      rows.push_back(resolve(ctx, word));
+    } catch (const UnknownWordError& e) {
+      ctx.log.warn("{}; ignoring it, as gensim does", e.what());
+    }
+  }
+  if (rows.empty()) throw Error(ExitCode::not_found, "none of the words is in the vocabulary");
+  const uint32_t odd_one = doesnt_match(ctx.embeddings, rows);
+  using output::Cell;
+  print(ctx, output::FactsResult{"doesnt-match", {{"answer", Cell{word_of(ctx, odd_one)}}}});
 }
 
 }  // namespace embtool::cli

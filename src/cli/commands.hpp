@@ -37,6 +37,8 @@ void run_analogy(const CommandContext& ctx, const std::string& a, const std::str
 void run_vector(const CommandContext& ctx, const std::optional<std::string>& word,
                 std::optional<uint64_t> row);
 void run_info(const CommandContext& ctx);
+// gensim doesnt_match; unknown words are ignored with a warning, as gensim ignores them.
+void run_doesnt_match(const CommandContext& ctx, const std::vector<std::string>& words);
 void run_eval_pairs(const CommandContext& ctx, const std::string& file, const PairEvalOptions& options);
 void run_eval_analogies(const CommandContext& ctx, const std::string& file,
                         const AnalogyEvalOptions& options);

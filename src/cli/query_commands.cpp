@@ -73,6 +73,9 @@ void add_query_commands(CLI::App& app, QueryArgs& args) {
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
 
+  auto* odd = app.add_subcommand("doesnt-match", "The word that fits least with the others");
+  odd->add_option("WORDS", args.words, "Two or more words")->required();
+
   auto* vector = app.add_subcommand("vector", "Print a word's vector exactly (the lookup-table row)");
   auto* word = vector->add_option("WORD", args.word, "The word");
   auto* id = vector->add_option("--id", args.id, "The row number instead of a word (0-based)");
@@ -84,7 +87,7 @@ void add_query_commands(CLI::App& app, QueryArgs& args) {
 
 bool is_query_command(const std::string& name) {
   return name == "similar" || name == "distance" || name == "neighbors" || name == "analogy" ||
-         name == "vector";
+         name == "vector" || name == "doesnt-match";
 }
 
 void run_query(const std::string& name, const QueryArgs& args, const CommandContext& ctx,
@@ -96,6 +99,7 @@ void run_query(const std::string& name, const QueryArgs& args, const CommandCont
   }
   if (name == "analogy") return run_analogy(ctx, args.a, args.b, args.c, args.method, args.k);
   if (name == "vector") return run_vector(ctx, args.word, args.id);
+  if (name == "doesnt-match") return run_doesnt_match(ctx, args.words);
   throw Error(ExitCode::failure, fmt::format("internal error: command '{}' has no handler", name));
 }
 

@@ -829,6 +829,25 @@ def run_pairs_check(args, report, embtool, model, pair_files):
     check.notes.append("Pearson/Spearman to 4 decimals and OOV ratio equal to gensim's evaluate_word_pairs")
 
 
+def run_doesnt_match_check(args, report, embtool, model, rng):
+    """doesnt-match against gensim's doesnt_match on random sets of 3 to 6 words."""
+    m = model
+    if m.V < 10:
+        return
+    check = report.new(m.label, "doesnt-match")
+    for size in (3, 4, 5, 6, 4, 5):
+        words = [m.words[r] for r in pick_rows(rng, m, size)]
+        if len(words) < 2:
+            continue
+        fut = embtool.submit(m.path, "doesnt-match", words)
+        want = m.kv.doesnt_match(words)
+        res = fut.result()
+        check.compared += 1
+        if res.rc != 0 or json.loads(res.out).get("answer") != want:
+            check.fail(f"doesnt-match {words!r}: gensim {want!r}, embtool exit {res.rc} {res.out[:200]!r}\n"
+                       f"  command: {res.cmdline()}")
+
+
 GENERATED_DIM = 16
 
 
@@ -1026,6 +1045,7 @@ def main():
                 run_limit_check(args, report, embtool, m, rng)
                 run_gzip_check(args, report, embtool, m, rng, tmpdir)
                 run_store_check(args, report, embtool, m, rng, tmpdir)
+                run_doesnt_match_check(args, report, embtool, m, rng)
                 if not label.startswith("generated/"):
                     run_eval_check(args, report, embtool, m, questions_file)
                     run_pairs_check(args, report, embtool, m, pair_files)
