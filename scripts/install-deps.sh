@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh --test   that, plus what the tests need (Catch2, nlohmann-json, gensim)
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev libhwy-dev libopenblas-dev)
+packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev libhwy-dev libopenblas-dev libedit-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim)
 fi

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "cli/batch.hpp"
+#include "cli/repl.hpp"
 #include "cli/commands.hpp"
 #include "cli/query_commands.hpp"
 #include "cli/model_path.hpp"
@@ -119,6 +120,9 @@ void add_commands(CLI::App& app, CommandArgs& args) {
                   "Give pairs with unknown words similarity 0 instead of skipping them");
   pairs->add_flag("--case-sensitive", args.case_sensitive,
                   "Compare words as written (default: case-insensitive, first occurrence wins)");
+
+  app.add_subcommand("repl", "An interactive shell: line editing, history, tab completion of words "
+                            "(also 'embtool' alone on a terminal)");
 
   auto* batch = app.add_subcommand(
       "batch", "Answer one query a line (e.g. 'neighbors dog --k 5'), in order, loading the model once");
@@ -234,6 +238,7 @@ void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext
   const CLI::App* command = app.get_subcommands().front();
   if (command->get_name() == "info") return run_info(ctx);
   if (command->get_name() == "batch") return run_batch_command(ctx, args.batch_file, in);
+  if (command->get_name() == "repl") return run_repl(ctx);
   if (command->get_name() == "eval" && command->got_subcommand("pairs")) {
     PairEvalOptions options = args.pairs;
     options.case_insensitive = !args.case_sensitive;
@@ -250,7 +255,22 @@ void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, const Streams& streams) {
+// On a terminal, a command line without a command (`embtool`, `embtool -m FILE`) opens the
+// interactive shell.
+std::vector<std::string> with_default_command(const CLI::App& app, std::vector<std::string> args,
+                                              bool interactive) {
+  if (!interactive) return args;
+  for (const std::string& arg : args) {
+    if (arg == "--help" || arg == "-h" || arg == "--version") return args;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (command->get_name() == arg) return args;
+    }
+  }
+  args.push_back("repl");
+  return args;
+}
+
+int run(const std::vector<std::string>& given_args, const Streams& streams) {
   CLI::App app{"embtool: explore pre-trained word vectors (word2vec, fastText, GloVe)", "embtool"};
   app.set_version_flag("--version",
                        fmt::format("embtool {} (SIMD: {})", EMBTOOL_VERSION, kernels::simd_target_name()));
@@ -262,6 +282,7 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   add_commands(app, command_args);
 
   auto log = make_logger(streams.err);
+  const std::vector<std::string> args = with_default_command(app, given_args, streams.interactive);
   if (args.empty()) {
     streams.err << app.help();
     return static_cast<int>(ExitCode::usage);

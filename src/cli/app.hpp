@@ -14,6 +14,7 @@ struct Streams {
   bool color = false;     // ANSI styling of text output (a TTY without NO_COLOR)
   bool progress = false;  // progress bars on `err` (a TTY)
   std::istream* in = nullptr;  // what "-" reads (standard input); none in most tests
+  bool interactive = false;    // a person at a terminal: no command starts the shell
 };
 
 // Runs one embtool command line (`args` without the program name); returns the exit code.

@@ -189,6 +189,23 @@ LineOutcome answer_line(const CommandContext& ctx, const BatchLine& line,
 
 }  // namespace
 
+std::string answer_query_line(const CommandContext& ctx, const std::string& text) {
+  BatchLine line;
+  line.number = 1;
+  line.text = text;
+  parse_line(line);
+  if (!line.parse_error.empty()) return "error: " + line.parse_error + "\n";
+  std::ostringstream out;
+  CommandContext line_ctx{ctx.embeddings, ctx.format, ctx.color, ctx.case_fallback, ctx.search,
+                          ctx.log,        out,        nullptr};
+  try {
+    run_query(line.command, line.args, line_ctx, nullptr);
+  } catch (const Error& e) {
+    return fmt::format("error: {}\n", e.what());
+  }
+  return out.str();
+}
+
 void run_batch_command(const CommandContext& ctx, const std::optional<std::string>& file,
                        std::istream* in) {
   if (ctx.format == output::OutputFormat::tsv) {

@@ -17,4 +17,8 @@ namespace embtool::cli {
 void run_batch_command(const CommandContext& ctx, const std::optional<std::string>& file,
                        std::istream* in);
 
+// One query line (the grammar of a batch line) answered on its own: the command's output, or
+// "error: ..." for a bad line. For the interactive shell.
+std::string answer_query_line(const CommandContext& ctx, const std::string& text);
+
 }  // namespace embtool::cli

@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
   const bool color = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   const std::vector<std::string> args(argv + 1, argv + argc);
   const bool progress = ::isatty(STDERR_FILENO) == 1;
-  return embtool::cli::run(args, {std::cout, std::cerr, color, progress, &std::cin});
+  const bool interactive = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1;
+  return embtool::cli::run(args, {std::cout, std::cerr, color, progress, &std::cin, interactive});
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Drives `embtool repl` (and `embtool` alone) through a pseudo-terminal, as a person would:
+a typed query is answered, Tab completes a partial word, the arrow key recalls history,
+quit leaves with exit 0.
+
+    repl_test.py --embtool build/embtool --model data/model.bin
+"""
+import argparse
+import os
+import pty
+import select
+import sys
+import time
+
+
+def read_until(fd, wanted, timeout=20.0):
+    """Everything the terminal shows until `wanted` appears (or the time is up)."""
+    seen = b""
+    deadline = time.time() + timeout
+    while wanted.encode() not in seen and time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen.decode("utf-8", "replace")
+
+
+def session(argv, steps):
+    """Runs argv on a pty; each step sends bytes and waits for text. Returns (failures, rc)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(argv[0], argv)
+    failures = []
+    out = read_until(fd, "embtool> ")
+    if "embtool> " not in out:
+        failures.append(f"no prompt; the terminal showed {out[-500:]!r}")
+    for send, expect, what in steps:
+        os.write(fd, send.encode())
+        out = read_until(fd, expect)
+        if expect not in out:
+            failures.append(f"{what}: sent {send!r}, expected {expect!r}, the terminal showed {out[-500:]!r}")
+    os.write(fd, b"quit\r")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return failures, os.waitstatus_to_exitcode(status)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--embtool", required=True)
+    parser.add_argument("--model", required=True)
+    args = parser.parse_args()
+    exe = os.path.abspath(args.embtool)
+    steps = [
+        ("neighbors king --k 3\r", "queen", "a typed query is answered"),
+        ("neighbors queensl\t", "and ", "Tab completes a word with a unique prefix (the terminal writes the rest)"),
+        ("--k 2\r", "rank", "the completed line runs"),
+        ("neig\t", "hbors ", "Tab completes a command"),
+        ("\x15neighbrs king\r", "error:", "a bad line reports an error and the shell goes on"),
+        ("\x1b[A", "neighbrs king", "the up arrow recalls the last line"),
+        ("\x15help\r", "Tab completes", "help"),
+    ]
+    total = 0
+    failed = []
+    for argv in ([exe, "-m", args.model, "repl"], [exe, "-m", args.model]):
+        # `embtool -m MODEL` with no command starts the shell too, on a terminal.
+        failures, rc = session(argv, steps)
+        total += len(steps) + 1
+        failed += [f"{' '.join(argv[3:]) or '(no command)'}: {f}" for f in failures]
+        if rc != 0:
+            failed.append(f"{argv}: exit {rc} after quit")
+    for f in failed:
+        print("FAIL", f)
+    print(f"{total - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
