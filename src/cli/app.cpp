@@ -106,8 +106,7 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   analogies->add_flag("--case-sensitive", args.case_sensitive,
                       "Compare words as written (default: case-insensitive, first occurrence wins)");
   analogies->add_option("--method", args.eval.method, "add (3CosAdd, default) or mul (3CosMul)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
+      ->transform(analogy_method());
 
   auto* pairs = eval->add_subcommand(
       "pairs", "Pearson and Spearman against human similarity scores (WordSim-353, SimLex-999), "

@@ -48,6 +48,12 @@ std::vector<std::string> expand_stdin(const std::vector<std::string>& words, std
 
 const CLI::Validator& count_at_least_one() { return kCountAtLeastOne; }
 
+const CLI::Validator& analogy_method() {
+  static const CLI::CheckedTransformer method(
+      std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}});
+  return method;
+}
+
 void add_query_commands(CLI::App& app, QueryArgs& args) {
   auto* similar = app.add_subcommand("similar", "Cosine similarity of two words");
   similar->add_option("A", args.a, "First word")->required();
@@ -70,8 +76,7 @@ void add_query_commands(CLI::App& app, QueryArgs& args) {
   analogy->add_option("C", args.c, "The word to subtract")->required();
   analogy->add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
   analogy->add_option("--method", args.method, "add (3CosAdd, default) or mul (3CosMul)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}}));
+      ->transform(analogy_method());
 
   auto* odd = app.add_subcommand("doesnt-match", "The word that fits least with the others");
   odd->add_option("WORDS", args.words, "Two or more words")->required();

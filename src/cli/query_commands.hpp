@@ -28,6 +28,9 @@ struct QueryArgs {
 // CLI11's own range check prints a 300-digit bound; this one says what a count must be.
 const CLI::Validator& count_at_least_one();
 
+// Reads "add" / "mul" into an AnalogyMethod.
+const CLI::Validator& analogy_method();
+
 void add_query_commands(CLI::App& app, QueryArgs& args);
 
 // Whether `name` is one of the query commands.

@@ -27,8 +27,6 @@ constexpr size_t kQueryGroup = 1024;
 // The rounding of multiplying by 1 / norm here and of dividing by the norm in the float32
 // path, on cosines of size about 1.
 constexpr double kScoreSlack = 2e-6;
-// Below this norm the bounds' absolute terms (underflow) matter once divided by the norm.
-constexpr float kTinyNorm = 1e-30f;
 // Below this many queries the per-query scans (which may read a small int8 copy) are faster.
 constexpr size_t kMinBatch = 4;
 

@@ -15,6 +15,11 @@
 
 namespace embtool::search {
 
+// Below this norm the bounds' absolute terms (underflow) are no longer negligible once
+// divided by the norm: blocks holding such rows get an infinite error, so every row in them
+// is re-scored.
+inline constexpr float kTinyNorm = 1e-30f;
+
 struct Candidate {
   uint32_t row;
   float upper;

@@ -19,9 +19,6 @@ constexpr uint32_t kBlockRows = 1024;
 // Covers the float rounding of forming an approximate cosine (a few products of numbers of
 // size <= 1) and of the float32 path's final division by the norm.
 constexpr double kScoreSlack = 1e-6;
-// Below this norm the bounds' absolute terms (underflow) are no longer negligible once
-// divided by the norm: such rows are always re-scored.
-constexpr float kTinyNorm = 1e-30f;
 
 double l1_norm(std::span<const float> v) {
   double sum = 0;
