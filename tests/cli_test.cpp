@@ -369,3 +369,10 @@ TEST_CASE("neighbors of an expression is the analogy it spells, and batch takes 
   CHECK(json::parse(lines[1])["answer"] == "cat");
   CHECK(run_cli({"-m", model, "neighbors", "king +"}).code == 2);
 }
+
+TEST_CASE("a bad --method says what is accepted", "[cli]") {
+  const auto model = write_file("method.bin", word2vec_binary(toy_words())).string();
+  const auto result = run_cli({"-m", model, "analogy", "king", "woman", "man", "--method", "xx"});
+  CHECK(result.code == 2);
+  CHECK_THAT(result.err, Catch::Contains("'xx' is not a method: use add or mul"));
+}

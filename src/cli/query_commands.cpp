@@ -48,9 +48,19 @@ std::vector<std::string> expand_stdin(const std::vector<std::string>& words, std
 
 const CLI::Validator& count_at_least_one() { return kCountAtLeastOne; }
 
+// A transform that says in the user's words what is accepted (CLI11's CheckedTransformer
+// prints its internal map); the enum is then read from its number.
 const CLI::Validator& analogy_method() {
-  static const CLI::CheckedTransformer method(
-      std::map<std::string, AnalogyMethod>{{"add", AnalogyMethod::add}, {"mul", AnalogyMethod::mul}});
+  static const CLI::Validator method(
+      [](std::string& text) -> std::string {
+        const std::map<std::string, AnalogyMethod> methods{{"add", AnalogyMethod::add},
+                                                           {"mul", AnalogyMethod::mul}};
+        const auto it = methods.find(text);
+        if (it == methods.end()) return fmt::format("'{}' is not a method: use add or mul", text);
+        text = std::to_string(static_cast<int>(it->second));
+        return {};
+      },
+      "add|mul");
   return method;
 }
 
