@@ -165,26 +165,38 @@ struct LineOutcome {
   std::optional<ExitCode> failure;
 };
 
-LineOutcome answer_line(const CommandContext& ctx, const BatchLine& line,
-                        const std::optional<std::vector<Neighbor>>& precomputed) {
-  const bool json = ctx.format == output::OutputFormat::json;
-  if (!line.parse_error.empty()) {
-    const std::string message = "line " + std::to_string(line.number) + ": " + line.parse_error;
-    ctx.log.info("{}", message);
-    return {json ? json_error_line(line, line.parse_error) : text_block(line, "error: " + line.parse_error),
-            ExitCode::usage};
-  }
+// A parsed line's answer as its command prints it, or its error: the one way batch and the
+// shell run a line.
+struct LineAnswer {
+  std::string output;
+  std::optional<Error> error;
+};
+
+LineAnswer run_line(const CommandContext& ctx, const BatchLine& line,
+                    const std::vector<Neighbor>* precomputed) {
+  if (!line.parse_error.empty()) return {{}, Error(ExitCode::usage, line.parse_error)};
   std::ostringstream out;
   CommandContext line_ctx{ctx.embeddings, ctx.format, ctx.color, ctx.case_fallback, ctx.search,
-                          ctx.log,        out,        precomputed ? &*precomputed : nullptr};
+                          ctx.log,        out,        precomputed};
   try {
     run_query(line.command, line.args, line_ctx, nullptr);
   } catch (const Error& e) {
-    ctx.log.info("line {}: {}", line.number, e.what());
-    return {json ? json_error_line(line, e.what()) : text_block(line, fmt::format("error: {}", e.what())),
-            e.code()};
+    return {{}, e};
   }
-  return {json ? json_line(line, out.str()) : text_block(line, out.str()), std::nullopt};
+  return {out.str(), std::nullopt};
+}
+
+LineOutcome answer_line(const CommandContext& ctx, const BatchLine& line,
+                        const std::optional<std::vector<Neighbor>>& precomputed) {
+  const bool json = ctx.format == output::OutputFormat::json;
+  const LineAnswer answer = run_line(ctx, line, precomputed ? &*precomputed : nullptr);
+  if (answer.error) {
+    const std::string message = answer.error->what();
+    ctx.log.info("line {}: {}", line.number, message);
+    return {json ? json_error_line(line, message) : text_block(line, "error: " + message),
+            answer.error->code()};
+  }
+  return {json ? json_line(line, answer.output) : text_block(line, answer.output), std::nullopt};
 }
 
 }  // namespace
@@ -194,16 +206,8 @@ std::string answer_query_line(const CommandContext& ctx, const std::string& text
   line.number = 1;
   line.text = text;
   parse_line(line);
-  if (!line.parse_error.empty()) return "error: " + line.parse_error + "\n";
-  std::ostringstream out;
-  CommandContext line_ctx{ctx.embeddings, ctx.format, ctx.color, ctx.case_fallback, ctx.search,
-                          ctx.log,        out,        nullptr};
-  try {
-    run_query(line.command, line.args, line_ctx, nullptr);
-  } catch (const Error& e) {
-    return fmt::format("error: {}\n", e.what());
-  }
-  return out.str();
+  const LineAnswer answer = run_line(ctx, line, nullptr);
+  return answer.error ? fmt::format("error: {}\n", answer.error->what()) : answer.output;
 }
 
 void run_batch_command(const CommandContext& ctx, const std::optional<std::string>& file,

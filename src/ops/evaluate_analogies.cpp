@@ -7,12 +7,11 @@
 
 #include <optional>
 #include <sstream>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "embtool/error.hpp"
 #include "embtool/evaluate.hpp"
-#include "ops/text_case.hpp"
+#include "ops/evaluation_vocabulary.hpp"
 
 namespace embtool {
 namespace {
@@ -23,25 +22,6 @@ struct Question {
   size_t section;
   std::string a, b, c, expected;  // compared forms (case-folded unless case-sensitive)
   uint32_t ra, rb, rc;
-};
-
-class Vocab {
- public:
-  Vocab(const Embeddings& e, const AnalogyEvalOptions& options) : options_(options) {
-    const size_t rows = std::min(options.restrict_vocab, e.rows());
-    for (uint32_t r = 0; r < rows; ++r) rows_.try_emplace(key(e.vocabulary().word(r)), r);
-  }
-  std::string key(std::string_view word) const {
-    return options_.case_insensitive ? ops::fold_case(word) : std::string(word);
-  }
-  std::optional<uint32_t> find(const std::string& k) const {
-    const auto it = rows_.find(k);
-    return it == rows_.end() ? std::nullopt : std::optional(it->second);
-  }
-
- private:
-  const AnalogyEvalOptions& options_;
-  std::unordered_map<std::string, uint32_t> rows_;
 };
 
 std::string strip(std::string_view text) {
@@ -98,7 +78,7 @@ std::vector<std::vector<Neighbor>> answers_of(const Embeddings& e, const std::ve
 
 AnalogyEvaluation evaluate_analogies(const Embeddings& e, std::istream& input,
                                      const AnalogyEvalOptions& options) {
-  const Vocab vocab(e, options);
+  const ops::EvaluationVocabulary vocab(e, options.restrict_vocab, options.case_insensitive);
   AnalogyEvaluation result;
   std::vector<Question> questions;
   size_t line_number = 0;

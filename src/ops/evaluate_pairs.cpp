@@ -8,11 +8,10 @@
 #include <cstdlib>
 #include <numeric>
 #include <optional>
-#include <unordered_map>
 
 #include "embtool/error.hpp"
 #include "embtool/evaluate.hpp"
-#include "ops/text_case.hpp"
+#include "ops/evaluation_vocabulary.hpp"
 
 namespace embtool {
 namespace {
@@ -73,12 +72,7 @@ std::vector<double> average_ranks(const std::vector<double>& values) {
 }  // namespace
 
 PairEvaluation evaluate_pairs(const Embeddings& e, std::istream& input, const PairEvalOptions& options) {
-  auto key = [&](std::string_view word) {
-    return options.case_insensitive ? ops::fold_case(word) : std::string(word);
-  };
-  std::unordered_map<std::string, uint32_t> vocab;
-  const size_t rows = std::min(options.restrict_vocab, e.rows());
-  for (uint32_t r = 0; r < rows; ++r) vocab.try_emplace(key(e.vocabulary().word(r)), r);
+  const ops::EvaluationVocabulary vocab(e, options.restrict_vocab, options.case_insensitive);
 
   std::vector<double> gold, model;
   PairEvaluation result;
@@ -89,9 +83,9 @@ PairEvaluation evaluate_pairs(const Embeddings& e, std::istream& input, const Pa
     if (fields.size() != 3) continue;
     const auto score = parse_python_float(fields[2]);
     if (!score) continue;
-    const auto a = vocab.find(key(fields[0]));
-    const auto b = vocab.find(key(fields[1]));
-    if (a == vocab.end() || b == vocab.end()) {
+    const auto a = vocab.find(vocab.key(fields[0]));
+    const auto b = vocab.find(vocab.key(fields[1]));
+    if (!a || !b) {
       ++result.oov;
       if (options.dummy4unknown) {
         gold.push_back(*score);
@@ -100,7 +94,7 @@ PairEvaluation evaluate_pairs(const Embeddings& e, std::istream& input, const Pa
       continue;
     }
     gold.push_back(*score);
-    model.push_back(static_cast<float>(similarity(e, a->second, b->second)));
+    model.push_back(static_cast<float>(similarity(e, *a, *b)));
   }
   if (gold.empty()) {
     throw Error(ExitCode::bad_file, "no valid similarity judgements: every line is malformed or has "
