@@ -376,3 +376,35 @@ TEST_CASE("a bad --method says what is accepted", "[cli]") {
   CHECK(result.code == 2);
   CHECK_THAT(result.err, Catch::Contains("'xx' is not a method: use add or mul"));
 }
+
+TEST_CASE("eval analogies --style word2vec prints compute-accuracy's report", "[cli][eval]") {
+  const auto questions = write_file("w2v-questions.txt",
+                                    ": royalty\nman king woman queen\nman king woman unicorn\n"
+                                    ": pets\ncat kitten dog puppy\n");
+  const auto text = run_embtool({"eval", "analogies", "--style", "word2vec", questions.string()});
+  REQUIRE(text.code == 0);
+  const auto lines = lines_of(text.out);
+  REQUIRE(lines.size() == 7);
+  CHECK(lines[0] == "royalty:");
+  CHECK(lines[1] == "ACCURACY TOP1: 100.00 %  (1 / 1)");
+  // No syntactic section yet: compute-accuracy divides zero by zero and prints NaN.
+  CHECK_THAT(lines[2], Catch::StartsWith("Total accuracy: 100.00 %   Semantic accuracy: 100.00 %   "
+                                         "Syntactic accuracy: ") && Catch::Contains("nan"));
+  CHECK(lines[3] == "pets:");
+  CHECK(lines[6] == "Questions seen / total: 2 3   66.67 % ");
+
+  const auto doc = json::parse(run_embtool({"--json", "eval", "analogies", "--style", "word2vec",
+                                            questions.string()}).out);
+  CHECK(doc["style"] == "word2vec");
+  CHECK(doc["threshold"] == 30000);
+  CHECK(doc["total"]["seen"] == 2);
+  CHECK(doc["total"]["questions"] == 3);
+  CHECK(doc["syntactic"]["accuracy"].is_null());
+  const auto tsv = run_embtool({"--tsv", "eval", "analogies", "--style", "word2vec", questions.string()});
+  require_rectangular_tsv(tsv.out, 5, 5);
+
+  const auto mul = run_embtool({"eval", "analogies", "--style", "word2vec", "--method", "mul", questions.string()});
+  CHECK(mul.code == 2);
+  CHECK_THAT(mul.err, Catch::Contains("--method is a gensim rule"));
+  CHECK(mul.out.empty());
+}

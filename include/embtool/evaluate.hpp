@@ -42,6 +42,37 @@ struct AnalogyEvaluation {
 AnalogyEvaluation evaluate_analogies(const Embeddings& embeddings, std::istream& questions,
                                      const AnalogyEvalOptions& options);
 
+// The rules of compute-accuracy, the evaluation tool of word2vec's C distribution (2013), so
+// that its printed numbers come out the same: only the first `threshold` words exist; words
+// are compared upper-cased in ASCII (C's toupper), the first occurrence winning; the question
+// vector is b - a + c of the length-normalized rows and the answer is the row of highest dot
+// product other than a, b and c themselves (by row, so another row spelled like one of them
+// may answer), if that product is above zero; the first five sections are "semantic", the
+// rest "syntactic"; a question with a word outside the vocabulary is counted as asked but
+// not seen.
+struct Word2vecAccuracyOptions {
+  size_t threshold = 30000;  // compute-accuracy's second argument, as word2vec's demo gives it; 0: all
+  SearchOptions search;
+};
+
+struct Word2vecSection {
+  std::string name;
+  bool has_header = true;  // false for questions before the first header (counted, never printed)
+  bool semantic = true;    // one of the first five sections, or before them
+  size_t correct = 0;
+  size_t seen = 0;       // questions whose four words are all in the vocabulary
+  size_t questions = 0;  // questions read
+};
+
+struct Word2vecAccuracy {
+  std::vector<Word2vecSection> sections;  // in file order
+};
+
+// Reads questions as compute-accuracy does: whitespace-separated words, a ":" or "EXIT" word
+// in the first place starting a section whose name is the next word.
+Word2vecAccuracy evaluate_analogies_word2vec(const Embeddings& embeddings, std::istream& questions,
+                                             const Word2vecAccuracyOptions& options);
+
 struct PairEvalOptions {
   size_t restrict_vocab = 300000;
   bool case_insensitive = true;

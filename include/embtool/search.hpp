@@ -24,10 +24,15 @@ struct Neighbor {
 // search/reduced_scan.cpp). A choice the store does not hold falls back to float32.
 enum class ScanChoice { smallest, f32, f16, i8 };
 
+// Told how many of a long job's queries are answered, out of how many; called on the caller's
+// thread.
+using QueryProgress = std::function<void(uint64_t done, uint64_t total)>;
+
 struct SearchOptions {
   size_t threads = 0;  // 0: one per core
   ScanChoice scan = ScanChoice::smallest;
   size_t row_limit = 0;  // search only the first rows (gensim's restrict_vocab); 0: all
+  QueryProgress progress = nullptr;  // optional; batches and evaluations report through it
 };
 
 // How many rows a search with `options` looks at.

@@ -50,6 +50,7 @@ struct CommandArgs {
   AnalogyEvalOptions eval;                // eval analogies
   PairEvalOptions pairs;                  // eval pairs
   bool case_sensitive = false;            // eval analogies
+  std::string eval_style = "gensim";      // eval analogies: whose rules
 };
 
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
@@ -98,9 +99,12 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   analogies->fallthrough();
   analogies->add_option("FILE", args.eval_file, "': section' lines, then 'a b c expected' lines")
       ->required();
+  analogies->add_option("--style", args.eval_style,
+                        "gensim (evaluate_word_analogies, default) or word2vec (the C tool compute-accuracy)")
+      ->check(CLI::IsMember({"gensim", "word2vec"}));
   analogies->add_option("--restrict", args.eval.restrict_vocab,
-                        "Only the first N words count (default 300000)")
-      ->check(count_at_least_one());
+                        "Only the first N words count, 0 all (default 300000; 30000 with --style word2vec, "
+                        "its demo's threshold)");
   analogies->add_flag("--dummy4unknown", args.eval.dummy4unknown,
                       "Count questions with unknown words as wrong instead of skipping them");
   analogies->add_flag("--case-sensitive", args.case_sensitive,
@@ -113,8 +117,8 @@ void add_commands(CLI::App& app, CommandArgs& args) {
                "as gensim's evaluate_word_pairs");
   pairs->fallthrough();
   pairs->add_option("FILE", args.eval_file, "'w1<TAB>w2<TAB>score' lines, '#' comments")->required();
-  pairs->add_option("--restrict", args.pairs.restrict_vocab, "Only the first N words count (default 300000)")
-      ->check(count_at_least_one());
+  pairs->add_option("--restrict", args.pairs.restrict_vocab,
+                    "Only the first N words count, 0 all (default 300000)");
   pairs->add_flag("--dummy4unknown", args.pairs.dummy4unknown,
                   "Give pairs with unknown words similarity 0 instead of skipping them");
   pairs->add_flag("--case-sensitive", args.case_sensitive,
@@ -232,6 +236,24 @@ output::OutputFormat output_format(const GlobalOptions& g) {
   return output::OutputFormat::text;
 }
 
+// compute-accuracy has one rule for each of these, so the options that change gensim's rules
+// are refused rather than ignored.
+Word2vecAccuracyOptions word2vec_options(const CLI::App& analogies, const CommandArgs& args,
+                                         const CommandContext& ctx) {
+  for (const char* name : {"--dummy4unknown", "--case-sensitive", "--method"}) {
+    if (analogies.get_option(name)->count() > 0) {
+      throw Error(ExitCode::usage, fmt::format("{} is a gensim rule: --style word2vec follows compute-accuracy, "
+                                               "which compares upper-cased words, skips unknown ones "
+                                               "and answers with 3CosAdd",
+                                               name));
+    }
+  }
+  Word2vecAccuracyOptions options;
+  if (analogies.get_option("--restrict")->count() > 0) options.threshold = args.eval.restrict_vocab;
+  options.search = ctx.search;
+  return options;
+}
+
 void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext& ctx,
               std::istream* in) {
   const CLI::App* command = app.get_subcommands().front();
@@ -241,11 +263,17 @@ void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext
   if (command->get_name() == "eval" && command->got_subcommand("pairs")) {
     PairEvalOptions options = args.pairs;
     options.case_insensitive = !args.case_sensitive;
+    if (options.restrict_vocab == 0) options.restrict_vocab = ctx.embeddings.rows();
     return run_eval_pairs(ctx, args.eval_file, options);
   }
   if (command->get_name() == "eval") {
+    const CLI::App* analogies = command->get_subcommand("analogies");
+    if (args.eval_style == "word2vec") {
+      return run_eval_word2vec(ctx, args.eval_file, word2vec_options(*analogies, args, ctx));
+    }
     AnalogyEvalOptions options = args.eval;
     options.case_insensitive = !args.case_sensitive;
+    if (options.restrict_vocab == 0) options.restrict_vocab = ctx.embeddings.rows();
     options.search = ctx.search;
     return run_eval_analogies(ctx, args.eval_file, options);
   }
@@ -306,8 +334,9 @@ int run(const std::vector<std::string>& given_args, const Streams& streams) {
     }
     const Embeddings embeddings = load_model(g, resolve_model_path(g.model), *log, streams);
     const SearchOptions search{.threads = g.threads, .scan = scan_choice(g.scan_dtype)};
-    const CommandContext ctx{embeddings, output_format(g), streams.color, !g.exact_case,
-                             search,     *log,             streams.out};
+    const CommandContext ctx{embeddings, output_format(g), streams.color,
+                             !g.exact_case, search, *log, streams.out, nullptr,
+                             streams.progress && !g.quiet ? &streams.err : nullptr};
     dispatch(app, command_args, ctx, streams.in);
     streams.out.flush();
     return static_cast<int>(ExitCode::ok);

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/progress_bar.hpp"
 
 #include <fmt/format.h>
 
@@ -222,7 +223,11 @@ void run_eval_analogies(const CommandContext& ctx, const std::string& file,
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(ExitCode::io, fmt::format("{}: cannot open the analogy questions", file));
   const auto start = std::chrono::steady_clock::now();
-  const AnalogyEvaluation evaluation = evaluate_analogies(ctx.embeddings, in, options);
+  ProgressBar bar(ctx.progress ? *ctx.progress : ctx.out, "evaluating", ctx.progress != nullptr, "questions");
+  AnalogyEvalOptions with_progress = options;
+  with_progress.search.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  const AnalogyEvaluation evaluation = evaluate_analogies(ctx.embeddings, in, with_progress);
+  bar.finish();
   ctx.log.info("evaluated {} questions in {:.3f} s", evaluation.questions,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   auto row = [](const SectionScore& s) {
@@ -238,6 +243,28 @@ void run_eval_analogies(const CommandContext& ctx, const std::string& file,
   result.questions = static_cast<int64_t>(evaluation.questions);
   result.oov = static_cast<int64_t>(evaluation.oov);
   result.oov_ratio = evaluation.oov_ratio();
+  print(ctx, result);
+}
+
+void run_eval_word2vec(const CommandContext& ctx, const std::string& file,
+                       const Word2vecAccuracyOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(ExitCode::io, fmt::format("{}: cannot open the analogy questions", file));
+  const auto start = std::chrono::steady_clock::now();
+  ProgressBar bar(ctx.progress ? *ctx.progress : ctx.out, "evaluating", ctx.progress != nullptr, "questions");
+  Word2vecAccuracyOptions with_progress = options;
+  with_progress.search.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  const Word2vecAccuracy evaluation = evaluate_analogies_word2vec(ctx.embeddings, in, with_progress);
+  bar.finish();
+  ctx.log.info("evaluated the questions in {:.3f} s",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  output::Word2vecAccuracyResult result;
+  result.file = file;
+  result.threshold = static_cast<int64_t>(options.threshold);
+  for (const Word2vecSection& s : evaluation.sections) {
+    result.sections.push_back({s.name, s.has_header, s.semantic, static_cast<int64_t>(s.correct),
+                               static_cast<int64_t>(s.seen), static_cast<int64_t>(s.questions)});
+  }
   print(ctx, result);
 }
 

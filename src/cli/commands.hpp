@@ -26,6 +26,8 @@ struct CommandContext {
   std::ostream& out;
   // The answer of this command's search when it was already computed with others (batch).
   const std::vector<Neighbor>* precomputed = nullptr;
+  // Where long commands draw a progress bar (a terminal's stderr), if anywhere.
+  std::ostream* progress = nullptr;
 };
 
 void run_similar(const CommandContext& ctx, const std::string& a, const std::string& b);
@@ -42,5 +44,7 @@ void run_doesnt_match(const CommandContext& ctx, const std::vector<std::string>&
 void run_eval_pairs(const CommandContext& ctx, const std::string& file, const PairEvalOptions& options);
 void run_eval_analogies(const CommandContext& ctx, const std::string& file,
                         const AnalogyEvalOptions& options);
+void run_eval_word2vec(const CommandContext& ctx, const std::string& file,
+                       const Word2vecAccuracyOptions& options);
 
 }  // namespace embtool::cli

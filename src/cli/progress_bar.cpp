@@ -6,8 +6,8 @@
 
 namespace embtool::cli {
 
-ProgressBar::ProgressBar(std::ostream& err, std::string label, bool enabled)
-    : err_(err), label_(std::move(label)), enabled_(enabled) {}
+ProgressBar::ProgressBar(std::ostream& err, std::string label, bool enabled, std::string items)
+    : err_(err), label_(std::move(label)), enabled_(enabled), items_(std::move(items)) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 
@@ -20,9 +20,12 @@ void ProgressBar::update(uint64_t done, uint64_t total) {
   constexpr int kWidth = 30;
   const double fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
   const int filled = static_cast<int>(fraction * kWidth);
-  err_ << fmt::format("\r{} [{}{}] {:3.0f}%  {:.1f} / {:.1f} MB", label_, std::string(filled, '#'),
-                      std::string(kWidth - filled, '.'), fraction * 100,
-                      static_cast<double>(done) / 1e6, static_cast<double>(total) / 1e6)
+  const std::string counts =
+      items_.empty() ? fmt::format("{:.1f} / {:.1f} MB", static_cast<double>(done) / 1e6,
+                                   static_cast<double>(total) / 1e6)
+                     : fmt::format("{} / {} {}", done, total, items_);
+  err_ << fmt::format("\r{} [{}{}] {:3.0f}%  {}", label_, std::string(filled, '#'),
+                      std::string(kWidth - filled, '.'), fraction * 100, counts)
        << std::flush;
   drawn_ = true;
 }

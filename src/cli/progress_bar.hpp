@@ -1,4 +1,4 @@
-// A one-line progress bar on stderr for long loads, shown only on a terminal.
+// A one-line progress bar on stderr for long loads and evaluations, shown only on a terminal.
 #pragma once
 
 #include <chrono>
@@ -10,8 +10,9 @@ namespace embtool::cli {
 
 class ProgressBar {
  public:
-  // `enabled` false makes every call a no-op (stderr is not a terminal, or -q).
-  ProgressBar(std::ostream& err, std::string label, bool enabled);
+  // `enabled` false makes every call a no-op (stderr is not a terminal, or -q). Counts are
+  // shown as megabytes, or as a number of `items` ("questions") when that is given.
+  ProgressBar(std::ostream& err, std::string label, bool enabled, std::string items = {});
   ~ProgressBar();
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
@@ -24,6 +25,7 @@ class ProgressBar {
   std::ostream& err_;
   std::string label_;
   bool enabled_;
+  std::string items_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
 };

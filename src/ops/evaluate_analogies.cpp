@@ -52,6 +52,7 @@ std::vector<std::vector<Neighbor>> answers_of(const Embeddings& e, const std::ve
         answers[i] = most_similar_cosmul(e, positive, negative, kTopN, search);
       } catch (const Error&) {  // a zero vector: no answer, so the question is wrong
       }
+      if (search.progress) search.progress(i + 1, questions.size());
     }
     return answers;
   }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdio>
+
 #include "output/json_writer.hpp"
 
 namespace embtool::output {
@@ -152,6 +155,111 @@ std::string render(const AnalogyEvalResult& result, OutputFormat format, bool co
                        result.oov, result.questions, result.restrict_vocab, result.oov_ratio);
   }
   return out;
+}
+
+namespace {
+
+struct Word2vecCounts {
+  int64_t correct = 0;
+  int64_t seen = 0;
+  int64_t questions = 0;
+  void add(const Word2vecSectionRow& s) {
+    correct += s.correct;
+    seen += s.seen;
+    questions += s.questions;
+  }
+};
+
+// compute-accuracy's percentages: int over float in float, times 100, printed with "%.2f"
+// (so none seen prints NaN, as the C tool does).
+float c_percent(int64_t part, int64_t whole) {
+  return static_cast<float>(part) / static_cast<float>(whole) * 100;
+}
+
+template <typename... Args>
+std::string c_format(const char* format, Args... args) {
+  const int size = std::snprintf(nullptr, 0, format, args...);
+  std::string out(static_cast<size_t>(size) + 1, '\0');
+  std::snprintf(out.data(), out.size(), format, args...);
+  out.pop_back();
+  return out;
+}
+
+// compute-accuracy's printf calls, in its order.
+std::string render_word2vec_report(const Word2vecAccuracyResult& result) {
+  Word2vecCounts total, semantic, syntactic;
+  std::string out;
+  for (const Word2vecSectionRow& s : result.sections) {
+    total.add(s);
+    (s.semantic ? semantic : syntactic).add(s);
+    if (!s.has_header) continue;
+    const int64_t shown_seen = s.seen == 0 ? 1 : s.seen;  // its guard against dividing by zero
+    out += s.name + ":\n";
+    out += c_format("ACCURACY TOP1: %.2f %%  (%d / %d)\n", c_percent(s.correct, shown_seen),
+                    static_cast<int>(s.correct), static_cast<int>(shown_seen));
+    out += c_format("Total accuracy: %.2f %%   Semantic accuracy: %.2f %%   Syntactic accuracy: %.2f %% \n",
+                    c_percent(total.correct, total.seen), c_percent(semantic.correct, semantic.seen),
+                    c_percent(syntactic.correct, syntactic.seen));
+  }
+  out += c_format("Questions seen / total: %d %d   %.2f %% \n", static_cast<int>(total.seen),
+                  static_cast<int>(total.questions), c_percent(total.seen, total.questions));
+  return out;
+}
+
+double fraction_or_nan(int64_t part, int64_t whole) {
+  return whole ? static_cast<double>(part) / static_cast<double>(whole) : std::nan("");
+}
+
+void write_counts(JsonWriter& json, const Word2vecCounts& c) {
+  json.begin_object().key("correct").value(c.correct).key("seen").value(c.seen);
+  json.key("questions").value(c.questions).key("accuracy").value(fraction_or_nan(c.correct, c.seen));
+  json.end_object();
+}
+
+}  // namespace
+
+std::string render(const Word2vecAccuracyResult& result, OutputFormat format, bool color) {
+  if (format == OutputFormat::text) return render_word2vec_report(result);
+  Word2vecCounts total, semantic, syntactic;
+  for (const Word2vecSectionRow& s : result.sections) {
+    total.add(s);
+    (s.semantic ? semantic : syntactic).add(s);
+  }
+  if (format == OutputFormat::json) {
+    std::string out;
+    JsonWriter json(out);
+    json.begin_object().key("command").value("eval-analogies").key("style").value("word2vec");
+    json.key("file").value(std::string_view(result.file)).key("threshold").value(result.threshold);
+    json.key("sections").begin_array();
+    for (const Word2vecSectionRow& s : result.sections) {
+      json.begin_object().key("section").value(std::string_view(s.name)).key("semantic").value(s.semantic);
+      json.key("correct").value(s.correct).key("seen").value(s.seen).key("questions").value(s.questions);
+      json.key("accuracy").value(fraction_or_nan(s.correct, s.seen)).end_object();
+    }
+    json.end_array();
+    json.key("semantic");
+    write_counts(json, semantic);
+    json.key("syntactic");
+    write_counts(json, syntactic);
+    json.key("total");
+    write_counts(json, total);
+    json.end_object();
+    return out + "\n";
+  }
+  Table table{{"section", "correct", "seen", "questions", "accuracy"}, {}};
+  auto add_row = [&](const std::string& name, const Word2vecCounts& c) {
+    table.rows.push_back({name, c.correct, c.seen, c.questions,
+                          static_cast<float>(fraction_or_nan(c.correct, c.seen))});
+  };
+  for (const Word2vecSectionRow& s : result.sections) {
+    Word2vecCounts counts;
+    counts.add(s);
+    add_row(s.name, counts);
+  }
+  add_row("Semantic accuracy", semantic);
+  add_row("Syntactic accuracy", syntactic);
+  add_row("Total accuracy", total);
+  return as_text_or_tsv(table, format, color);
 }
 
 std::string render(const FactsResult& result, OutputFormat format, bool color) {

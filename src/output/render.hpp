@@ -67,6 +67,23 @@ struct AnalogyEvalResult {
 };
 std::string render(const AnalogyEvalResult& result, OutputFormat format, bool color);
 
+// eval analogies --style word2vec: compute-accuracy's counts. As text, compute-accuracy's own
+// report, line for line, so that it compares with logs of the C tool.
+struct Word2vecSectionRow {
+  std::string name;
+  bool has_header = true;  // compute-accuracy prints nothing for questions before the first header
+  bool semantic = true;
+  int64_t correct = 0;
+  int64_t seen = 0;
+  int64_t questions = 0;
+};
+struct Word2vecAccuracyResult {
+  std::string file;
+  int64_t threshold = 0;
+  std::vector<Word2vecSectionRow> sections;
+};
+std::string render(const Word2vecAccuracyResult& result, OutputFormat format, bool color);
+
 std::string render(const RankedResult& result, OutputFormat format, bool color);
 // Several ranked answers: JSON one line each; TSV one table with a leading "query" column;
 // text one table each under a heading. Failed queries appear only in JSON (their error is

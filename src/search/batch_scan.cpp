@@ -157,6 +157,7 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
   if (queries.size() < search::kMinBatch || e.rows() == 0 || e.source().nonfinite_values > 0) {
     for (size_t q = 0; q < queries.size(); ++q) {
       answers[q] = top_k_cosine(e, queries[q].unit_query, queries[q].k, queries[q].excluded, options);
+      if (options.progress) options.progress(q + 1, queries.size());
     }
     return answers;
   }
@@ -180,6 +181,8 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
       const size_t size = std::min(search::kQueryGroup, queries.size() - group);
       search::collect_range(e, std::span(packed).subspan(group * e.dim(), size * e.dim()), bf16,
                             begin, end, std::span(collectors[t]).subspan(group, size));
+      // The threads' ranges are equal, so the calling thread's pace is everyone's.
+      if (t == 0 && options.progress) options.progress(group + size, queries.size());
     }
   });
 

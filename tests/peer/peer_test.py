@@ -52,6 +52,8 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+import compute_accuracy
+
 SCORE_TOL = 1e-5  # absolute tolerance on every score
 TIE_TOL = 2e-6  # gensim scores closer than this may come out in either order
 
@@ -185,6 +187,11 @@ class Embtool:
         argv = [self.exe, "-m", model, "--json", "-q", "--exact-case", *global_opts, command, *opts]
         if words:
             argv += ["--", *words]  # words may start with '-'
+        self.calls += 1
+        return self.pool.submit(self._run, argv)
+
+    def submit_argv(self, argv):
+        """Runs exactly `argv` (no options added)."""
         self.calls += 1
         return self.pool.submit(self._run, argv)
 
@@ -1006,6 +1013,13 @@ def main():
     tmpdir = tempfile.mkdtemp(prefix="embtool-peer-")
     gendir = os.path.join(tmpdir, "generated")
     os.mkdir(gendir)
+    try:
+        word2vec_tool = compute_accuracy.build_compute_accuracy(os.path.join(tmpdir, "npm"))
+    except RuntimeError as e:
+        word2vec_tool = []
+        check = report.new("compute-accuracy", "build")
+        check.compared += 1
+        check.fail(f"cannot build the word2vec C tool compute-accuracy: {e}")
     specials = {}
     for label, path, special in make_generated(gendir):
         files.append((label, path))
@@ -1046,6 +1060,8 @@ def main():
                 run_gzip_check(args, report, embtool, m, rng, tmpdir)
                 run_store_check(args, report, embtool, m, rng, tmpdir)
                 run_doesnt_match_check(args, report, embtool, m, rng)
+                compute_accuracy.run_compute_accuracy_check(report, embtool, m, word2vec_tool,
+                                                            questions_file, gendir)
                 if not label.startswith("generated/"):
                     run_eval_check(args, report, embtool, m, questions_file)
                     run_pairs_check(args, report, embtool, m, pair_files)

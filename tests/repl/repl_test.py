@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives `embtool repl` (and `embtool` alone) through a pseudo-terminal, as a person would:
 a typed query is answered, Tab completes a partial word, the arrow key recalls history,
-quit leaves with exit 0.
+quit leaves with exit 0. Also: a long evaluation draws a progress bar on a terminal, and none
+when stderr is a pipe.
 
     repl_test.py --embtool build/embtool --model data/model.bin
 """
@@ -9,7 +10,9 @@ import argparse
 import os
 import pty
 import select
+import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -50,6 +53,32 @@ def session(argv, steps):
     return failures, os.waitstatus_to_exitcode(status)
 
 
+def progress_bar_checks(exe, model):
+    """eval on a terminal shows 'evaluating [...]'; through pipes stderr stays empty."""
+    failures = []
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write(": royalty\n" + "man king woman queen\n" * 3000)
+        questions = f.name
+    argv = [exe, "-m", model, "eval", "analogies", "--method", "mul", questions]
+    try:
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(argv[0], argv)
+        out = read_until(fd, "Total accuracy", timeout=120)
+        os.waitpid(pid, 0)
+        os.close(fd)
+        if "evaluating [" not in out or "questions" not in out:
+            failures.append(f"no progress bar on a terminal: {out[-300:]!r}")
+        if "Total accuracy" not in out:
+            failures.append(f"no result on a terminal: {out[-300:]!r}")
+        piped = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        if piped.returncode != 0 or piped.stderr or "Total accuracy" not in piped.stdout:
+            failures.append(f"through pipes: exit {piped.returncode}, stderr {piped.stderr[:300]!r}")
+    finally:
+        os.unlink(questions)
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--embtool", required=True)
@@ -74,6 +103,8 @@ def main():
         failed += [f"{' '.join(argv[3:]) or '(no command)'}: {f}" for f in failures]
         if rc != 0:
             failed.append(f"{argv}: exit {rc} after quit")
+    total += 1
+    failed += progress_bar_checks(exe, args.model)
     for f in failed:
         print("FAIL", f)
     print(f"{total - len(failed)} passed, {len(failed)} failed")
