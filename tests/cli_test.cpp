@@ -408,3 +408,36 @@ TEST_CASE("eval analogies --style word2vec prints compute-accuracy's report", "[
   CHECK_THAT(mul.err, Catch::Contains("--method is a gensim rule"));
   CHECK(mul.out.empty());
 }
+
+TEST_CASE("batch --tsv: one table for every command, rows led by their line, errors in place", "[cli][batch]") {
+  const auto model = write_file("batch-tsv-model.bin", word2vec_binary(toy_words())).string();
+  const std::string input =
+      "neighbors king --k 2\n"
+      "similar cat dog\n"
+      "# a comment\n"
+      "distance cat dog\n"
+      "neighbors unicorn\n"
+      "vector cat\n"
+      "analogy king woman man --method mul --k 3\n"
+      "doesnt-match king queen cat prince\n"
+      "similar \"tab\there\" cat\n";  // a tab in a query is escaped in its field
+  const auto result = run_cli({"-m", model, "--tsv", "batch", "-"}, input);
+  CHECK(result.code == 3);  // the unknown words
+  const auto lines = split_lines(result.out);
+  REQUIRE(lines.size() == 1 + 2 + 1 + 2 + 1 + 5 + 3 + 1 + 1);
+  CHECK(lines[0] == "line\tquery\tmeasure\trank\tword\tvalue\terror");
+  for (const auto& line : lines) CHECK(tab_fields(line) == 7);
+  // Every answered line's rows equal its own command's answer.
+  const auto alone = split_lines(run_cli({"-m", model, "--tsv", "neighbors", "king", "--k", "2"}).out);
+  REQUIRE(alone.size() == 3);
+  CHECK(lines[1] == "1\tneighbors king --k 2\tscore\t" + alone[1] + "\t");
+  CHECK(lines[2] == "1\tneighbors king --k 2\tscore\t" + alone[2] + "\t");
+  CHECK_THAT(lines[3], Catch::StartsWith("2\tsimilar cat dog\tsimilarity\t\t\t0.") && Catch::EndsWith("\t"));
+  CHECK_THAT(lines[4], Catch::StartsWith("4\tdistance cat dog\tcosine_distance\t"));
+  CHECK_THAT(lines[5], Catch::StartsWith("4\tdistance cat dog\teuclidean_distance\t"));
+  CHECK_THAT(lines[6], Catch::StartsWith("5\tneighbors unicorn\t\t\t\t\t'unicorn' is not in the vocabulary"));
+  CHECK_THAT(lines[7], Catch::StartsWith("6\tvector cat\td0\t\tcat\t"));
+  CHECK_THAT(lines[12], Catch::StartsWith("7\tanalogy king woman man --method mul --k 3\tscore\t1\tqueen\t"));
+  CHECK(lines[15] == "8\tdoesnt-match king queen cat prince\tanswer\t\tcat\t\t");
+  CHECK_THAT(lines[16], Catch::StartsWith("9\tsimilar \"tab\\there\" cat\t\t\t\t\t"));
+}

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "cli/query_commands.hpp"
 #include "embtool/error.hpp"
 #include "output/json_writer.hpp"
+#include "output/table.hpp"
 
 namespace embtool::cli {
 namespace {
@@ -51,8 +53,8 @@ void parse_line(BatchLine& line) {
   try {
     const std::vector<std::string> tokens = tokenize(line.text);
     if (!is_query_command(tokens.front())) {
-      line.parse_error = fmt::format("unknown command '{}' (a line is one of: similar, distance, "
-                                     "neighbors, analogy, vector)", tokens.front());
+      line.parse_error = fmt::format("unknown command '{}' (a line is one of: {})", tokens.front(),
+                                     fmt::join(query_command_names(), ", "));
       return;
     }
     CLI::App app{"a batch line", "embtool"};
@@ -160,6 +162,25 @@ std::string text_block(const BatchLine& line, const std::string& body) {
   return fmt::format("> {}\n{}\n", line.text, body);
 }
 
+// batch --tsv: one table for every kind of answer, each row led by its input line and query.
+constexpr std::string_view kTsvHeader = "line\tquery\tmeasure\trank\tword\tvalue\terror\n";
+
+// The answer's (measure, rank, word, value) rows, each led by the line and query, with an empty
+// error; a line always has at least one row.
+std::string tsv_rows(const BatchLine& line, const std::string& rows) {
+  const std::string lead = fmt::format("{}\t{}\t", line.number, output::tsv_escape(line.text));
+  if (rows.empty()) return lead + "\t\t\t\t\n";
+  std::string out;
+  std::istringstream in(rows);
+  for (std::string row; std::getline(in, row);) out += lead + row + "\t\n";
+  return out;
+}
+
+std::string tsv_error_row(const BatchLine& line, std::string_view message) {
+  return fmt::format("{}\t{}\t\t\t\t\t{}\n", line.number, output::tsv_escape(line.text),
+                     output::tsv_escape(message));
+}
+
 struct LineOutcome {
   std::string output;
   std::optional<ExitCode> failure;
@@ -176,8 +197,10 @@ LineAnswer run_line(const CommandContext& ctx, const BatchLine& line,
                     const std::vector<Neighbor>* precomputed) {
   if (!line.parse_error.empty()) return {{}, Error(ExitCode::usage, line.parse_error)};
   std::ostringstream out;
-  CommandContext line_ctx{ctx.embeddings, ctx.format, ctx.color, ctx.case_fallback, ctx.search,
-                          ctx.log,        out,        precomputed};
+  // A TSV batch is one table: each answer gives rows of the one shape all commands share.
+  const auto format = ctx.format == output::OutputFormat::tsv ? output::OutputFormat::rows : ctx.format;
+  CommandContext line_ctx{ctx.embeddings, format, ctx.color, ctx.case_fallback, ctx.search,
+                          ctx.log,        out,    precomputed};
   try {
     run_query(line.command, line.args, line_ctx, nullptr);
   } catch (const Error& e) {
@@ -188,15 +211,21 @@ LineAnswer run_line(const CommandContext& ctx, const BatchLine& line,
 
 LineOutcome answer_line(const CommandContext& ctx, const BatchLine& line,
                         const std::optional<std::vector<Neighbor>>& precomputed) {
-  const bool json = ctx.format == output::OutputFormat::json;
   const LineAnswer answer = run_line(ctx, line, precomputed ? &*precomputed : nullptr);
   if (answer.error) {
     const std::string message = answer.error->what();
     ctx.log.info("line {}: {}", line.number, message);
-    return {json ? json_error_line(line, message) : text_block(line, "error: " + message),
-            answer.error->code()};
+    switch (ctx.format) {
+      case output::OutputFormat::json: return {json_error_line(line, message), answer.error->code()};
+      case output::OutputFormat::tsv: return {tsv_error_row(line, message), answer.error->code()};
+      default: return {text_block(line, "error: " + message), answer.error->code()};
+    }
   }
-  return {json ? json_line(line, answer.output) : text_block(line, answer.output), std::nullopt};
+  switch (ctx.format) {
+    case output::OutputFormat::json: return {json_line(line, answer.output), std::nullopt};
+    case output::OutputFormat::tsv: return {tsv_rows(line, answer.output), std::nullopt};
+    default: return {text_block(line, answer.output), std::nullopt};
+  }
 }
 
 }  // namespace
@@ -212,9 +241,6 @@ std::string answer_query_line(const CommandContext& ctx, const std::string& text
 
 void run_batch_command(const CommandContext& ctx, const std::optional<std::string>& file,
                        std::istream* in) {
-  if (ctx.format == output::OutputFormat::tsv) {
-    throw Error(ExitCode::usage, "batch writes JSON lines (--jsonl) or text; --tsv is not supported");
-  }
   std::ifstream opened;
   std::istream* input = in;
   if (file && *file != "-") {
@@ -226,6 +252,7 @@ void run_batch_command(const CommandContext& ctx, const std::optional<std::strin
 
   const std::vector<BatchLine> lines = read_lines(*input);
   const auto precomputed = answer_searches(ctx, lines);
+  if (ctx.format == output::OutputFormat::tsv) ctx.out << kTsvHeader;
   size_t failed = 0;
   std::optional<ExitCode> failure;
   for (size_t i = 0; i < lines.size(); ++i) {

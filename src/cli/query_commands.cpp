@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -100,9 +101,15 @@ void add_query_commands(CLI::App& app, QueryArgs& args) {
   });
 }
 
+const std::vector<std::string>& query_command_names() {
+  static const std::vector<std::string> names{"similar", "distance", "neighbors", "analogy", "vector",
+                                              "doesnt-match"};
+  return names;
+}
+
 bool is_query_command(const std::string& name) {
-  return name == "similar" || name == "distance" || name == "neighbors" || name == "analogy" ||
-         name == "vector" || name == "doesnt-match";
+  const auto& names = query_command_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 void run_query(const std::string& name, const QueryArgs& args, const CommandContext& ctx,

@@ -33,6 +33,9 @@ const CLI::Validator& analogy_method();
 
 void add_query_commands(CLI::App& app, QueryArgs& args);
 
+// The query commands, in the order help lists them.
+const std::vector<std::string>& query_command_names();
+
 // Whether `name` is one of the query commands.
 bool is_query_command(const std::string& name);
 

@@ -11,7 +11,15 @@ namespace embtool::output {
 namespace {
 
 std::string as_text_or_tsv(const Table& table, OutputFormat format, bool color) {
-  return format == OutputFormat::tsv ? render_tsv(table) : render_text(table, color);
+  return format == OutputFormat::text ? render_text(table, color) : render_tsv(table);
+}
+
+// OutputFormat::rows: (measure, rank, word, value), blank where a measure has no such part.
+Table long_rows() { return Table{{"measure", "rank", "word", "value"}, {}}; }
+
+void add_ranked_rows(Table& table, const RankedResult& result) {
+  int64_t rank = 0;
+  for (const auto& [word, score] : result.results) table.rows.push_back({"score", ++rank, word, score});
 }
 
 void write_cell(JsonWriter& json, const Cell& cell) {
@@ -43,6 +51,11 @@ std::string render(const RankedResult& result, OutputFormat format, bool color) 
     json.end_array().end_object();
     return out + "\n";
   }
+  if (format == OutputFormat::rows) {
+    Table table = long_rows();
+    add_ranked_rows(table, result);
+    return render_tsv_rows(table);
+  }
   Table table{{"rank", "word", "score"}, {}};
   int64_t rank = 0;
   for (const auto& [word, score] : result.results) table.rows.push_back({++rank, word, score});
@@ -54,6 +67,11 @@ std::string render(const std::vector<RankedResult>& results, OutputFormat format
   if (format == OutputFormat::json) {
     for (const RankedResult& result : results) out += render(result, format, color);
     return out;
+  }
+  if (format == OutputFormat::rows) {
+    Table table = long_rows();
+    for (const RankedResult& result : results) add_ranked_rows(table, result);
+    return render_tsv_rows(table);
   }
   if (format == OutputFormat::tsv) {
     Table table{{"query", "rank", "word", "score"}, {}};
@@ -85,6 +103,11 @@ std::string render(const PairResult& result, OutputFormat format, bool color) {
     json.end_object();
     return out + "\n";
   }
+  if (format == OutputFormat::rows) {
+    Table table = long_rows();
+    for (const auto& [name, number] : result.measures) table.rows.push_back({name, "", "", number});
+    return render_tsv_rows(table);
+  }
   Table table{{"word_a", "word_b"}, {{result.a, result.b}}};
   for (const auto& [name, number] : result.measures) {
     table.columns.push_back(name);
@@ -104,6 +127,13 @@ std::string render(const VectorResult& result, OutputFormat format, bool color) 
     for (float v : result.values) json.value(v);
     json.end_array().end_object();
     return out + "\n";
+  }
+  if (format == OutputFormat::rows) {
+    Table table = long_rows();
+    for (size_t i = 0; i < result.values.size(); ++i) {
+      table.rows.push_back({fmt::format("d{}", i), "", result.word, result.values[i]});
+    }
+    return render_tsv_rows(table);
   }
   if (format == OutputFormat::tsv) {
     Table table{{"word", "row"}, {{result.word, int64_t{result.row}}}};
@@ -273,6 +303,14 @@ std::string render(const FactsResult& result, OutputFormat format, bool color) {
     }
     json.end_object();
     return out + "\n";
+  }
+  if (format == OutputFormat::rows) {
+    Table table = long_rows();
+    for (const auto& [name, cell] : result.facts) {
+      if (cell.kind == Cell::Kind::text) table.rows.push_back({name, "", cell, ""});
+      else table.rows.push_back({name, "", "", cell});
+    }
+    return render_tsv_rows(table);
   }
   Table table{{"field", "value"}, {}};
   for (const auto& [name, cell] : result.facts) table.rows.push_back({name, cell});

@@ -12,7 +12,9 @@
 
 namespace embtool::output {
 
-enum class OutputFormat { text, json, tsv };
+// `rows`: the answer as TSV rows of (measure, rank, word, value) without a header, the one shape
+// every command fits, for `batch --tsv` (which puts the line and query before them).
+enum class OutputFormat { text, json, tsv, rows };
 
 struct ScoredWord {
   std::string word;

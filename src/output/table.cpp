@@ -5,6 +5,21 @@
 #include <algorithm>
 
 namespace embtool::output {
+
+std::string tsv_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // Columns on a terminal: UTF-8 continuation bytes take no room.
@@ -21,20 +36,6 @@ std::string text_of(const Cell& cell) {
     case Cell::Kind::integer: break;
   }
   return fmt::format("{}", cell.integer);
-}
-
-std::string tsv_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string tsv_of(const Cell& cell) {
@@ -104,7 +105,11 @@ std::string render_text(const Table& table, bool color) {
 }
 
 std::string render_tsv(const Table& table) {
-  std::string out = fmt::format("{}\n", fmt::join(table.columns, "\t"));
+  return fmt::format("{}\n", fmt::join(table.columns, "\t")) + render_tsv_rows(table);
+}
+
+std::string render_tsv_rows(const Table& table) {
+  std::string out;
   for (const auto& row : table.rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       if (c > 0) out += '\t';

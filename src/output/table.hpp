@@ -34,6 +34,12 @@ std::string render_text(const Table& table, bool color);
 // backslashes inside fields are written as \t, \n, \r and \\.
 std::string render_tsv(const Table& table);
 
+// The rows alone, without the header line.
+std::string render_tsv_rows(const Table& table);
+
+// One TSV field: tab, newline, carriage return and backslash written as \t, \n, \r and \\.
+std::string tsv_escape(std::string_view text);
+
 // Control characters shown as \xNN, so that a word cannot disturb a terminal.
 std::string printable(std::string_view text);
 
