@@ -13,7 +13,7 @@ namespace embtool {
 
 struct AnalogyEvalOptions {
   size_t restrict_vocab = 300000;  // only the first words are answers or question words
-  bool case_insensitive = true;    // words compared by case-folded form, first occurrence wins
+  bool case_insensitive = true;    // words compared upper-cased as Python does, first occurrence wins
   bool dummy4unknown = false;      // questions with unknown words count as wrong (else skipped)
   AnalogyMethod method = AnalogyMethod::add;
   SearchOptions search;

@@ -1,7 +1,7 @@
 // gensim 4.2 evaluate_word_analogies, step by step: the vocabulary is cut to restrict_vocab
-// words and keyed by upper... here by our case fold (first occurrence wins); each question
-// asks most_similar(positive=[b, c], negative=[a], topn=5, restrict_vocab) and takes the
-// first answer that is not one of a, b, c (compared case-folded). The 3CosAdd searches of the
+// words and keyed by Python's upper case (first occurrence wins); each question asks
+// most_similar(positive=[b, c], negative=[a], topn=5, restrict_vocab) and takes the first
+// answer that is not one of a, b, c (compared upper-cased). The 3CosAdd searches of the
 // whole file are answered together (top_k_cosine_batch).
 #include <fmt/format.h>
 
@@ -20,7 +20,7 @@ constexpr size_t kTopN = 5;  // gensim's topn in evaluate_word_analogies
 
 struct Question {
   size_t section;
-  std::string a, b, c, expected;  // compared forms (case-folded unless case-sensitive)
+  std::string a, b, c, expected;  // compared forms (upper-cased unless case-sensitive)
   uint32_t ra, rb, rc;
 };
 

@@ -1,5 +1,5 @@
 // gensim 4.2 evaluate_word_pairs: the vocabulary cut to restrict_vocab words and keyed by
-// case-folded form (first occurrence wins); a line is three tab-separated fields, the last a
+// Python's upper case (first occurrence wins); a line is three tab-separated fields, the last a
 // number; the model's similarity is the cosine; Pearson and Spearman as scipy computes them.
 #include <fmt/format.h>
 

@@ -1,5 +1,6 @@
 // gensim's ok_vocab for its evaluations: the first `restrict_vocab` words, keyed by their
-// case-folded form when case-insensitive, the first occurrence of a form winning.
+// upper-cased form (Python's str.upper(), as gensim's) when case-insensitive, the first
+// occurrence of a form winning.
 #pragma once
 
 #include <algorithm>
@@ -23,7 +24,7 @@ class EvaluationVocabulary {
 
   // The form words are compared by.
   std::string key(std::string_view word) const {
-    return case_insensitive_ ? fold_case(word) : std::string(word);
+    return case_insensitive_ ? python_upper(word) : std::string(word);
   }
 
   // The row of a compared form, if it is among the first restrict_vocab words.

@@ -10,4 +10,9 @@ namespace embtool::ops {
 // in UTF-8 text; every other byte, valid UTF-8 or not, is kept as it is.
 std::string fold_case(std::string_view word);
 
+// Python's str.upper() on UTF-8 text (full mappings: "straße" -> "STRASSE", "ς" -> "Σ"), the
+// form gensim's case-insensitive evaluations key words by. Bytes that are not valid UTF-8 are
+// kept as they are.
+std::string python_upper(std::string_view word);
+
 }  // namespace embtool::ops
