@@ -215,8 +215,13 @@ TEST_CASE("duplicates are reported as a warning", "[cli]") {
   const auto r = run_cli({"--model", path.string(), "info", "--json"});
   CHECK(r.code == 0);
   CHECK(json::parse(r.out)["duplicates_dropped"] == 1);
-  CHECK_THAT(r.err, Catch::Contains("1 duplicate words ignored"));
+  CHECK_THAT(r.err, Catch::Contains("1 duplicate word ignored") && Catch::Contains("'w0', record 4"));
   CHECK(run_cli({"--model", path.string(), "-q", "info"}).err.empty());
+  // --strict refuses what is otherwise a warning: one line, exit 4, nothing on stdout.
+  const auto strict = run_cli({"--model", path.string(), "--strict", "info"});
+  CHECK(strict.code == 4);
+  CHECK(strict.out.empty());
+  CHECK_THAT(strict.err, Catch::Contains("refused: --strict"));
 }
 
 TEST_CASE("a count that is not a whole number is refused in plain words", "[cli]") {

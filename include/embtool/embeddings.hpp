@@ -26,8 +26,11 @@ struct SourceInfo {
   uint64_t header_count = 0;        // words the header announced (0 without a header)
   uint64_t records_read = 0;        // records parsed, duplicates included
   uint64_t duplicates_dropped = 0;  // later occurrences of a word already seen
+  std::string first_duplicate;      // the first of them, and its record (1-based)
+  uint64_t first_duplicate_record = 0;
   bool trailing_data = false;       // bytes after the announced records were ignored
   bool crlf = false;                // text lines ended in "\r\n"
+  uint64_t trailing_space_lines = 0;  // text lines with tabs or several blanks after the last value
   uint64_t nonfinite_values = 0;    // NaN/Inf kept because the caller allowed them
   std::string converted_from;       // a store: the file and format it was converted from
 };

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "embtool/embeddings.hpp"
 
@@ -20,10 +22,16 @@ struct LoadOptions {
   Format format = Format::auto_detect;
   std::optional<uint64_t> limit;  // load only the first N records (gensim `limit`)
   bool allow_nonfinite = false;   // keep NaN/Inf values instead of refusing the file
+  bool strict = false;            // refuse what is otherwise accepted with a warning
   LoadProgress progress;          // optional
 };
 
 Embeddings load(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// What a load accepted but a person should know, one sentence each (duplicates dropped, CR LF
+// line ends, blanks after the last value, data after the announced words, NaN/Inf kept).
+// LoadOptions::strict turns the first of them into a bad_file Error.
+std::vector<std::string> load_warnings(const SourceInfo& source);
 
 // Parses a `--format` value: auto, word2vec-binary (bin), word2vec-text (text, vec), glove.
 std::optional<Format> parse_format(std::string_view name);

@@ -36,6 +36,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool exact_case = false;
   bool allow_nonfinite = false;
+  bool strict = false;
   size_t threads = 0;
   std::string scan_dtype = "auto";
 };
@@ -78,6 +79,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--exact-case", g.exact_case,
                "Treat a word absent in this case as unknown instead of trying other cases");
   app.add_flag("--allow-nonfinite", g.allow_nonfinite, "Keep NaN/Inf values instead of refusing the file");
+  app.add_flag("--strict", g.strict,
+               "Refuse a file with duplicate words, CR LF line ends, trailing blanks or data after "
+               "the announced words (otherwise read with a warning)");
   app.add_option("--scan-dtype", g.scan_dtype,
                  "Which copy of a store searches scan: auto (the smallest), f32, f16, i8; "
                  "answers are the same")
@@ -147,6 +151,7 @@ LoadOptions load_options(const GlobalOptions& g) {
   options.format = g.no_header ? Format::glove : *parse_format(g.format);
   if (g.limit > 0) options.limit = g.limit;
   options.allow_nonfinite = g.allow_nonfinite;
+  options.strict = g.strict;
   return options;
 }
 
@@ -155,15 +160,7 @@ void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
            e.dim(), format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds,
            kernels::simd_target_name());
-  if (s.duplicates_dropped > 0) {
-    log.warn("{}: {} duplicate words ignored (the first occurrence of each is kept)", s.path,
-             s.duplicates_dropped);
-  }
-  if (s.trailing_data) {
-    log.warn("{}: data after the {} words the header announces was ignored", s.path, s.header_count);
-  }
-  if (s.crlf) log.warn("{}: lines end in CR LF (Windows); the CRs were ignored", s.path);
-  if (s.nonfinite_values > 0) log.warn("{}: {} NaN/Inf values kept", s.path, s.nonfinite_values);
+  for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
 }
 
 // Files smaller than this load in well under a second: no bar for them.

@@ -70,9 +70,11 @@ class GzipSource : public Source {
     // zlib reports a stream cut short as Z_BUF_ERROR only once the data runs out.
     if (n < 0 || (code != Z_OK && code != Z_STREAM_END)) {
       if (n > 0) return static_cast<size_t>(n);
-      throw Error(ExitCode::bad_file,
-                  fmt::format("{}: the gzip stream is damaged or truncated ({})", path_,
-                              code == Z_ERRNO ? std::strerror(errno) : message));
+      std::string detail = code == Z_ERRNO ? std::strerror(errno) : message;
+      if (detail.starts_with("<fd:") && detail.find(": ") != std::string::npos) {
+        detail.erase(0, detail.find(": ") + 2);  // zlib names the descriptor; the path says more
+      }
+      throw DamagedStream{detail};
     }
     return static_cast<size_t>(n);
   }
@@ -123,11 +125,30 @@ bool ByteReader::fill(size_t wanted) {
   }
   if (wanted > buffer_.size()) buffer_.resize(wanted);
   while (end_ < wanted && !source_done_) {
-    const size_t n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+    size_t n = 0;
+    try {
+      n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+    } catch (const DamagedStream& damage) {
+      // Said only when a reader needs the missing bytes, so that the message can name the word.
+      damage_ = damage.detail;
+      damaged_at_ = consumed_before_buffer_ + end_;
+    }
     if (n == 0) source_done_ = true;
     end_ += n;
   }
   return end_ - pos_ >= wanted;
+}
+
+bool ByteReader::more() {
+  if (fill(1)) return true;
+  if (damage_) {
+    const std::string place = record_ > 0 ? fmt::format("in word {}, ", record_) : "";
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: the gzip stream is damaged or truncated {}after {} bytes of "
+                            "decompressed data ({})",
+                            path_, place, damaged_at_, *damage_));
+  }
+  return false;
 }
 
 std::string_view ByteReader::peek(size_t size) {
@@ -135,10 +156,10 @@ std::string_view ByteReader::peek(size_t size) {
   return {buffer_.data() + pos_, std::min(size, end_ - pos_)};
 }
 
-bool ByteReader::at_end() { return !fill(1); }
+bool ByteReader::at_end() { return !more(); }
 
 void ByteReader::skip(size_t size) {
-  while (size > 0 && fill(1)) {
+  while (size > 0 && more()) {
     const size_t step = std::min(size, end_ - pos_);
     pos_ += step;
     size -= step;
@@ -146,13 +167,13 @@ void ByteReader::skip(size_t size) {
 }
 
 int ByteReader::get() {
-  if (!fill(1)) return -1;
+  if (!more()) return -1;
   return static_cast<unsigned char>(buffer_[pos_++]);
 }
 
 size_t ByteReader::read(char* dst, size_t size) {
   size_t done = 0;
-  while (done < size && fill(1)) {
+  while (done < size && more()) {
     const size_t step = std::min(size - done, end_ - pos_);
     std::memcpy(dst + done, buffer_.data() + pos_, step);
     pos_ += step;
@@ -162,7 +183,7 @@ size_t ByteReader::read(char* dst, size_t size) {
 }
 
 ByteReader::Until ByteReader::read_until(char delimiter, std::string& out, size_t max_size) {
-  while (fill(1)) {
+  while (more()) {
     const char* begin = buffer_.data() + pos_;
     const size_t available = end_ - pos_;
     const void* hit = std::memchr(begin, delimiter, available);

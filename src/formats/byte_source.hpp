@@ -5,11 +5,18 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace embtool::formats {
+
+// Thrown by a gzip Source whose stream is damaged or cut short; ByteReader turns it into an
+// Error that says where in the data it happened.
+struct DamagedStream {
+  std::string detail;  // zlib's words
+};
 
 // Where raw bytes come from: a plain file or a gzip stream.
 class Source {
@@ -33,6 +40,8 @@ class ByteReader {
   uint64_t file_position() const { return source_->file_position(); }
   // Bytes consumed so far from the (decompressed) stream.
   uint64_t offset() const { return consumed_before_buffer_ + pos_; }
+  // The 1-based record (word) being read, named by errors found in the stream under it.
+  void set_record(uint64_t record) { record_ = record; }
 
   // Up to `size` upcoming bytes without consuming them (fewer only at end of data).
   std::string_view peek(size_t size);
@@ -50,6 +59,8 @@ class ByteReader {
 
  private:
   bool fill(size_t wanted);
+  // fill(1), but a damaged stream that has run out throws its Error here.
+  bool more();
 
   std::string path_;
   bool gzip_ = false;
@@ -60,6 +71,9 @@ class ByteReader {
   size_t end_ = 0;
   uint64_t consumed_before_buffer_ = 0;
   bool source_done_ = false;
+  uint64_t record_ = 0;
+  std::optional<std::string> damage_;  // what zlib said, once the stream broke
+  uint64_t damaged_at_ = 0;            // decompressed bytes before the break
 };
 
 }  // namespace embtool::formats

@@ -26,6 +26,28 @@ size_t count_values_of_text_row(std::string_view line) {
   return all_numbers ? fields.size() - 1 : 0;
 }
 
+bool is_integer_text(std::string_view text) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Two integers that are not a usable "<count> <dim>": a negative or overflowing header, which
+// would otherwise be read as a GloVe row and refused with a puzzling message.
+void refuse_broken_header(const ByteReader& in, std::string_view first_line) {
+  std::vector<std::string_view> fields;
+  split_spaces(trim(first_line), fields);
+  if (fields.size() != 2 || !is_integer_text(fields[0]) || !is_integer_text(fields[1])) return;
+  for (size_t i = 0; i < 2; ++i) {
+    if (!parse_count(fields[i])) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: the header line '{} {}' has a {} that is not a whole number "
+                              "embtool can hold: '{}'",
+                              in.path(), fields[0], fields[1], i == 0 ? "word count" : "dimension",
+                              fields[i]));
+    }
+  }
+}
+
 bool looks_binary(std::string_view bytes) {
   return std::any_of(bytes.begin(), bytes.end(), [](char c) { return c == '\0'; });
 }
@@ -57,6 +79,12 @@ std::optional<Header> parse_header_line(std::string_view line) {
 Format detect_format(ByteReader& in) {
   const std::string_view head = in.peek(kSniffBytes);
   if (head.empty()) throw Error(ExitCode::bad_file, fmt::format("{}: the file is empty", in.path()));
+  if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF")) {
+    throw Error(ExitCode::bad_file,
+                fmt::format("{}: this is UTF-16 text (it starts with a UTF-16 byte order mark); embtool "
+                            "reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8",
+                            in.path()));
+  }
   const size_t first_end = head.find('\n');
   const std::string_view first_line = head.substr(0, first_end);
 
@@ -72,6 +100,7 @@ Format detect_format(ByteReader& in) {
     }
     return Format::word2vec_binary;
   }
+  refuse_broken_header(in, first_line);
   if (first_end != std::string_view::npos && !looks_binary(first_line) &&
       count_values_of_text_row(first_line) > 0) {
     return Format::glove;
@@ -83,7 +112,7 @@ Format detect_format(ByteReader& in) {
 }
 
 void check_header(const ByteReader& in, const Header& header, uint64_t records,
-                  uint64_t min_record_bytes) {
+                  uint64_t min_record_bytes, Format format) {
   if (header.dim == 0) {
     throw Error(ExitCode::bad_file, fmt::format("{}: the header says dimension 0", in.path()));
   }
@@ -104,10 +133,13 @@ void check_header(const ByteReader& in, const Header& header, uint64_t records,
   if (in.is_gzip()) return;
   const uint64_t available = in.file_bytes() - std::min(in.file_bytes(), in.offset());
   if (records > available / min_record_bytes) {
+    const std::string where = format == Format::word2vec_binary
+                                  ? where_binary_data_ends(in.path(), in.offset(), header.dim)
+                                  : where_text_data_ends(in.path(), in.offset());
     throw Error(ExitCode::bad_file,
-                fmt::format("{}: truncated or wrong header: {} words of dimension {} need at least "
-                            "{} bytes, but only {} bytes follow the header",
-                            in.path(), records, header.dim, records * min_record_bytes, available));
+                fmt::format("{}: truncated, or the header is wrong: it announces {} words of dimension {} "
+                            "(at least {} bytes), but {} bytes follow it; {}",
+                            in.path(), records, header.dim, records * min_record_bytes, available, where));
   }
 }
 

@@ -61,6 +61,28 @@ Header read_header(ByteReader& in, Format format) {
 }  // namespace
 }  // namespace formats
 
+std::vector<std::string> load_warnings(const SourceInfo& s) {
+  std::vector<std::string> warnings;
+  if (s.duplicates_dropped > 0) {
+    warnings.push_back(fmt::format("{}: {} duplicate word{} ignored, the first occurrence of each kept "
+                                   "(the first: '{}', record {})",
+                                   s.path, s.duplicates_dropped, s.duplicates_dropped == 1 ? "" : "s",
+                                   s.first_duplicate, s.first_duplicate_record));
+  }
+  if (s.trailing_data) {
+    warnings.push_back(fmt::format("{}: data after the {} words the header announces was ignored",
+                                   s.path, s.header_count));
+  }
+  if (s.crlf) warnings.push_back(fmt::format("{}: lines end in CR LF (Windows); the CRs were ignored", s.path));
+  if (s.trailing_space_lines > 0) {
+    warnings.push_back(fmt::format("{}: {} line{} end{} in tabs or several blanks after the last value; they were ignored",
+                                   s.path, s.trailing_space_lines, s.trailing_space_lines == 1 ? "" : "s",
+                                   s.trailing_space_lines == 1 ? "s" : ""));
+  }
+  if (s.nonfinite_values > 0) warnings.push_back(fmt::format("{}: {} NaN/Inf values kept", s.path, s.nonfinite_values));
+  return warnings;
+}
+
 std::optional<Format> parse_format(std::string_view name) {
   if (name == "auto") return Format::auto_detect;
   if (name == "word2vec-binary" || name == "bin" || name == "binary") return Format::word2vec_binary;
@@ -69,7 +91,9 @@ std::optional<Format> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
-Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
+namespace {
+
+Embeddings load_any(const std::filesystem::path& path, const LoadOptions& options) {
   using namespace formats;
   if (options.limit && *options.limit == 0) {
     throw Error(ExitCode::usage, "--limit must be at least 1");
@@ -102,6 +126,18 @@ Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
     return read_word2vec_binary(in, header, options, std::move(info));
   }
   return read_word2vec_text(in, header, options, std::move(info));
+}
+
+}  // namespace
+
+Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
+  Embeddings embeddings = load_any(path, options);
+  if (options.strict) {
+    auto warnings = load_warnings(embeddings.source());
+    if (embeddings.source().nonfinite_values > 0) warnings.pop_back();  // asked for: not refused
+    if (!warnings.empty()) throw Error(ExitCode::bad_file, warnings.front() + " (refused: --strict)");
+  }
+  return embeddings;
 }
 
 }  // namespace embtool

@@ -31,7 +31,12 @@ Format detect_format(ByteReader& in);
 // Throws a bad_file Error unless the header describes a plausible file, in which the
 // `records` to be read, each at least `min_record_bytes` long, fit in what follows.
 void check_header(const ByteReader& in, const Header& header, uint64_t records,
-                  uint64_t min_record_bytes);
+                  uint64_t min_record_bytes, Format format);
+
+// Where a plain file too short for its header ends: "the data ends inside the vector of word
+// 2 'b': 4 of its 8 bytes are there (byte offset 20)". Reads the file; allocates nothing.
+std::string where_binary_data_ends(const std::filesystem::path& path, uint64_t data_offset, uint64_t dim);
+std::string where_text_data_ends(const std::filesystem::path& path, uint64_t data_offset);
 
 // How many records to read: the header's count, cut to the caller's limit.
 uint64_t records_to_read(uint64_t available, const LoadOptions& options);

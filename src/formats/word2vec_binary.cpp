@@ -67,7 +67,7 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
                                 SourceInfo info) {
   const uint64_t records = records_to_read(header.count, options);
   const uint64_t vector_bytes = header.dim * sizeof(float);
-  check_header(in, header, records, vector_bytes + 2);  // a word of one byte and its space
+  check_header(in, header, records, vector_bytes + 2, Format::word2vec_binary);  // a 1-byte word, a space
   const size_t dim = header.dim;
 
   Vocabulary vocabulary;
@@ -82,6 +82,7 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
   std::string word;
   for (uint64_t record = 0; record < records; ++record) {
     progress.tick();
+    in.set_record(record + 1);
     read_word(in, record, header.count, word);
     const size_t start = matrix.size();
     matrix.resize(start + dim);
@@ -102,7 +103,10 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
     check_finite(values, options, info, word, fmt::format("record {}", record + 1));
     if (!vocabulary.add(word)) {
       matrix.resize(start);
-      ++info.duplicates_dropped;
+      if (info.duplicates_dropped++ == 0) {
+        info.first_duplicate = word;
+        info.first_duplicate_record = record + 1;
+      }
     }
   }
   info.records_read = records;

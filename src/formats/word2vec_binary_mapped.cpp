@@ -665,7 +665,13 @@ Embeddings assemble(std::shared_ptr<MappedRows> owner, WalkedRecords walked, uin
   owner->slots = std::move(walked.slots);
   std::vector<uint32_t> duplicates;
   build_index(words, owner->slots, duplicates);
-  if (!duplicates.empty()) drop_duplicates(words, owner->slots, duplicates);
+  if (!duplicates.empty()) {
+    const uint32_t first = duplicates.front();  // build_index walks the records in order
+    info.first_duplicate.assign(words.arena.data() + words.word_offsets[first],
+                                words.word_offsets[first + 1] - words.word_offsets[first]);
+    info.first_duplicate_record = uint64_t{first} + 1;
+    drop_duplicates(words, owner->slots, duplicates);
+  }
   info.duplicates_dropped = duplicates.size();
   if (times) times->index = seconds_since(start);
 
@@ -723,7 +729,7 @@ std::optional<Embeddings> read_word2vec_binary_mapped(const ByteReader& in, cons
   if constexpr (std::endian::native != std::endian::little) return std::nullopt;
   if (in.is_gzip()) return std::nullopt;
   const uint64_t records = records_to_read(header.count, options);
-  check_header(in, header, records, header.dim * sizeof(float) + 2);  // as the stream does
+  check_header(in, header, records, header.dim * sizeof(float) + 2, Format::word2vec_binary);  // as the stream does
   if (records > kMaxRecords) return std::nullopt;
   try {
     return read_in_place(in, header, options, info, chunk_count(chunks, records), times);

@@ -34,6 +34,7 @@ class TextRows {
     if (until == ByteReader::Until::end_of_data && line_.empty()) return false;
     ++line_number_;
     if (!line_.empty() && line_.back() == '\r') info_.crlf = true;
+    count_trailing_blanks();
     if (line_.find('\0') != std::string::npos) {
       throw Error(ExitCode::bad_file,
                   fmt::format("{}: line {} holds binary data; is this a word2vec binary file? "
@@ -42,6 +43,18 @@ class TextRows {
     }
     split_spaces(trim_right(line_), fields_);
     return true;
+  }
+
+  // word2vec.c and fastText end every line with one space: their convention, not a flaw. Tabs
+  // or several blanks after the last value are counted for a warning.
+  void count_trailing_blanks() {
+    size_t end = line_.size() - (!line_.empty() && line_.back() == '\r');
+    size_t blanks = 0;
+    bool tab = false;
+    for (; end > 0 && (line_[end - 1] == ' ' || line_[end - 1] == '\t'); --end, ++blanks) {
+      tab |= line_[end - 1] == '\t';
+    }
+    if (blanks > 1 || tab) ++info_.trailing_space_lines;
   }
 
   std::string_view word() const { return fields_.front(); }
@@ -98,7 +111,10 @@ void add_row(const TextRows& rows, size_t dim, const LoadOptions& options, Sourc
   check_finite(values, options, info, rows.word(), fmt::format("line {}", rows.line_number()));
   if (!vocabulary.add(rows.word())) {
     matrix.resize(start);
-    ++info.duplicates_dropped;
+    if (info.duplicates_dropped++ == 0) {
+      info.first_duplicate = rows.word();
+      info.first_duplicate_record = info.records_read + 1;
+    }
   }
   ++info.records_read;
 }
@@ -120,7 +136,7 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   const uint64_t records = records_to_read(header.count, options);
   // A valid row takes at least 2 * dim + 2 bytes ("w 0 ... 0\n"); half that still refuses a
   // lying header at once, and leaves a row-level message for a file that is merely damaged.
-  check_header(in, header, records, header.dim + 2);
+  check_header(in, header, records, header.dim + 2, Format::word2vec_text);
   const size_t dim = header.dim;
   Vocabulary vocabulary;
   std::vector<float> matrix;
@@ -133,6 +149,7 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   ProgressTicker progress(in, options);
   for (uint64_t record = 0; record < records; ++record) {
     progress.tick();
+    in.set_record(record + 1);
     if (!rows.next(max_line_bytes(dim))) {
       throw Error(ExitCode::bad_file,
                   fmt::format("{}: truncated: the header announces {} words, but the file ends "
@@ -169,10 +186,12 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo inf
   }
   add_row(rows, dim, options, info, vocabulary, matrix);
   ProgressTicker progress(in, options);
+  in.set_record(2);
   while (info.records_read < records && rows.next(max_line_bytes(dim))) {
     progress.tick();
     if (rows.word().empty() && rows.value_count() == 0 && !has_trailing_data(in)) break;
     add_row(rows, dim, options, info, vocabulary, matrix);
+    in.set_record(info.records_read + 1);
   }
   progress.report();
   return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
