@@ -99,14 +99,17 @@ struct HugePageAllocator {
 };
 
 // Runs task(i, on_this_thread) for every i below `count` on `threads` threads, this one
-// included, each taking the next i not yet taken; rethrows what a task threw.
+// included, each taking the next i not yet taken; rethrows what a task threw. This thread
+// always runs task 0, so that what it reports (progress) starts with the first share.
 template <class Task>
 void run_tasks(size_t count, unsigned threads, const Task& task) {
-  std::atomic<size_t> next{0};
+  std::atomic<size_t> next{1};
   std::vector<std::exception_ptr> failures(std::max(1u, threads));
-  const auto take_tasks = [&](size_t thread) {
+  const auto take_tasks = [&](size_t thread, bool first_task) {
     try {
-      for (size_t i; (i = next.fetch_add(1)) < count;) task(i, thread == 0);
+      for (size_t i = first_task ? 0 : next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+        task(i, thread == 0);
+      }
     } catch (...) {
       failures[thread] = std::current_exception();
       next.store(count);  // the others stop too
@@ -115,9 +118,9 @@ void run_tasks(size_t count, unsigned threads, const Task& task) {
   {
     std::vector<std::jthread> helpers;
     for (size_t t = 1; t < std::min<size_t>(threads, count); ++t) {
-      helpers.emplace_back(take_tasks, t);
+      helpers.emplace_back(take_tasks, t, false);
     }
-    take_tasks(0);
+    take_tasks(0, true);
   }
   for (const std::exception_ptr& failure : failures) {
     if (failure) std::rethrow_exception(failure);
@@ -402,7 +405,11 @@ void walk_chunk(const FileShape& shape, ChunkPlan plan, uint64_t max_records, bo
     pos = record->row + shape.vector_bytes;
   }
   out.end = skip_newlines(bytes, pos);
-  if (progress.wanted()) progress.set(chunk, out.end - plan.begin);
+  if (progress.wanted()) {
+    progress.set(chunk, out.end - plan.begin);
+    // Shares can be shorter than the reporting interval: say each one's end.
+    if (reporter) progress.report();
+  }
 }
 
 // Where each share starts: `chunks` about equal shares of the bytes the records to read should
