@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages embtool needs that are missing.
 #   scripts/install-deps.sh          what building needs
-#   scripts/install-deps.sh --test   that, plus what the tests need (Catch2, nlohmann-json, gensim, npm)
+#   scripts/install-deps.sh --test   that, plus what the tests need (Catch2, nlohmann-json, gensim,
+#                                    npm, clang with libFuzzer)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev libhwy-dev libopenblas-dev libedit-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim)
+  # clang and its runtimes: the libFuzzer targets, under ASan and UBSan.
+  packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim clang libclang-rt-14-dev)
   command -v make >/dev/null || packages+=(make)
   # The peer test fetches word2vec's C tools with npm; a Node.js from elsewhere counts too.
   command -v npm >/dev/null || packages+=(npm)

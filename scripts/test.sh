@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# The README's second command, and what CI runs: install what is missing, build with
-# warnings as errors, run every test (unit tests and the gensim peer test).
+# The README's second command, and what CI runs: install what is missing, then
+#   1. build with warnings as errors and run every test (unit tests, the gensim and
+#      compute-accuracy peer tests, the terminal test, the fuzz seeds and past crashes);
+#   2. build the same suite with AddressSanitizer and UndefinedBehaviorSanitizer and run it;
+#   3. fuzz every parser for a bounded time (FUZZ_SECONDS each, default 60) with libFuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
+
 bash scripts/build.sh -DEMBTOOL_BUILD_TESTS=ON -DEMBTOOL_WERROR=ON
-cd build
-ctest --output-on-failure --parallel 2 --timeout 900
+(cd build && ctest --output-on-failure --parallel 2 --timeout 900)
+
+echo "== the test suite again, with -fsanitize=address,undefined (build-asan/)" >&2
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBTOOL_SANITIZE=ON \
+      -DEMBTOOL_BUILD_TESTS=ON >/dev/null
+cmake --build build-asan --parallel "$(nproc)"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --parallel 2 --timeout 1800)
+
+echo "== fuzzing (build-fuzz/)" >&2
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

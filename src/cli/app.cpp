@@ -21,6 +21,7 @@
 #include "embtool/formats.hpp"
 #include "embtool/store_file.hpp"
 #include "kernels/simd.hpp"
+#include "output/table.hpp"
 
 namespace embtool::cli {
 namespace {
@@ -318,7 +319,7 @@ int run(const std::vector<std::string>& given_args, const Streams& streams) {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e, streams.out, streams.err);
-    log->error("{} (see 'embtool --help')", e.what());
+    log->error("{} (see 'embtool --help')", output::printable(e.what()));
     return static_cast<int>(ExitCode::usage);
   }
   if (g.quiet) log->set_level(spdlog::level::err);
@@ -338,13 +339,13 @@ int run(const std::vector<std::string>& given_args, const Streams& streams) {
     streams.out.flush();
     return static_cast<int>(ExitCode::ok);
   } catch (const Error& e) {
-    log->error("{}", e.what());
+    log->error("{}", output::printable(e.what()));  // one line, whatever a file holds
     return static_cast<int>(e.code());
   } catch (const std::bad_alloc&) {
     log->error("out of memory");
     return static_cast<int>(ExitCode::failure);
   } catch (const std::exception& e) {
-    log->error("unexpected failure: {}", e.what());
+    log->error("unexpected failure: {}", output::printable(e.what()));
     return static_cast<int>(ExitCode::failure);
   }
 }

@@ -11,6 +11,7 @@
 #include "embtool/error.hpp"
 #include "kernels/simd.hpp"
 #include "ops/expression.hpp"
+#include "output/table.hpp"
 
 namespace embtool::cli {
 namespace {
@@ -121,7 +122,7 @@ void run_neighbors(const CommandContext& ctx, const std::vector<std::string>& wo
       answered.push_back(i);
       results[i].query = {{"word", word_of(ctx, rows.back())}};
     } catch (const Error& e) {
-      ctx.log.error("{}", e.what());
+      ctx.log.error("{}", output::printable(e.what()));
       results[i].query = {{"word", words[i]}};
       results[i].error = e.what();
     }

@@ -111,7 +111,7 @@ ByteReader::ByteReader(const std::filesystem::path& path) : path_(path.string())
   } else {
     source_ = std::make_unique<FileSource>(fd, path_);
   }
-  buffer_.resize(kBufferBytes);
+  buffer_.resize(gzip_ ? kBufferBytes : std::min<uint64_t>(kBufferBytes, file_bytes_ + 1));
 }
 
 // Makes at least `wanted` unread bytes available, unless the data ends first.
@@ -123,7 +123,11 @@ bool ByteReader::fill(size_t wanted) {
     end_ -= pos_;
     pos_ = 0;
   }
-  if (wanted > buffer_.size()) buffer_.resize(wanted);
+  if (wanted > buffer_.size()) {
+    // A plain file holds no more than its size: a small one never needs a big buffer.
+    const uint64_t at_most = file_bytes_ - std::min(file_bytes_, consumed_before_buffer_) + 1;
+    buffer_.resize(gzip_ ? wanted : std::max<size_t>(buffer_.size(), std::min<uint64_t>(wanted, at_most)));
+  }
   while (end_ < wanted && !source_done_) {
     size_t n = 0;
     try {

@@ -10,6 +10,7 @@
 #include "embtool/error.hpp"
 #include "formats/text_fields.hpp"
 #include "formats/readers.hpp"
+#include "store/mapped_file.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -62,6 +63,17 @@ bool looks_like_text_row(std::string_view line) {
   return !values.empty() && std::all_of(values.begin(), values.end(), [](char c) {
     return c != '\0' && std::strchr("0123456789.-+eE naNifIFtyY", c) != nullptr;
   });
+}
+
+// The line after the header of a plain file, read from the file itself (`in` is only
+// positioned there): "word 0.1 0.2 ..." is text, whatever the format asked for.
+bool first_row_is_text(const ByteReader& in) {
+  const auto file = MappedFile::open(in.path());
+  const auto* bytes = reinterpret_cast<const char*>(file->data());
+  const uint64_t start = std::min<uint64_t>(in.offset(), file->size());
+  const std::string_view rest(bytes + start, std::min<uint64_t>(file->size() - start, 1 << 16));
+  const size_t end = rest.find('\n');
+  return end != std::string_view::npos && looks_like_text_row(trim_right(rest.substr(0, end)));
 }
 
 }  // namespace
@@ -133,6 +145,12 @@ void check_header(const ByteReader& in, const Header& header, uint64_t records,
   if (in.is_gzip()) return;
   const uint64_t available = in.file_bytes() - std::min(in.file_bytes(), in.offset());
   if (records > available / min_record_bytes) {
+    if (format == Format::word2vec_binary && first_row_is_text(in)) {
+      throw Error(ExitCode::bad_file,
+                  fmt::format("{}: this looks like a word2vec text file, not binary (use --format "
+                              "word2vec-text, or let embtool detect the format)",
+                              in.path()));
+    }
     const std::string where = format == Format::word2vec_binary
                                   ? where_binary_data_ends(in.path(), in.offset(), header.dim)
                                   : where_text_data_ends(in.path(), in.offset());

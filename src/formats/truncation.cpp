@@ -12,8 +12,15 @@
 namespace embtool::formats {
 namespace {
 
-std::string_view printable_prefix(const char* bytes, size_t size) {
-  return {bytes, std::min<size_t>(size, 40)};
+// At most 40 bytes of a word, control bytes written \xNN: a message stays one line.
+std::string printable_prefix(const char* bytes, size_t size) {
+  std::string out;
+  for (size_t i = 0; i < std::min<size_t>(size, 40); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02X}", c);
+    else out += static_cast<char>(c);
+  }
+  return out;
 }
 
 }  // namespace

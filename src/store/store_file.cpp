@@ -296,7 +296,11 @@ class Sections {
     return {reinterpret_cast<const T*>(file_.data() + s.offset), count};
   }
 
-  const Section& section(SectionKind kind) const { return by_kind_.at(kind); }
+  const Section& section(SectionKind kind, std::string_view name) const {
+    const auto it = by_kind_.find(kind);
+    if (it == by_kind_.end()) bad_store(path_, fmt::format("the {} section is missing", name));
+    return it->second;
+  }
 
   template <typename T>
   std::span<const T> rows(SectionKind kind, std::string_view name) const {
@@ -356,13 +360,13 @@ std::vector<ReducedRows> reduced_copies(const Sections& sections, const Header& 
   if (sections.has(SectionKind::rows_f16)) {
     const auto rows = sections.rows<uint16_t>(SectionKind::rows_f16, "float16 rows");
     copies.push_back({Dtype::f16, reinterpret_cast<const std::byte*>(rows.data()),
-                      sections.section(SectionKind::rows_f16).stride, {}});
+                      sections.section(SectionKind::rows_f16, "float16 rows").stride, {}});
   }
   if (sections.has(SectionKind::rows_i8)) {
     const auto rows = sections.rows<int8_t>(SectionKind::rows_i8, "int8 rows");
     const auto scales = sections.get<float>(SectionKind::scales_i8, "int8 scales", header.rows);
     copies.push_back({Dtype::i8, reinterpret_cast<const std::byte*>(rows.data()),
-                      sections.section(SectionKind::rows_i8).stride, scales});
+                      sections.section(SectionKind::rows_i8, "int8 rows").stride, scales});
   }
   return copies;
 }
@@ -395,17 +399,17 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   const uint64_t visible = limit ? std::min(*limit, rows) : rows;
 
   const auto metadata = sections.get<char>(SectionKind::metadata, "metadata",
-                                           sections.section(SectionKind::metadata).bytes);
+                                           sections.section(SectionKind::metadata, "metadata").bytes);
   const auto offsets = sections.get<uint64_t>(SectionKind::word_offsets, "word offsets", rows + 1);
   const auto arena = sections.get<char>(SectionKind::vocabulary_bytes, "vocabulary", offsets.back());
   const auto slots = sections.get<uint32_t>(SectionKind::hash_slots, "hash index",
-                                            sections.section(SectionKind::hash_slots).bytes / 4);
+                                            sections.section(SectionKind::hash_slots, "hash index").bytes / 4);
   const auto norms = sections.get<float>(SectionKind::norms, "norms", rows);
   const auto f32_rows = sections.rows<float>(SectionKind::rows_f32, "float32 rows");
 
   RowStore store;
   store.base = reinterpret_cast<const std::byte*>(f32_rows.data());
-  store.stride_bytes = sections.section(SectionKind::rows_f32).stride * sizeof(float);
+  store.stride_bytes = sections.section(SectionKind::rows_f32, "float32 rows").stride * sizeof(float);
   std::vector<ReducedRows> reduced = reduced_copies(sections, header);
   SourceInfo info = source_info(path, *file, metadata);
   store.owner = file;

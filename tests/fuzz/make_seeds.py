@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""Writes the fuzz targets' seed corpus (tests/fuzz/corpus/<target>/): small valid and
+slightly broken files of each kind. Stores are made by `embtool convert`:
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py build/embtool
+"""
+import gzip
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def f32(*values):
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+def binary(words, dim, newline=True, header=None):
+    out = (header or f"{len(words)} {dim}").encode() + b"\n"
+    for w, v in words:
+        out += w.encode() + b" " + f32(*v) + (b"\n" if newline else b"")
+    return out
+
+
+def text(words, dim, header=True, eol="\n", trailing=""):
+    out = f"{len(words)} {dim}{eol}" if header else ""
+    for w, v in words:
+        out += w + " " + " ".join(repr(x) for x in v) + trailing + eol
+    return out.encode()
+
+
+WORDS = [("king", (0.5, 0.25, -1.0)), ("queen", (0.5, -0.25, 1.0)), ("man", (1e-3, 2.0, 3.5)),
+         ("woman", (-0.0, 0.0, 1e30)), ("café", (1.0, 1.0, 1.0))]
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    embtool = sys.argv[1] if len(sys.argv) > 1 else "build/embtool"
+    good_bin = binary(WORDS, 3)
+    for selector, name, data in [
+        (0, "good", good_bin), (1, "forced", good_bin), (0, "no-newlines", binary(WORDS, 3, newline=False)),
+        (2, "nan-allowed", binary(WORDS[:2] + [("nan", (float("nan"), 1, 2))], 3)),
+        (4 | 32, "limit", good_bin), (8, "strict-dup", binary(WORDS + WORDS[:1], 3)),
+        (0, "truncated", good_bin[:-7]), (0, "short-count", binary(WORDS, 3, header="9 3")),
+        (0, "long-word", binary([("w" * 300, (1, 2, 3))], 3))]:
+        write("word2vec_binary", name, bytes([selector]) + data)
+    good_text = text(WORDS, 3)
+    for selector, name, data in [
+        (0, "good", good_text), (1, "forced", good_text), (0, "crlf", text(WORDS, 3, eol="\r\n")),
+        (8, "trailing", text(WORDS, 3, trailing=" \t")), (0, "ragged", b"2 3\na 1 2 3\nb 1 2\n"),
+        (2, "inf", b"1 2\na inf -inf\n"), (0, "count-small", b"1 2\na 1 2\nb 3 4\n"),
+        (4, "limit", good_text)]:
+        write("word2vec_text", name, bytes([selector]) + data)
+    for selector, name, data in [(0, "good", text(WORDS, 3, header=False)), (1, "forced", text(WORDS, 3, header=False)),
+                                 (0, "ragged", b"a 1 2\nb 1\n"), (0, "one-dim", b"a 1\nb 2\n")]:
+        write("glove", name, bytes([selector]) + data)
+    for selector, name, data in [(1, "compressed-bin", good_bin), (3, "compressed-text", good_text),
+                                 (0, "raw-gzip", gzip.compress(good_bin)[2:]),
+                                 (0, "raw-truncated", gzip.compress(good_text)[2:-6])]:
+        write("gzip", name, bytes([selector]) + data)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "m.txt")
+        with open(source, "wb") as f:
+            f.write(text(WORDS[:3], 3))
+        for name, dtypes in [("plain.emb", []), ("f16-i8.emb", ["--dtype", "f16,i8"])]:
+            out = os.path.join(tmp, name)
+            subprocess.run([embtool, "convert", source, out, *dtypes], check=True)
+            with open(out, "rb") as f:
+                write("store", name, f.read())
+    write("batch", "mixed", b"neighbors king --k 2\nsimilar king queen\n# c\n\ndistance man woman\n"
+                            b"analogy king woman man --method mul\nvector --id 2\ndoesnt-match king queen cat\n"
+                            b"neighbors \"king - man + 2*woman\" --k 3\nneighbors -- -\nfrobnicate\n")
+    write("expression", "simple", b"king - man + woman")
+    write("expression", "weights", b"2*king + -0.5*queen - 1e3*man")
+
+
+if __name__ == "__main__":
+    main()

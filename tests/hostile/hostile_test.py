@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Hostile and tricky vector files, run through `embtool info` and `embtool neighbors`.
+
+Every file that must be refused gets an exit code from 1 to 125, exactly one line on stderr
+that names the file, empty stdout, within 10 s. Every file that must load reports the right
+word count and dimension (and, where it says so, a warning; with --strict, a refusal).
+
+    hostile_test.py --embtool build/embtool
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def f32(*values):
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+def record(word, *values, newline=True):
+    return word + b" " + f32(*values) + (b"\n" if newline else b"")
+
+
+GOOD_BIN = b"3 2\n" + record(b"a", 1, 2) + record(b"b", 3, 4) + record(b"c", 5, 6)
+
+# (name, bytes, expectation): "refuse", or (words, dim), or (words, dim, "warn") when a warning
+# is due (and --strict must refuse), each with an optional piece of the message to look for.
+CASES = [
+    # headers that lie
+    ("huge-count.bin", b"4000000000 300\n" + record(b"a", *[1.0] * 300), ("refuse", "4000000000")),
+    ("huge-dim.bin", b"3 2000000000\n" + record(b"a", 1, 2), ("refuse", "2000000000")),
+    ("huge-both.txt", b"4000000000 2000000000\na 1 2\n", ("refuse", "2000000000")),
+    ("negative-count.txt", b"-3 2\na 1 2\n", ("refuse", "-3")),
+    ("overflowing-count.txt", b"99999999999999999999999 2\na 1 2\n", ("refuse", "99999999999999999999999")),
+    ("zero-dim.txt", b"3 0\na\nb\nc\n", ("refuse", "dimension 0")),
+    ("zero-count.bin", b"0 2\n", ("refuse", "0 words")),
+    ("count-larger.txt", b"5 2\na 1 2\nb 3 4\nc 5 6\n", ("refuse", "5 words")),
+    # truncation
+    ("cut-in-vector.bin", GOOD_BIN[:20], ("refuse", "inside the vector of word 2")),
+    ("cut-in-word.bin", GOOD_BIN[:len(b"3 2\n") + 12], ("refuse", "inside word 2")),
+    ("cut-after-word.bin", GOOD_BIN[:len(b"3 2\n") + 11], ("refuse", "after word 1")),
+    ("cut-after-header.bin", b"3 2\n", ("refuse", "no word follows")),
+    ("cut-gzip.bin.gz", gzip.compress(b"1000 2\n" + b"".join(record(b"w%d" % i, i, i) for i in range(1000)))[:-40],
+     ("refuse", "gzip")),
+    ("cut-text-line.txt", b"3 2\na 1 2\nb 3 4\nc 5", ("refuse", "line 4")),
+    ("no-space-before-eof.bin", b"2 2\n" + record(b"a", 1, 2) + b"bword", ("refuse", "word 2")),
+    ("empty.bin", b"", ("refuse", "empty")),
+    # malformed contents
+    ("ragged-short.txt", b"3 2\na 1 2\nb 3\nc 5 6\n", ("refuse", "line 3")),
+    ("ragged-long.txt", b"3 2\na 1 2\nb 3 4 5\nc 5 6\n", ("refuse", "line 3")),
+    ("ragged.glove", b"a 1 2\nb 3 4 5\n", ("refuse", "line 2")),
+    ("not-a-number.txt", b"3 2\na 1 2\nb x 4\nc 5 6\n", ("refuse", "'x'")),
+    ("nan.txt", b"3 2\na 1 2\nb nan 4\nc 5 6\n", ("refuse", "line 3")),
+    ("inf.bin", b"2 2\n" + record(b"a", 1, float("inf")) + record(b"b", 3, 4), ("refuse", "'a'")),
+    ("empty-word.txt", b"3 2\na 1 2\n 3 4\nc 5 6\n", ("refuse", "empty word")),
+    ("empty-word.bin", b"2 2\n" + record(b"a", 1, 2) + b" " + f32(3, 4) + b"\n", ("refuse", "empty word")),
+    ("random.bin", bytes((i * 7919 + 13) % 251 for i in range(5000)), ("refuse", None)),
+    ("zeros.bin", b"\0" * 5000, ("refuse", None)),
+    ("utf16.txt", "3 2\na 1 2\nb 3 4\nc 5 6\n".encode("utf-16"), ("refuse", "UTF-16")),
+    ("text-forced-binary.txt", b"3 2\na 1 2\nb 3 4\nc 5 6\n", ("refuse", "text", ["--format", "word2vec-binary"])),
+    ("binary-forced-text.bin", GOOD_BIN, ("refuse", "binary", ["--format", "word2vec-text"])),
+    # accepted, some with a warning
+    ("good.bin", GOOD_BIN, (3, 2)),
+    ("good.glove", b"a 1 2\nb 3 4\nc 5 6\n", (3, 2)),
+    ("binary-named-txt.txt", GOOD_BIN, (3, 2)),
+    ("one-word.bin", b"1 1\n" + record(b"x", 0.5), (1, 1)),
+    ("dim-10000.txt", b"2 10000\na " + b" ".join([b"0.5"] * 10000) + b"\nb " + b" ".join([b"0.25"] * 10000) + b"\n",
+     (2, 10000)),
+    ("100kb-word.bin", b"2 2\n" + record(b"w" * 100000, 1, 2) + record(b"b", 3, 4), (2, 2)),
+    ("word2vec-c-text.txt", b"2 2\na 1 2 \nb 3 4 \n", (2, 2)),  # one trailing space: the C tool's way
+    ("duplicates.txt", b"3 2\na 1 2\na 3 4\nc 5 6\n", (2, 2, "warn", "duplicate")),
+    ("crlf.txt", b"3 2\r\na 1 2\r\nb 3 4\r\nc 5 6\r\n", (3, 2, "warn", "CR LF")),
+    ("trailing-blanks.txt", b"3 2\na 1 2\t\nb 3 4  \nc 5 6\n", (3, 2, "warn", "blanks")),
+    ("count-smaller.txt", b"2 2\na 1 2\nb 3 4\nc 5 6\n", (2, 2, "warn", "after the 2 words")),
+    ("trailing-crlf.bin", GOOD_BIN + b"\r\n", (3, 2, "warn", "after the 3 words")),
+]
+
+
+def run(embtool, args, timeout=10):
+    start = time.time()
+    try:
+        p = subprocess.run([embtool, *args], capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, b"", b"", timeout
+    return p.returncode, p.stdout, p.stderr, time.time() - start
+
+
+def check_case(embtool, path, name, expectation):
+    failures = []
+    extra = list(expectation[2]) if expectation[0] == "refuse" and len(expectation) > 2 else []
+    for command in (["info", "--json"], ["neighbors", "a", "--k", "2"]):
+        rc, out, err, seconds = run(embtool, ["-m", path, *extra, *command])
+        what = f"{name}: embtool {' '.join(extra + command)}"
+        if rc is None:
+            failures.append(f"{what}: no answer within 10 s")
+            continue
+        err_lines = err.decode("utf-8", "replace").strip().splitlines()
+        if expectation[0] == "refuse":
+            if not 1 <= rc <= 125 or out or len(err_lines) != 1 or os.path.basename(path) not in err_lines[0]:
+                failures.append(f"{what}: expected a refusal (exit 1-125, one line naming the file, no stdout); "
+                                f"got exit {rc}, stdout {out[:100]!r}, stderr {err_lines!r}")
+            elif expectation[1] and expectation[1] not in err_lines[0]:
+                failures.append(f"{what}: the message does not say {expectation[1]!r}: {err_lines[0]!r}")
+            continue
+        words, dim = expectation[0], expectation[1]
+        if command[0] == "info":
+            if rc != 0:
+                failures.append(f"{what}: exit {rc}: {err_lines!r}")
+                continue
+            doc = json.loads(out)
+            if (doc["words"], doc["dim"]) != (words, dim):
+                failures.append(f"{what}: {doc['words']} x {doc['dim']}, expected {words} x {dim}")
+            warned = any("warning" in line for line in err_lines)
+            if len(expectation) > 2 and not (warned and any(expectation[3] in line for line in err_lines)):
+                failures.append(f"{what}: expected a warning about {expectation[3]!r}, stderr {err_lines!r}")
+            if len(expectation) == 2 and warned:
+                failures.append(f"{what}: unexpected warning {err_lines!r}")
+    if expectation[0] != "refuse" and len(expectation) > 2:
+        rc, out, err, _ = run(embtool, ["-m", path, "--strict", "info"])
+        if rc != 4 or out or "--strict" not in err.decode():
+            failures.append(f"{name}: --strict should refuse it (exit 4), got exit {rc}, stderr {err[:200]!r}")
+    return failures
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--embtool", required=True)
+    args = ap.parse_args()
+    embtool = os.path.abspath(args.embtool)
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="embtool-hostile-") as tmp:
+        for name, data, expectation in CASES:
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            failures += check_case(embtool, path, name, expectation)
+    for f in failures:
+        print("FAIL", f)
+    print(f"{len(CASES)} files, {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
