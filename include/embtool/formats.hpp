@@ -33,6 +33,20 @@ Embeddings load(const std::filesystem::path& path, const LoadOptions& options = 
 // LoadOptions::strict turns the first of them into a bad_file Error.
 std::vector<std::string> load_warnings(const SourceInfo& source);
 
+struct VectorWriteOptions {
+  bool force = false;     // replace an existing output file
+  LoadProgress progress;  // told the words written so far, out of all
+};
+
+// Writes `embeddings` as word2vec binary (a newline after each vector, as word2vec.c does),
+// word2vec text or GloVe text, every float32 as the shortest decimal that reads back as the
+// same bits, so that loading the output gives back every word byte and every float bit. The
+// file appears whole or not at all (a temporary file renamed into place); an existing one is
+// refused without `force`, and so is a word the format cannot hold (a space in it; a line
+// break, in text).
+void write_vectors(const Embeddings& embeddings, const std::filesystem::path& path, Format format,
+                   const VectorWriteOptions& options);
+
 // Parses a `--format` value: auto, word2vec-binary (bin), word2vec-text (text, vec), glove.
 std::optional<Format> parse_format(std::string_view name);
 

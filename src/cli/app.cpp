@@ -47,6 +47,7 @@ struct CommandArgs {
   std::string input, output;              // convert
   std::vector<std::string> dtypes;        // convert: reduced copies to add
   bool force = false;                     // convert: replace an existing output
+  std::string to;                         // convert: the output format (default: from OUTPUT's name)
   std::optional<std::string> batch_file;  // batch: FILE, or standard input
   std::string eval_file;                  // eval analogies
   AnalogyEvalOptions eval;                // eval analogies
@@ -137,9 +138,15 @@ void add_commands(CLI::App& app, CommandArgs& args) {
   batch->add_option("FILE", args.batch_file, "The queries; '-' or none: standard input");
 
   auto* convert = app.add_subcommand(
-      "convert", "Write a vector file as an embtool store (.emb) that opens in milliseconds");
-  convert->add_option("INPUT", args.input, "A word2vec, fastText or GloVe file")->required();
-  convert->add_option("OUTPUT", args.output, "The store to write, e.g. vectors.emb")->required();
+      "convert", "Write a vector file as an embtool store (.emb) that opens in milliseconds, or in "
+                 "another format (word2vec binary or text, GloVe), keeping every word and float bit");
+  convert->add_option("INPUT", args.input, "A word2vec, fastText or GloVe file, or a store")->required();
+  convert->add_option("OUTPUT", args.output,
+                      "The file to write: .emb (a store), .bin (word2vec binary), .txt/.vec (word2vec text)")
+      ->required();
+  convert->add_option("--to", args.to, "The output format, whatever OUTPUT's name: emb, word2vec-binary, "
+                                       "word2vec-text, glove")
+      ->check(CLI::IsMember({"emb", "word2vec-binary", "word2vec-text", "glove"}));
   convert->add_option("--dtype", args.dtypes,
                       "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
       ->check(CLI::IsMember({"f16", "i8"}))
@@ -207,11 +214,58 @@ void refuse_overwriting_input(const std::filesystem::path& input, const std::fil
   }
 }
 
+// The output format: --to, else OUTPUT's extension; nullopt for a store.
+std::optional<Format> output_format_of(const CommandArgs& args) {
+  std::string to = args.to;
+  if (to.empty()) {
+    const std::string extension = std::filesystem::path(args.output).extension().string();
+    if (extension == ".emb") to = "emb";
+    else if (extension == ".bin") to = "word2vec-binary";
+    else if (extension == ".txt" || extension == ".vec") to = "word2vec-text";
+    else if (extension == ".glove") to = "glove";
+    else {
+      throw Error(ExitCode::usage,
+                  fmt::format("{}: which format? name it .emb, .bin, .txt or .vec, or say --to "
+                              "emb|word2vec-binary|word2vec-text|glove (compressed output: pipe a "
+                              "text file through gzip)",
+                              args.output));
+    }
+  }
+  if (to == "emb") return std::nullopt;
+  if (!args.dtypes.empty()) {
+    throw Error(ExitCode::usage, "--dtype adds reduced copies to a store (.emb) only");
+  }
+  return parse_format(to);
+}
+
+void write_classic_format(const Embeddings& embeddings, const std::filesystem::path& output, Format format,
+                          const CommandArgs& args, const Streams& streams, bool quiet) {
+  VectorWriteOptions options;
+  options.force = args.force;
+  ProgressBar bar(streams.err, fmt::format("writing {}", output.filename().string()),
+                  streams.progress && !quiet && embeddings.rows() >= 100000, "words");
+  options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  write_vectors(embeddings, output, format, options);
+  bar.finish();
+}
+
 void convert_model(const GlobalOptions& g, const CommandArgs& args, spdlog::logger& log,
                    const Streams& streams) {
   const std::filesystem::path output = args.output;
   refuse_overwriting_input(args.input, output);
+  const std::optional<Format> classic = output_format_of(args);
+  std::error_code ignored;
+  if (!args.force && std::filesystem::exists(output, ignored)) {  // said before a long load
+    throw Error(ExitCode::usage, fmt::format("{} already exists; use --force to replace it", output.string()));
+  }
   const Embeddings embeddings = load_model(g, args.input, log, streams);
+  if (classic) {
+    const auto start = std::chrono::steady_clock::now();
+    write_classic_format(embeddings, output, *classic, args, streams, g.quiet);
+    log.info("wrote {} ({} words x {}, {}) in {:.3f} s", output.string(), embeddings.rows(), embeddings.dim(),
+             format_name(*classic), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return;
+  }
   StoreWriteOptions options;
   options.reduced = reduced_dtypes(args.dtypes);
   options.force = args.force;

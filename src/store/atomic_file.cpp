@@ -38,16 +38,33 @@ AtomicFile::AtomicFile(std::filesystem::path target, bool replace_existing)
     throw Error(ExitCode::usage,
                 fmt::format("{} already exists; use --force to replace it", target_.string()));
   }
-  const std::filesystem::path directory =
-      target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
-  std::string pattern =
-      (directory / fmt::format(".{}.tmp-XXXXXX", target_.filename().string())).string();
+  directory_ = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
+  fd_ = ::open(directory_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd_ >= 0) return;
+  std::string pattern = temporary_name("XXXXXX").string();
   fd_ = ::mkstemp(pattern.data());
   if (fd_ < 0) {
     throw Error(ExitCode::io, fmt::format("{}: cannot create a file in {}: {}", target_.string(),
-                                          directory.string(), std::strerror(errno)));
+                                          directory_.string(), std::strerror(errno)));
   }
   temporary_ = pattern;
+}
+
+std::filesystem::path AtomicFile::temporary_name(std::string_view suffix) const {
+  return directory_ / fmt::format(".{}.tmp-{}", target_.filename().string(), suffix);
+}
+
+// An unnamed (O_TMPFILE) file gets a temporary name in the target's directory, for rename().
+void AtomicFile::name_unnamed_file() {
+  const std::string fd_path = fmt::format("/proc/self/fd/{}", fd_);
+  for (int attempt = 0;; ++attempt) {
+    const auto name = temporary_name(fmt::format("{}-{}", ::getpid(), attempt));
+    if (::linkat(AT_FDCWD, fd_path.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      temporary_ = name;
+      return;
+    }
+    if (errno != EEXIST || attempt > 100) fail("name the finished file");
+  }
 }
 
 AtomicFile::~AtomicFile() {
@@ -89,6 +106,7 @@ void AtomicFile::commit() {
   flush_buffer();
   if (::fchmod(fd_, default_file_mode()) != 0) fail("set the permissions of");
   if (::fsync(fd_) != 0) fail("flush to disk");
+  if (temporary_.empty()) name_unnamed_file();
   if (::close(fd_) != 0) {
     fd_ = -1;
     fail("close");
@@ -96,7 +114,7 @@ void AtomicFile::commit() {
   fd_ = -1;
   if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("rename the finished file to");
   committed_ = true;
-  sync_directory(target_.has_parent_path() ? target_.parent_path() : std::filesystem::path("."));
+  sync_directory(directory_);
 }
 
 }  // namespace embtool

@@ -1,10 +1,13 @@
 // A file written so that it appears whole or not at all: the bytes go to a temporary file in
 // the target's directory, which commit() flushes to disk and renames over the target. If the
-// writer fails, is destroyed without commit() or is killed, the target is untouched.
+// writer fails, is destroyed without commit() or is killed, the target is untouched. Where the
+// file system allows (Linux O_TMPFILE) the temporary file has no name until commit(), so that
+// even a SIGKILL leaves nothing behind.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 namespace embtool {
@@ -22,10 +25,13 @@ class AtomicFile {
 
  private:
   void flush_buffer();
+  std::filesystem::path temporary_name(std::string_view suffix) const;
+  void name_unnamed_file();
   [[noreturn]] void fail(std::string_view what) const;
 
   std::filesystem::path target_;
-  std::filesystem::path temporary_;
+  std::filesystem::path directory_;
+  std::filesystem::path temporary_;  // empty while the file is unnamed (O_TMPFILE)
   int fd_ = -1;
   bool committed_ = false;
   std::vector<char> buffer_;

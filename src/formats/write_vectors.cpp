@@ -1,0 +1,100 @@
+// Writing the classic formats back: word2vec binary (as word2vec.c writes it, a newline after
+// each vector), word2vec text and GloVe text (each value the shortest decimal that reads back
+// as the same float32). Through AtomicFile: the output appears whole or not at all.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "embtool/error.hpp"
+#include "embtool/formats.hpp"
+#include "store/atomic_file.hpp"
+
+namespace embtool {
+namespace {
+
+constexpr uint32_t kRowsPerBlock = 4096;
+
+// A word the format cannot hold would be read back as something else: refuse to write it.
+void check_word(const Embeddings& e, uint32_t row, Format format, const std::filesystem::path& path) {
+  const std::string_view word = e.vocabulary().word(row);
+  const bool text = format != Format::word2vec_binary;
+  const char* problem = nullptr;
+  if (word.find(' ') != std::string_view::npos) problem = "a space";
+  else if (!word.empty() && word.front() == '\n') problem = "a newline at its start";
+  else if (text && word.find_first_of("\n\r") != std::string_view::npos) problem = "a line break";
+  if (problem == nullptr) return;
+  throw Error(ExitCode::usage,
+              fmt::format("{}: word {} '{}' holds {}, which {} cannot store; nothing was written",
+                          path.string(), row + 1, word, problem, format_name(format)));
+}
+
+void append_binary_row(const Embeddings& e, uint32_t row, std::string& out) {
+  out += e.vocabulary().word(row);
+  out += ' ';
+  const size_t start = out.size();
+  out.resize(start + e.dim() * sizeof(float));
+  std::memcpy(out.data() + start, e.row_data(row), e.dim() * sizeof(float));
+  if constexpr (std::endian::native == std::endian::big) {
+    for (size_t i = start; i < out.size(); i += 4) std::reverse(out.begin() + i, out.begin() + i + 4);
+  }
+  out += '\n';
+}
+
+void append_text_row(const Embeddings& e, uint32_t row, std::string& out) {
+  out += e.vocabulary().word(row);
+  std::vector<float> values = e.row_values(row);
+  auto it = std::back_inserter(out);
+  for (float v : values) fmt::format_to(it, " {}", v);  // shortest form that reads back exactly
+  out += '\n';
+}
+
+// Rows [begin, end) in the format's bytes.
+std::string format_rows(const Embeddings& e, uint32_t begin, uint32_t end, Format format) {
+  std::string out;
+  out.reserve(size_t{end - begin} * (e.dim() * (format == Format::word2vec_binary ? 4 : 12) + 16));
+  for (uint32_t r = begin; r < end; ++r) {
+    if (format == Format::word2vec_binary) append_binary_row(e, r, out);
+    else append_text_row(e, r, out);
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_vectors(const Embeddings& e, const std::filesystem::path& path, Format format,
+                   const VectorWriteOptions& options) {
+  if (format != Format::word2vec_binary && format != Format::word2vec_text && format != Format::glove) {
+    throw Error(ExitCode::usage, "write_vectors writes word2vec binary, word2vec text or GloVe");
+  }
+  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, path);
+  AtomicFile file(path, options.force);
+  if (format != Format::glove) {
+    const std::string header = fmt::format("{} {}\n", e.rows(), e.dim());
+    file.write(header.data(), header.size());
+  }
+  // Text takes long to format: blocks are formatted on all cores, written in order.
+  const size_t threads = format == Format::word2vec_binary ? 1 : std::max(1u, std::thread::hardware_concurrency());
+  const uint32_t rows = static_cast<uint32_t>(e.rows());
+  for (uint32_t begin = 0; begin < rows;) {
+    std::vector<std::future<std::string>> blocks;
+    for (size_t t = 0; t < threads && begin < rows; ++t) {
+      const uint32_t end = std::min<uint32_t>(rows, begin + kRowsPerBlock);
+      blocks.push_back(std::async(threads == 1 ? std::launch::deferred : std::launch::async,
+                                  format_rows, std::cref(e), begin, end, format));
+      begin = end;
+    }
+    for (auto& block : blocks) {
+      const std::string bytes = block.get();
+      file.write(bytes.data(), bytes.size());
+    }
+    if (options.progress) options.progress(begin, rows);
+  }
+  file.commit();
+}
+
+}  // namespace embtool
