@@ -16,6 +16,7 @@
 #include "cli/query_commands.hpp"
 #include "cli/model_path.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/sigbus_guard.hpp"
 #include "embtool/error.hpp"
 #include "embtool/evaluate.hpp"
 #include "embtool/formats.hpp"
@@ -177,6 +178,7 @@ constexpr uint64_t kProgressMinBytes = 64ull << 20;
 Embeddings load_model(const GlobalOptions& g, const std::filesystem::path& path,
                       spdlog::logger& log, const Streams& streams) {
   const auto start = std::chrono::steady_clock::now();
+  set_guarded_file(path.string());
   LoadOptions options = load_options(g);
   ProgressBar bar(streams.err, fmt::format("loading {}", path.filename().string()),
                   streams.progress && !g.quiet);

@@ -4,9 +4,11 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/sigbus_guard.hpp"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  embtool::cli::install_sigbus_guard();
   const bool color = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   const std::vector<std::string> args(argv + 1, argv + argc);
   const bool progress = ::isatty(STDERR_FILENO) == 1;

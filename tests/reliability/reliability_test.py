@@ -4,6 +4,7 @@
   kill      `convert` killed with SIGKILL at random moments: the output is the old file or
             the whole new one, never a part, and no temporary file is left behind
   sharing   one store answered by several processes at once: identical answers
+  shrunk    a store truncated by another process while embtool serves it: one line, exit 4
   big       a word2vec binary file over 4 GiB (rows past every 32-bit offset), made sparse
   many      10 million short words: loads, and peak memory stays proportional to the file
   limit     --limit larger than the file: every word, no complaint
@@ -92,6 +93,25 @@ def check_sharing(embtool, tmp, failures, model):
     print(f"sharing: {len(procs)} processes at once, {len({o for o, _ in outputs})} distinct answer(s)")
 
 
+def check_shrunk(embtool, tmp, failures, model):
+    store = os.path.join(tmp, "shrunk.emb")
+    run(embtool, "convert", "--force", model, store)
+    p = subprocess.Popen([embtool, "-m", store, "repl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdin.write(b"neighbors king --k 2\n")
+    p.stdin.flush()
+    time.sleep(1.0)  # answered from the whole store
+    os.truncate(store, 4096)
+    p.stdin.write(b"neighbors queen --k 2\n")
+    p.stdin.flush()
+    out, err = p.communicate(timeout=60)
+    lines = err.decode(errors="replace").strip().splitlines()
+    if p.returncode != 4 or len(lines) != 1 or "shrunk.emb" not in lines[0] or b"rank" not in out:
+        failures.append(f"shrunk: expected an answer, then one line and exit 4; got exit {p.returncode}, "
+                        f"stderr {lines!r}")
+    print(f"shrunk: store truncated under a running shell: exit {p.returncode}, {lines[:1]}")
+
+
 def check_big(embtool, tmp, failures):
     # 1100 words of dimension 1,000,000 (4.4 GB): zeros everywhere but one value a row, so the
     # file is sparse and costs no disk; rows 1074 and on start past 4 GiB.
@@ -159,7 +179,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--embtool", required=True)
     ap.add_argument("--model", required=True, help="the bundled model")
-    ap.add_argument("--only", default="kill,sharing,big,many,limit")
+    ap.add_argument("--only", default="kill,sharing,shrunk,big,many,limit")
     args = ap.parse_args()
     embtool = os.path.abspath(args.embtool)
     only = set(args.only.split(","))
@@ -169,6 +189,8 @@ def main():
             check_kill(embtool, tmp, failures)
         if "sharing" in only:
             check_sharing(embtool, tmp, failures, args.model)
+        if "shrunk" in only:
+            check_shrunk(embtool, tmp, failures, args.model)
         if "big" in only:
             check_big(embtool, tmp, failures)
         if "many" in only:
