@@ -20,6 +20,10 @@ files in ../shared/data/eval) it loads the file with
   gzip        the file gzipped                   vs gensim on the plain file              (small files)
   store       the file converted to .emb (f16, i8) -> f32/f16/i8 scans, 1/2 threads and a batch of
               words give exactly the original file's answers                        (files <= 64 MB)
+  convert     ``convert FILE out.bin`` / ``out.txt`` -> gensim loads them: same keys, same bits (<= 64 MB)
+  compute-accuracy ``eval analogies --style word2vec`` -> the report of word2vec's C tool, byte for byte
+              (tests/peer/compute_accuracy.py; built from ``npm pack word2vec``)
+  eval        ``eval analogies`` / ``eval pairs`` -> gensim's evaluate_word_analogies / _pairs
   zero-norm   zero vectors as queries             -> exit 2 (gensim would answer NaNs)
   refuse      files gensim refuses (pretrained.vec) -> embtool exit 4, nothing on stdout
 
@@ -753,6 +757,36 @@ def run_store_check(args, report, embtool, model, rng, tmpdir):
     check.notes.append("f32/f16/i8 scans x 1/2 threads and a batch, equal to the original file's answers")
 
 
+def run_convert_check(args, report, embtool, model, tmpdir):
+    """embtool convert to word2vec binary and text: gensim loads what embtool wrote and finds
+    the original file's keys in order and every vector bit for bit."""
+    import numpy as np
+
+    m = model
+    if os.path.getsize(m.path) > 64 << 20:
+        return
+    check = report.new(m.label, "convert")
+    for suffix, binary in ((".w2v.bin", True), (".w2v.txt", False)):
+        out = os.path.join(tmpdir, os.path.basename(m.path) + suffix)
+        res = embtool.submit_argv([embtool.exe, "-m", m.path, "-q", "convert", "--force", m.path, out]).result()
+        check.compared += 1
+        if res.rc != 0:
+            check.fail(f"convert to {suffix}: exit {res.rc}: {res.err[:300]}\n  command: {res.cmdline()}")
+            continue
+        try:
+            kv = load_gensim(out, "word2vec-binary" if binary else "word2vec-text")
+        except Exception as e:  # noqa: BLE001
+            check.fail(f"gensim cannot load embtool's {suffix}: {type(e).__name__}: {e}")
+            continue
+        same_keys = list(kv.index_to_key) == list(m.kv.index_to_key)
+        same_bits = kv.vectors.shape == m.kv.vectors.shape and np.array_equal(
+            kv.vectors.view(np.uint32), m.kv.vectors.view(np.uint32))
+        if not (same_keys and same_bits):
+            check.fail(f"gensim reads embtool's {suffix} differently from the original: keys equal {same_keys}, "
+                       f"vectors bit-equal {same_bits}\n  command: {res.cmdline()}")
+    check.notes.append("gensim reads embtool's word2vec binary and text output: same keys, same bits")
+
+
 def run_eval_check(args, report, embtool, model, questions):
     """eval analogies against gensim's evaluate_word_analogies: every section's correct/total
     and the OOV count, for 3CosAdd and (gensim's evaluation run with most_similar_cosmul) 3CosMul,
@@ -1059,6 +1093,7 @@ def main():
                 run_limit_check(args, report, embtool, m, rng)
                 run_gzip_check(args, report, embtool, m, rng, tmpdir)
                 run_store_check(args, report, embtool, m, rng, tmpdir)
+                run_convert_check(args, report, embtool, m, tmpdir)
                 run_doesnt_match_check(args, report, embtool, m, rng)
                 compute_accuracy.run_compute_accuracy_check(report, embtool, m, word2vec_tool,
                                                             questions_file, gendir)
