@@ -352,3 +352,32 @@ TEST_CASE("vector expressions parse into weighted terms", "[ops]") {
     CHECK_THROWS_AS(parse_expression(bad), Error);
   }
 }
+
+TEST_CASE("batched 3CosMul gives most_similar_cosmul's answers bit for bit", "[ops]") {
+  auto words = random_words(40000, 24, 77);
+  words[5].values.assign(24, 0.0f);  // a zero row: never an answer
+  words[9] = words[8];               // an exact tie
+  words[9].word = "twin";
+  const Embeddings e = load_words(words, "cosmul-batch.bin");
+  std::vector<CosmulQuery> queries;
+  for (uint32_t i = 0; i < 60; ++i) {
+    const uint32_t a = (i * 7919) % 40000 + 10, b = (i * 104729) % 39000 + 10, c = (i * 13) % 30000 + 10;
+    queries.push_back({{b, c}, {a}, 1 + i % 12});
+  }
+  queries.push_back({{8}, {}, 5});          // one positive word only: the twin ties at the top
+  queries.push_back({{8, 11, 12}, {13, 14}, 7});
+  for (size_t threads : {1, 2, 3}) {
+    for (size_t limit : {0, 20000}) {
+      const SearchOptions options{.threads = threads, .scan = ScanChoice::f32, .row_limit = limit};
+      const auto batched = most_similar_cosmul_batch(e, queries, options);
+      REQUIRE(batched.size() == queries.size());
+      for (size_t q = 0; q < queries.size(); ++q) {
+        INFO("query " << q << ", threads " << threads << ", limit " << limit);
+        const auto single = most_similar_cosmul(e, queries[q].positive, queries[q].negative, queries[q].k, options);
+        REQUIRE(batched[q] == single);
+      }
+    }
+  }
+  const std::vector<CosmulQuery> with_zero{{{5, 8}, {9}, 3}};
+  CHECK_THROWS_AS(most_similar_cosmul_batch(e, with_zero), Error);
+}

@@ -91,4 +91,17 @@ std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
                                           std::span<const uint32_t> negative, size_t k,
                                           const SearchOptions& options = {});
 
+struct CosmulQuery {
+  std::vector<uint32_t> positive;
+  std::vector<uint32_t> negative;
+  size_t k = 10;
+};
+
+// most_similar_cosmul() for each query, bit for bit, in one pass over the matrix: each block of
+// rows gets its cosines with every distinct query word once (with the kernel the single search
+// uses), and every query combines its own. Throws like most_similar_cosmul for a zero vector.
+std::vector<std::vector<Neighbor>> most_similar_cosmul_batch(const Embeddings& embeddings,
+                                                             std::span<const CosmulQuery> queries,
+                                                             const SearchOptions& options = {});
+
 }  // namespace embtool

@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include <unordered_map>
+
 #include "embtool/error.hpp"
 #include "embtool/ops.hpp"
 #include "kernels/scalar.hpp"
+#include "search/parallel_ranges.hpp"
+#include "search/top_k_heap.hpp"
 
 namespace embtool {
 namespace {
@@ -24,6 +28,16 @@ std::vector<float> unit_row(const Embeddings& embeddings, uint32_t row) {
   const std::vector<float> values = embeddings.row_values(row);
   for (size_t i = 0; i < unit.size(); ++i) unit[i] = values[i] / norm;
   return unit;
+}
+
+// 3CosMul's arithmetic, shared by the single and the batched search so that they agree bit for
+// bit: out *= (1 + cos) / 2 for each word; then numerator / (denominator + epsilon).
+void multiply_shifted(const float* cosines, size_t n, float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] *= (1.0f + cosines[i]) / 2.0f;
+}
+void divide_cosmul(float* scores, const float* denominator, size_t n) {
+  constexpr float kEpsilon = 0.000001f;  // gensim's guard against division by zero
+  for (size_t i = 0; i < n; ++i) scores[i] /= denominator[i] + kEpsilon;
 }
 
 // gensim get_mean_vector(keys, weights, pre_normalize=True, post_normalize=True).
@@ -105,19 +119,100 @@ std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
       std::fill(out, out + n, 1.0f);
       for (const auto& unit : units) {
         cosine_block(embeddings, unit, begin, end, cosines.data());
-        for (size_t i = 0; i < n; ++i) out[i] *= (1.0f + cosines[i]) / 2.0f;
+        multiply_shifted(cosines.data(), n, out);
       }
     };
     thread_local std::vector<float> denominator;
     denominator.resize(n);
     product(positive_units, scores);
     product(negative_units, denominator.data());
-    constexpr float kEpsilon = 0.000001f;  // gensim's guard against division by zero
-    for (size_t i = 0; i < n; ++i) scores[i] /= denominator[i] + kEpsilon;
+    divide_cosmul(scores, denominator.data(), n);
   };
   std::vector<uint32_t> excluded(positive.begin(), positive.end());
   excluded.insert(excluded.end(), negative.begin(), negative.end());
   return scan_top_k(searched_rows(embeddings, options), scorer, k, excluded, options);
+}
+
+namespace {
+
+// Rows per block of the batched 3CosMul: the cosines of a block with every distinct word stay
+// in cache while the queries combine them.
+constexpr uint32_t kCosmulBlockRows = 512;
+
+// Each distinct word of the queries once, as the unit vector most_similar_cosmul uses.
+struct CosmulWords {
+  std::vector<std::vector<float>> units;
+  std::vector<std::vector<size_t>> positive, negative;  // per query: indexes into units
+};
+
+CosmulWords distinct_words(const Embeddings& e, std::span<const CosmulQuery> queries) {
+  CosmulWords words;
+  std::unordered_map<uint32_t, size_t> index;
+  auto unit_of = [&](uint32_t row) {
+    const auto [it, added] = index.try_emplace(row, words.units.size());
+    if (added) words.units.push_back(unit_row(e, row));
+    return it->second;
+  };
+  for (const CosmulQuery& q : queries) {
+    if (q.positive.empty()) throw Error(ExitCode::usage, "3CosMul needs at least one positive word");
+    words.positive.emplace_back();
+    words.negative.emplace_back();
+    for (uint32_t row : q.positive) words.positive.back().push_back(unit_of(row));
+    for (uint32_t row : q.negative) words.negative.back().push_back(unit_of(row));
+  }
+  return words;
+}
+
+}  // namespace
+
+std::vector<std::vector<Neighbor>> most_similar_cosmul_batch(const Embeddings& e,
+                                                             std::span<const CosmulQuery> queries,
+                                                             const SearchOptions& options) {
+  const CosmulWords words = distinct_words(e, queries);
+  std::vector<std::vector<uint32_t>> excluded;
+  for (const CosmulQuery& q : queries) {
+    excluded.emplace_back(q.positive);
+    excluded.back().insert(excluded.back().end(), q.negative.begin(), q.negative.end());
+  }
+  const size_t rows = searched_rows(e, options);
+  const size_t threads = search::thread_count(rows, options);
+  std::vector<std::vector<search::TopKHeap>> heaps(threads);
+  for (auto& per_thread : heaps) {
+    for (size_t q = 0; q < queries.size(); ++q) per_thread.emplace_back(queries[q].k, excluded[q]);
+  }
+  search::run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
+    std::vector<float> cosines(words.units.size() * kCosmulBlockRows);
+    std::vector<float> scores(kCosmulBlockRows), denominator(kCosmulBlockRows);
+    for (uint32_t start = begin; start < end; start += kCosmulBlockRows) {
+      const uint32_t stop = std::min(end, start + kCosmulBlockRows);
+      const size_t n = stop - start;
+      for (size_t u = 0; u < words.units.size(); ++u) {
+        cosine_block(e, words.units[u], start, stop, cosines.data() + u * kCosmulBlockRows);
+      }
+      for (size_t q = 0; q < queries.size(); ++q) {
+        std::fill(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(n), 1.0f);
+        std::fill(denominator.begin(), denominator.begin() + static_cast<ptrdiff_t>(n), 1.0f);
+        for (size_t u : words.positive[q]) multiply_shifted(cosines.data() + u * kCosmulBlockRows, n, scores.data());
+        for (size_t u : words.negative[q]) multiply_shifted(cosines.data() + u * kCosmulBlockRows, n, denominator.data());
+        divide_cosmul(scores.data(), denominator.data(), n);
+        search::TopKHeap& heap = heaps[t][q];
+        for (size_t i = 0; i < n; ++i) heap.offer(start + static_cast<uint32_t>(i), scores[i]);
+      }
+      // The threads' ranges are equal, so the calling thread's pace is everyone's.
+      if (t == 0 && options.progress) {
+        options.progress(queries.size() * (stop - begin) / (end - begin), queries.size());
+      }
+    }
+  });
+  std::vector<std::vector<Neighbor>> answers(queries.size());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    search::TopKHeap merged(queries[q].k, {});
+    for (auto& per_thread : heaps) {
+      for (const Neighbor& n : per_thread[q].take_sorted()) merged.offer(n.row, n.score);
+    }
+    answers[q] = merged.take_sorted();
+  }
+  return answers;
 }
 
 std::vector<Neighbor> analogy(const Embeddings& embeddings, uint32_t a, uint32_t b, uint32_t c,

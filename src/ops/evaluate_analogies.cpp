@@ -2,7 +2,8 @@
 // words and keyed by Python's upper case (first occurrence wins); each question asks
 // most_similar(positive=[b, c], negative=[a], topn=5, restrict_vocab) and takes the first
 // answer that is not one of a, b, c (compared upper-cased). The 3CosAdd searches of the
-// whole file are answered together (top_k_cosine_batch).
+// whole file are answered together (top_k_cosine_batch), and so are the 3CosMul ones
+// (most_similar_cosmul_batch).
 #include <fmt/format.h>
 
 #include <optional>
@@ -44,16 +45,17 @@ std::vector<std::vector<Neighbor>> answers_of(const Embeddings& e, const std::ve
   search.row_limit = options.restrict_vocab;
   std::vector<std::vector<Neighbor>> answers(questions.size());
   if (options.method == AnalogyMethod::mul) {
+    std::vector<CosmulQuery> queries;
+    std::vector<size_t> owners;
     for (size_t i = 0; i < questions.size(); ++i) {
       const Question& q = questions[i];
-      const uint32_t positive[] = {q.rb, q.rc};
-      const uint32_t negative[] = {q.ra};
-      try {
-        answers[i] = most_similar_cosmul(e, positive, negative, kTopN, search);
-      } catch (const Error&) {  // a zero vector: no answer, so the question is wrong
-      }
-      if (search.progress) search.progress(i + 1, questions.size());
+      // A zero vector has no unit vector: no answer, so the question is wrong.
+      if (e.norm(q.ra) == 0.0f || e.norm(q.rb) == 0.0f || e.norm(q.rc) == 0.0f) continue;
+      queries.push_back({{q.rb, q.rc}, {q.ra}, kTopN});
+      owners.push_back(i);
     }
+    auto found = most_similar_cosmul_batch(e, queries, search);
+    for (size_t j = 0; j < owners.size(); ++j) answers[owners[j]] = std::move(found[j]);
     return answers;
   }
   std::vector<CosineSearch> searches(questions.size());
