@@ -219,18 +219,26 @@ void run_info(const CommandContext& ctx) {
                   {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}}});
 }
 
-void run_eval_analogies(const CommandContext& ctx, const std::string& file,
-                        const AnalogyEvalOptions& options) {
+// evaluate(embeddings, questions, options) on the analogy questions in `file`, with a progress
+// bar on a terminal, timed in the log: how both styles of eval analogies run.
+template <typename Options, typename Evaluate>
+auto evaluate_questions(const CommandContext& ctx, const std::string& file, Options options,
+                        const Evaluate& evaluate) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(ExitCode::io, fmt::format("{}: cannot open the analogy questions", file));
   const auto start = std::chrono::steady_clock::now();
   ProgressBar bar(ctx.progress ? *ctx.progress : ctx.out, "evaluating", ctx.progress != nullptr, "questions");
-  AnalogyEvalOptions with_progress = options;
-  with_progress.search.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  const AnalogyEvaluation evaluation = evaluate_analogies(ctx.embeddings, in, with_progress);
+  options.search.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  auto evaluation = evaluate(ctx.embeddings, in, options);
   bar.finish();
-  ctx.log.info("evaluated {} questions in {:.3f} s", evaluation.questions,
+  ctx.log.info("evaluated the questions of {} in {:.3f} s", file,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return evaluation;
+}
+
+void run_eval_analogies(const CommandContext& ctx, const std::string& file,
+                        const AnalogyEvalOptions& options) {
+  const AnalogyEvaluation evaluation = evaluate_questions(ctx, file, options, evaluate_analogies);
   auto row = [](const SectionScore& s) {
     return output::SectionRow{s.name, static_cast<int64_t>(s.correct), static_cast<int64_t>(s.total()),
                               s.accuracy()};
@@ -249,16 +257,7 @@ void run_eval_analogies(const CommandContext& ctx, const std::string& file,
 
 void run_eval_word2vec(const CommandContext& ctx, const std::string& file,
                        const Word2vecAccuracyOptions& options) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(ExitCode::io, fmt::format("{}: cannot open the analogy questions", file));
-  const auto start = std::chrono::steady_clock::now();
-  ProgressBar bar(ctx.progress ? *ctx.progress : ctx.out, "evaluating", ctx.progress != nullptr, "questions");
-  Word2vecAccuracyOptions with_progress = options;
-  with_progress.search.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  const Word2vecAccuracy evaluation = evaluate_analogies_word2vec(ctx.embeddings, in, with_progress);
-  bar.finish();
-  ctx.log.info("evaluated the questions in {:.3f} s",
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  const Word2vecAccuracy evaluation = evaluate_questions(ctx, file, options, evaluate_analogies_word2vec);
   output::Word2vecAccuracyResult result;
   result.file = file;
   result.threshold = static_cast<int64_t>(options.threshold);
