@@ -446,3 +446,15 @@ TEST_CASE("batch --tsv: one table for every command, rows led by their line, err
   CHECK(lines[15] == "8\tdoesnt-match king queen cat prince\tanswer\t\tcat\t\t");
   CHECK_THAT(lines[16], Catch::StartsWith("9\tsimilar \"tab\\there\" cat\t\t\t\t\t"));
 }
+
+TEST_CASE("a --k beyond the vocabulary answers with every other word", "[cli]") {
+  // Found by fuzzing the batch grammar: the heap once reserved room for k answers up front.
+  for (const std::vector<std::string>& query :
+       {std::vector<std::string>{"--json", "neighbors", "king", "--k", "66666666666666"},
+        std::vector<std::string>{"--json", "analogy", "king", "woman", "man", "--method", "mul", "--k", "99999999999999"}}) {
+    const auto result = run_embtool(query);
+    REQUIRE(result.code == 0);
+    const size_t excluded = query[1] == "neighbors" ? 1 : 3;
+    CHECK(json::parse(result.out)["results"].size() == toy_words().size() - excluded - 1);  // the zero row never answers
+  }
+}

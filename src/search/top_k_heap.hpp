@@ -18,8 +18,10 @@ inline bool ranks_before(const Neighbor& a, const Neighbor& b) {
 
 class TopKHeap {
  public:
+  // `k` may exceed the rows there are (--k 66666666666666): the heap grows with what it keeps,
+  // and only a bounded start is reserved.
   TopKHeap(size_t k, std::span<const uint32_t> excluded) : k_(k), excluded_(excluded) {
-    best_.reserve(k + 1);
+    best_.reserve(std::min<size_t>(k, 4096) + 1);
   }
 
   void offer(uint32_t row, float score) {
