@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "embtool/ops.hpp"
-#include "embtool/search.hpp"
-#include "embtool/store_file.hpp"
+#include "ops/ops.hpp"
+#include "search/search.hpp"
+#include "formats/store_file.hpp"
 
 using namespace embtool;
 

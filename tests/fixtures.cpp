@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/app.hpp"
+#include "front/cli/app.hpp"
 
 namespace embtool::testing {
 

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "embtool/error.hpp"
+#include "base/error.hpp"
 #include "formats/text_fields.hpp"
 #include "formats/readers.hpp"
-#include "store/mapped_file.hpp"
+#include "base/mapped_file.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -40,7 +40,7 @@ void refuse_broken_header(const ByteReader& in, std::string_view first_line) {
   if (fields.size() != 2 || !is_integer_text(fields[0]) || !is_integer_text(fields[1])) return;
   for (size_t i = 0; i < 2; ++i) {
     if (!parse_count(fields[i])) {
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: the header line '{} {}' has a {} that is not a whole number "
                               "embtool can hold: '{}'",
                               in.path(), fields[0], fields[1], i == 0 ? "word count" : "dimension",
@@ -90,9 +90,9 @@ std::optional<Header> parse_header_line(std::string_view line) {
 
 Format detect_format(ByteReader& in) {
   const std::string_view head = in.peek(kSniffBytes);
-  if (head.empty()) throw Error(ExitCode::bad_file, fmt::format("{}: the file is empty", in.path()));
+  if (head.empty()) throw Error(ErrorKind::bad_data, fmt::format("{}: the file is empty", in.path()));
   if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF")) {
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: this is UTF-16 text (it starts with a UTF-16 byte order mark); embtool "
                             "reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8",
                             in.path()));
@@ -117,27 +117,28 @@ Format detect_format(ByteReader& in) {
       count_values_of_text_row(first_line) > 0) {
     return Format::glove;
   }
-  throw Error(ExitCode::bad_file,
+  throw Error(ErrorKind::bad_data,
               fmt::format("{}: not a word-vector file: the first line is neither a "
-                          "'<count> <dim>' header nor 'word value value ...' (try --format)",
-                          in.path()));
+                          "'<count> <dim>' header nor 'word value value ...'",
+                          in.path()),
+              Remedy::name_the_format);
 }
 
 void check_header(const ByteReader& in, const Header& header, uint64_t records,
                   uint64_t min_record_bytes, Format format) {
   if (header.dim == 0) {
-    throw Error(ExitCode::bad_file, fmt::format("{}: the header says dimension 0", in.path()));
+    throw Error(ErrorKind::bad_data, fmt::format("{}: the header says dimension 0", in.path()));
   }
   if (header.dim > kMaxDim) {
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: the header says dimension {}, more than embtool accepts ({})",
                             in.path(), header.dim, kMaxDim));
   }
   if (header.count == 0) {
-    throw Error(ExitCode::bad_file, fmt::format("{}: the header announces 0 words", in.path()));
+    throw Error(ErrorKind::bad_data, fmt::format("{}: the header announces 0 words", in.path()));
   }
   if (header.count > UINT32_MAX - 1) {
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: the header announces {} words, more than embtool accepts ({})",
                             in.path(), header.count, UINT32_MAX - 1));
   }
@@ -146,15 +147,15 @@ void check_header(const ByteReader& in, const Header& header, uint64_t records,
   const uint64_t available = in.file_bytes() - std::min(in.file_bytes(), in.offset());
   if (records > available / min_record_bytes) {
     if (format == Format::word2vec_binary && first_row_is_text(in)) {
-      throw Error(ExitCode::bad_file,
-                  fmt::format("{}: this looks like a word2vec text file, not binary (use --format "
-                              "word2vec-text, or let embtool detect the format)",
-                              in.path()));
+      throw Error(ErrorKind::bad_data,
+                  fmt::format("{}: this looks like a word2vec text file, not binary",
+                              in.path()),
+                  Remedy::read_as_text);
     }
     const std::string where = format == Format::word2vec_binary
                                   ? where_binary_data_ends(in.path(), in.offset(), header.dim)
                                   : where_text_data_ends(in.path(), in.offset());
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: truncated, or the header is wrong: it announces {} words of dimension {} "
                             "(at least {} bytes), but {} bytes follow it; {}",
                             in.path(), records, header.dim, records * min_record_bytes, available, where));

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <string>
 
-#include "embtool/error.hpp"
-#include "embtool/formats.hpp"
-#include "embtool/store_file.hpp"
-#include "formats/byte_source.hpp"
+#include "base/error.hpp"
+#include "formats/formats.hpp"
+#include "formats/store_file.hpp"
+#include "base/byte_source.hpp"
 #include "formats/readers.hpp"
 
 namespace embtool {
@@ -31,10 +31,10 @@ void check_finite(std::span<const float> values, const LoadOptions& options, Sou
   for (size_t i = 0; i < values.size(); ++i) {
     if (std::isfinite(values[i])) continue;
     if (!options.allow_nonfinite) {
-      throw Error(ExitCode::bad_file,
-                  fmt::format("{}: {} (word '{}') has the value {} at dimension {} "
-                              "(use --allow-nonfinite to keep such values)",
-                              info.path, place, word, values[i], i + 1));
+      throw Error(ErrorKind::bad_data,
+                  fmt::format("{}: {} (word '{}') has the value {} at dimension {}",
+                              info.path, place, word, values[i], i + 1),
+                  Remedy::keep_nonfinite);
     }
     ++info.nonfinite_values;
   }
@@ -51,7 +51,7 @@ Header read_header(ByteReader& in, Format format) {
   in.read_until('\n', line, 4096);
   const auto header = parse_header_line(line);
   if (!header) {
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: expected a '<count> <dim>' header line for {}, found '{}'",
                             in.path(), format_name(format), line.substr(0, 80)));
   }
@@ -96,12 +96,12 @@ namespace {
 Embeddings load_any(const std::filesystem::path& path, const LoadOptions& options) {
   using namespace formats;
   if (options.limit && *options.limit == 0) {
-    throw Error(ExitCode::usage, "--limit must be at least 1");
+    throw Error(ErrorKind::invalid_argument, "a limit on the words to read must be at least 1");
   }
   ByteReader in(path);
   if (starts_like_store(std::as_bytes(std::span(in.peek(8))))) {
     if (in.is_gzip()) {
-      throw Error(ExitCode::bad_file, fmt::format("{}: a compressed embtool store cannot be "
+      throw Error(ErrorKind::bad_data, fmt::format("{}: a compressed embtool store cannot be "
                                                   "mapped; decompress it first", path.string()));
     }
     return open_store(path, options.limit);
@@ -135,7 +135,7 @@ Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
   if (options.strict) {
     auto warnings = load_warnings(embeddings.source());
     if (embeddings.source().nonfinite_values > 0) warnings.pop_back();  // asked for: not refused
-    if (!warnings.empty()) throw Error(ExitCode::bad_file, warnings.front() + " (refused: --strict)");
+    if (!warnings.empty()) throw Error(ErrorKind::bad_data, warnings.front(), Remedy::not_strict);
   }
   return embeddings;
 }

@@ -7,9 +7,9 @@
 #include <span>
 #include <string_view>
 
-#include "embtool/embeddings.hpp"
-#include "embtool/formats.hpp"
-#include "formats/byte_source.hpp"
+#include "model/embeddings.hpp"
+#include "formats/formats.hpp"
+#include "base/byte_source.hpp"
 
 namespace embtool::formats {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "formats/readers.hpp"
-#include "store/mapped_file.hpp"
+#include "base/mapped_file.hpp"
 
 namespace embtool::formats {
 namespace {

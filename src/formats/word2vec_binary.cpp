@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "embtool/error.hpp"
+#include "base/error.hpp"
 #include "formats/readers.hpp"
 
 namespace embtool::formats {
@@ -44,18 +44,18 @@ void read_word(ByteReader& in, uint64_t record, uint64_t announced, std::string&
   switch (in.read_until(' ', word, kMaxWordBytes)) {
     case ByteReader::Until::found: break;
     case ByteReader::Until::too_long:
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: word {} at byte offset {} is longer than {} bytes; is this "
                               "really a word2vec binary file?",
                               in.path(), record + 1, offset, kMaxWordBytes));
     case ByteReader::Until::end_of_data:
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: truncated: the header announces {} words, but the data ends "
                               "in or before word {} (byte offset {})",
                               in.path(), announced, record + 1, in.offset()));
   }
   if (word.empty()) {
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: empty word at record {} (byte offset {})", in.path(), record + 1,
                             offset));
   }
@@ -88,17 +88,17 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
     matrix.resize(start + dim);
     const std::span<float> values(matrix.data() + start, dim);
     if (in.read(reinterpret_cast<char*>(values.data()), vector_bytes) != vector_bytes) {
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: truncated inside the vector of word {} '{}' (byte offset {}); "
                               "the header announces {} words",
                               in.path(), record + 1, word, in.offset(), header.count));
     }
     to_host_order(values);
     if (record == 0 && looks_like_text_numbers(values)) {
-      throw Error(ExitCode::bad_file,
-                  fmt::format("{}: this looks like a word2vec text file, not binary "
-                              "(use --format word2vec-text, or let embtool detect the format)",
-                              in.path()));
+      throw Error(ErrorKind::bad_data,
+                  fmt::format("{}: this looks like a word2vec text file, not binary",
+                              in.path()),
+                  Remedy::read_as_text);
     }
     check_finite(values, options, info, word, fmt::format("record {}", record + 1));
     if (!vocabulary.add(word)) {

@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "embtool/error.hpp"
+#include "base/error.hpp"
 #include "formats/readers.hpp"
 #include "kernels/simd.hpp"
-#include "store/mapped_file.hpp"
+#include "base/mapped_file.hpp"
 
 namespace embtool::formats {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "embtool/error.hpp"
+#include "base/error.hpp"
 #include "formats/text_fields.hpp"
 #include "formats/readers.hpp"
 
@@ -26,7 +26,7 @@ class TextRows {
     const uint64_t offset = in_.offset();
     const auto until = in_.read_until('\n', line_, max_line_bytes);
     if (until == ByteReader::Until::too_long) {
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: line {} (byte offset {}) is longer than {} bytes; is this "
                               "really a text vector file?",
                               in_.path(), line_number_ + 1, offset, max_line_bytes));
@@ -36,10 +36,10 @@ class TextRows {
     if (!line_.empty() && line_.back() == '\r') info_.crlf = true;
     count_trailing_blanks();
     if (line_.find('\0') != std::string::npos) {
-      throw Error(ExitCode::bad_file,
-                  fmt::format("{}: line {} holds binary data; is this a word2vec binary file? "
-                              "(use --format word2vec-binary, or let embtool detect the format)",
-                              in_.path(), line_number_));
+      throw Error(ErrorKind::bad_data,
+                  fmt::format("{}: line {} holds binary data; is this a word2vec binary file?",
+                              in_.path(), line_number_),
+                  Remedy::read_as_binary);
     }
     split_spaces(trim_right(line_), fields_);
     return true;
@@ -65,7 +65,7 @@ class TextRows {
     for (size_t i = 0; i < out.size(); ++i) {
       const auto value = parse_float(fields_[i + 1]);
       if (!value) {
-        throw Error(ExitCode::bad_file,
+        throw Error(ErrorKind::bad_data,
                     fmt::format("{}: line {} (word '{}'): value {} is '{}', not a number{}",
                                 in_.path(), line_number_, word(), i + 1, fields_[i + 1],
                                 fields_[i + 1].empty() ? " (two spaces in a row?)" : ""));
@@ -76,14 +76,14 @@ class TextRows {
 
   void expect_value_count(uint64_t dim) const {
     if (word().empty()) {
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: line {} has an empty word{}", in_.path(), line_number_,
                               fields_.size() == 1 ? " (a blank line)" : ""));
     }
     if (value_count() != dim) {
       const bool empty_field =
           std::any_of(fields_.begin() + 1, fields_.end(), [](std::string_view f) { return f.empty(); });
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: line {} (word '{}') has {} values, expected {}{}", in_.path(),
                               line_number_, word(), value_count(), dim,
                               empty_field ? " (two spaces in a row?)" : ""));
@@ -151,7 +151,7 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
     progress.tick();
     in.set_record(record + 1);
     if (!rows.next(max_line_bytes(dim))) {
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("{}: truncated: the header announces {} words, but the file ends "
                               "after {} (line {})",
                               in.path(), header.count, record, rows.line_number()));
@@ -169,11 +169,11 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo inf
   std::vector<float> matrix;
   TextRows rows(in, info, 1);
   if (!rows.next(size_t{64} << 20)) {
-    throw Error(ExitCode::bad_file, fmt::format("{}: the file is empty", in.path()));
+    throw Error(ErrorKind::bad_data, fmt::format("{}: the file is empty", in.path()));
   }
   const size_t dim = rows.value_count();
   if (dim == 0 || dim > kMaxDim) {
-    throw Error(ExitCode::bad_file,
+    throw Error(ErrorKind::bad_data,
                 fmt::format("{}: line 1 has {} values; a GloVe row needs 1 to {}", in.path(), dim,
                             kMaxDim));
   }

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "embtool/error.hpp"
-#include "embtool/formats.hpp"
-#include "store/atomic_file.hpp"
+#include "base/error.hpp"
+#include "formats/formats.hpp"
+#include "base/atomic_file.hpp"
 
 namespace embtool {
 namespace {
@@ -28,7 +28,7 @@ void check_word(const Embeddings& e, uint32_t row, Format format, const std::fil
   else if (!word.empty() && word.front() == '\n') problem = "a newline at its start";
   else if (text && word.find_first_of("\n\r") != std::string_view::npos) problem = "a line break";
   if (problem == nullptr) return;
-  throw Error(ExitCode::usage,
+  throw Error(ErrorKind::invalid_argument,
               fmt::format("{}: word {} '{}' holds {}, which {} cannot store; nothing was written",
                           path.string(), row + 1, word, problem, format_name(format)));
 }
@@ -69,7 +69,7 @@ std::string format_rows(const Embeddings& e, uint32_t begin, uint32_t end, Forma
 void write_vectors(const Embeddings& e, const std::filesystem::path& path, Format format,
                    const VectorWriteOptions& options) {
   if (format != Format::word2vec_binary && format != Format::word2vec_text && format != Format::glove) {
-    throw Error(ExitCode::usage, "write_vectors writes word2vec binary, word2vec text or GloVe");
+    throw Error(ErrorKind::invalid_argument, "write_vectors writes word2vec binary, word2vec text or GloVe");
   }
   for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, path);
   AtomicFile file(path, options.force);

@@ -7,8 +7,8 @@
 
 #include <unordered_map>
 
-#include "embtool/error.hpp"
-#include "embtool/ops.hpp"
+#include "base/error.hpp"
+#include "ops/ops.hpp"
 #include "kernels/scalar.hpp"
 #include "search/parallel_ranges.hpp"
 #include "search/top_k_heap.hpp"
@@ -20,7 +20,7 @@ namespace {
 std::vector<float> unit_row(const Embeddings& embeddings, uint32_t row) {
   const float norm = embeddings.norm(row);
   if (norm == 0.0f) {
-    throw Error(ExitCode::usage,
+    throw Error(ErrorKind::invalid_argument,
                 fmt::format("the vector of '{}' is all zeros and cannot be normalized",
                             embeddings.vocabulary().word(row)));
   }
@@ -42,7 +42,7 @@ void divide_cosmul(float* scores, const float* denominator, size_t n) {
 
 // gensim get_mean_vector(keys, weights, pre_normalize=True, post_normalize=True).
 std::vector<float> normalized_mean(const Embeddings& embeddings, std::span<const WeightedRow> terms) {
-  if (terms.empty()) throw Error(ExitCode::usage, "a search needs at least one word");
+  if (terms.empty()) throw Error(ErrorKind::invalid_argument, "a search needs at least one word");
   std::vector<float> mean(embeddings.dim(), 0.0f);
   float total_weight = 0.0f;
   for (const WeightedRow& term : terms) {
@@ -52,7 +52,7 @@ std::vector<float> normalized_mean(const Embeddings& embeddings, std::span<const
   }
   for (float& x : mean) x /= total_weight;
   const float length = kernels::scalar::norm(mean);
-  if (length == 0.0f) throw Error(ExitCode::usage, "the query vectors cancel out to zero");
+  if (length == 0.0f) throw Error(ErrorKind::invalid_argument, "the query vectors cancel out to zero");
   const auto scale = static_cast<float>(1.0 / static_cast<double>(length));
   for (float& x : mean) x *= scale;
   return mean;
@@ -104,7 +104,7 @@ std::vector<Neighbor> most_similar_cosmul(const Embeddings& embeddings,
                                           std::span<const uint32_t> positive,
                                           std::span<const uint32_t> negative, size_t k,
                                           const SearchOptions& options) {
-  if (positive.empty()) throw Error(ExitCode::usage, "3CosMul needs at least one positive word");
+  if (positive.empty()) throw Error(ErrorKind::invalid_argument, "3CosMul needs at least one positive word");
   std::vector<std::vector<float>> positive_units, negative_units;
   for (uint32_t row : positive) positive_units.push_back(unit_row(embeddings, row));
   for (uint32_t row : negative) negative_units.push_back(unit_row(embeddings, row));
@@ -154,7 +154,7 @@ CosmulWords distinct_words(const Embeddings& e, std::span<const CosmulQuery> que
     return it->second;
   };
   for (const CosmulQuery& q : queries) {
-    if (q.positive.empty()) throw Error(ExitCode::usage, "3CosMul needs at least one positive word");
+    if (q.positive.empty()) throw Error(ErrorKind::invalid_argument, "3CosMul needs at least one positive word");
     words.positive.emplace_back();
     words.negative.emplace_back();
     for (uint32_t row : q.positive) words.positive.back().push_back(unit_of(row));

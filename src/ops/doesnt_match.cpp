@@ -2,14 +2,14 @@
 // all the words' unit vectors; ties go to the word that sorts first, as Python's sorted() does.
 #include <algorithm>
 
-#include "embtool/error.hpp"
-#include "embtool/ops.hpp"
+#include "base/error.hpp"
+#include "ops/ops.hpp"
 #include "kernels/simd.hpp"
 
 namespace embtool {
 
 uint32_t doesnt_match(const Embeddings& embeddings, std::span<const uint32_t> rows) {
-  if (rows.empty()) throw Error(ExitCode::usage, "doesnt-match needs at least one known word");
+  if (rows.empty()) throw Error(ErrorKind::invalid_argument, "doesnt-match needs at least one known word");
   std::vector<WeightedRow> terms;
   for (uint32_t row : rows) terms.push_back({row, 1.0f});
   const CosineSearch mean = most_similar_search(embeddings, terms);

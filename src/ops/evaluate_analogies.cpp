@@ -10,8 +10,8 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "embtool/error.hpp"
-#include "embtool/evaluate.hpp"
+#include "base/error.hpp"
+#include "ops/evaluate.hpp"
 #include "ops/evaluation_vocabulary.hpp"
 
 namespace embtool {
@@ -93,7 +93,7 @@ AnalogyEvaluation evaluate_analogies(const Embeddings& e, std::istream& input,
       continue;
     }
     if (result.sections.empty()) {
-      throw Error(ExitCode::bad_file,
+      throw Error(ErrorKind::bad_data,
                   fmt::format("missing section header (': name') before line {}", line_number));
     }
     std::vector<std::string> words = split(line);

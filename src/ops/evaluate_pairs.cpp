@@ -9,8 +9,8 @@
 #include <numeric>
 #include <optional>
 
-#include "embtool/error.hpp"
-#include "embtool/evaluate.hpp"
+#include "base/error.hpp"
+#include "ops/evaluate.hpp"
 #include "ops/evaluation_vocabulary.hpp"
 
 namespace embtool {
@@ -97,7 +97,7 @@ PairEvaluation evaluate_pairs(const Embeddings& e, std::istream& input, const Pa
     model.push_back(static_cast<float>(similarity(e, *a, *b)));
   }
   if (gold.empty()) {
-    throw Error(ExitCode::bad_file, "no valid similarity judgements: every line is malformed or has "
+    throw Error(ErrorKind::bad_data, "no valid similarity judgements: every line is malformed or has "
                                     "a word outside the vocabulary");
   }
   result.pairs = gold.size();

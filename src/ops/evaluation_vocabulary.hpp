@@ -9,7 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "embtool/embeddings.hpp"
+#include "model/embeddings.hpp"
 #include "ops/text_case.hpp"
 
 namespace embtool::ops {

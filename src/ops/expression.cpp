@@ -5,13 +5,13 @@
 #include <charconv>
 #include <sstream>
 
-#include "embtool/error.hpp"
+#include "base/error.hpp"
 
 namespace embtool::ops {
 namespace {
 
 [[noreturn]] void bad_expression(std::string_view text, std::string_view problem) {
-  throw Error(ExitCode::usage, fmt::format("in the expression '{}': {}", text, problem));
+  throw Error(ErrorKind::invalid_argument, fmt::format("in the expression '{}': {}", text, problem));
 }
 
 // "2*king" -> (2, "king"); "king" -> (1, "king"). A word may itself contain '*' ("a*b") when

@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
-#include "embtool/error.hpp"
-#include "embtool/ops.hpp"
+#include "base/error.hpp"
+#include "ops/ops.hpp"
 #include "ops/text_case.hpp"
 
 namespace embtool {
@@ -27,7 +27,7 @@ std::optional<uint32_t> find_case_variant(const Vocabulary& vocabulary, std::str
 }  // namespace
 
 UnknownWordError::UnknownWordError(std::string word, std::vector<std::string> suggestions)
-    : Error(ExitCode::not_found, unknown_word_message(word, suggestions)),
+    : Error(ErrorKind::not_found, unknown_word_message(word, suggestions)),
       word_(std::move(word)),
       suggestions_(std::move(suggestions)) {}
 

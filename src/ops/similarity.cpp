@@ -1,4 +1,4 @@
-#include "embtool/ops.hpp"
+#include "ops/ops.hpp"
 #include "kernels/scalar.hpp"
 
 namespace embtool {

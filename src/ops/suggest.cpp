@@ -3,7 +3,7 @@
 #include <numeric>
 #include <vector>
 
-#include "embtool/ops.hpp"
+#include "ops/ops.hpp"
 #include "ops/text_case.hpp"
 
 namespace embtool {

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "embtool/evaluate.hpp"
+#include "ops/evaluate.hpp"
 
 namespace embtool {
 namespace {

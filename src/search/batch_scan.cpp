@@ -12,7 +12,7 @@
 #include <limits>
 #include <vector>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 #include "kernels/gemm.hpp"
 #include "search/parallel_ranges.hpp"
 #include "search/candidates.hpp"

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 #include "search/top_k_heap.hpp"
 
 namespace embtool::search {

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 
 namespace embtool::search {
 

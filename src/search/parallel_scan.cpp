@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 #include "search/parallel_ranges.hpp"
 #include "search/top_k_heap.hpp"
 

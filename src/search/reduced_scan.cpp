@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 #include "kernels/quantized.hpp"
 #include "search/parallel_ranges.hpp"
 #include "search/reduced_scan.hpp"

@@ -4,7 +4,7 @@
 #include <span>
 #include <vector>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 
 namespace embtool::search {
 

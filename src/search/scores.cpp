@@ -2,7 +2,7 @@
 #include <cmath>
 #include <limits>
 
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 #include "kernels/simd.hpp"
 #include "search/reduced_scan.hpp"
 

@@ -1,4 +1,4 @@
-#include "embtool/search.hpp"
+#include "search/search.hpp"
 #include "search/top_k_heap.hpp"
 
 namespace embtool {

@@ -1,7 +1,7 @@
 // libFuzzer target: the vector-expression parser ("king - man + 2*woman").
 #include <string_view>
 
-#include "embtool/error.hpp"
+#include "base/error.hpp"
 #include "ops/expression.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

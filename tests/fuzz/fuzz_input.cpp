@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "embtool/error.hpp"
-#include "embtool/ops.hpp"
+#include "base/error.hpp"
+#include "ops/ops.hpp"
 
 namespace embtool::fuzz {
 

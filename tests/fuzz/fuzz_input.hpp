@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "embtool/formats.hpp"
+#include "formats/formats.hpp"
 
 namespace embtool::fuzz {
 

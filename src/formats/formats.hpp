@@ -1,0 +1,53 @@
+// Reading vector files: word2vec binary, word2vec/fastText text and GloVe text, plain or
+// gzip-compressed, with the format detected from the content.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/embeddings.hpp"
+
+namespace embtool {
+
+// Told, now and then while a file loads, how many of its bytes (compressed bytes for .gz)
+// have been read out of how many.
+using LoadProgress = std::function<void(uint64_t bytes_read, uint64_t bytes_total)>;
+
+struct LoadOptions {
+  Format format = Format::auto_detect;
+  std::optional<uint64_t> limit;  // load only the first N records (gensim `limit`)
+  bool allow_nonfinite = false;   // keep NaN/Inf values instead of refusing the file
+  bool strict = false;            // refuse what is otherwise accepted with a warning
+  LoadProgress progress;          // optional
+};
+
+Embeddings load(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// What a load accepted but a person should know, one sentence each (duplicates dropped, CR LF
+// line ends, blanks after the last value, data after the announced words, NaN/Inf kept).
+// LoadOptions::strict turns the first of them into a bad_file Error.
+std::vector<std::string> load_warnings(const SourceInfo& source);
+
+struct VectorWriteOptions {
+  bool force = false;     // replace an existing output file
+  LoadProgress progress;  // told the words written so far, out of all
+};
+
+// Writes `embeddings` as word2vec binary (a newline after each vector, as word2vec.c does),
+// word2vec text or GloVe text, every float32 as the shortest decimal that reads back as the
+// same bits, so that loading the output gives back every word byte and every float bit. The
+// file appears whole or not at all (a temporary file renamed into place); an existing one is
+// refused without `force`, and so is a word the format cannot hold (a space in it; a line
+// break, in text).
+void write_vectors(const Embeddings& embeddings, const std::filesystem::path& path, Format format,
+                   const VectorWriteOptions& options);
+
+// Parses a `--format` value: auto, word2vec-binary (bin), word2vec-text (text, vec), glove.
+std::optional<Format> parse_format(std::string_view name);
+
+}  // namespace embtool

@@ -1,0 +1,426 @@
+// The .emb layout: a fixed header, then sections, each starting on a 4 KiB page so that the
+// big ones map cleanly and every row section starts 64-byte aligned.
+//
+//   header   magic "EMBSTORE", version, byte-order mark, file size, rows, dim, section table
+//   sections metadata (key=value lines), vocabulary bytes, word offsets (rows + 1 uint64),
+//            hash slots (uint32, power of two, laid out by hash_word), norms (float32),
+//            rows f32 (stride floats each), optional rows f16 / rows i8 + i8 scales.
+//
+// All numbers are in the writer's byte order; the byte-order mark lets a reader on another
+// kind of machine refuse the file instead of misreading it.
+#include "formats/store_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <string>
+
+#include "base/error.hpp"
+#include "kernels/quantized.hpp"
+#include "base/atomic_file.hpp"
+#include "base/mapped_file.hpp"
+
+namespace embtool {
+namespace {
+
+constexpr std::array<char, 8> kMagic = {'E', 'M', 'B', 'S', 'T', 'O', 'R', 'E'};
+constexpr uint32_t kByteOrderMark = 0x01020304;
+constexpr uint64_t kSectionAlignment = 4096;
+constexpr size_t kMaxSections = 12;
+
+enum class SectionKind : uint32_t {
+  none = 0,
+  metadata = 1,
+  vocabulary_bytes = 2,
+  word_offsets = 3,
+  hash_slots = 4,
+  norms = 5,
+  rows_f32 = 6,
+  rows_f16 = 7,
+  rows_i8 = 8,
+  scales_i8 = 9,
+};
+
+struct Section {
+  uint32_t kind = 0;
+  uint32_t element_bytes = 0;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+  uint64_t stride = 0;  // elements per row, for row sections
+};
+
+struct Header {
+  std::array<char, 8> magic = kMagic;
+  uint32_t version = kStoreVersion;
+  uint32_t byte_order = kByteOrderMark;
+  uint64_t file_bytes = 0;
+  uint64_t rows = 0;
+  uint64_t dim = 0;
+  uint64_t section_count = 0;
+  std::array<Section, kMaxSections> sections{};
+};
+static_assert(std::is_trivially_copyable_v<Header>);
+static_assert(sizeof(Header) == 48 + kMaxSections * sizeof(Section));
+
+uint64_t align_up(uint64_t n, uint64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+
+[[noreturn]] void bad_store(const std::filesystem::path& path, std::string_view problem) {
+  throw Error(ErrorKind::bad_data, fmt::format("{}: {}", path.string(), problem));
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+std::string metadata_text(const SourceInfo& source) {
+  std::string text;
+  auto line = [&](std::string_view key, const auto& value) {
+    text += fmt::format("{}={}\n", key, value);
+  };
+  line("source_path", source.path);
+  line("source_format", format_name(source.format));
+  line("source_gzip", source.gzip ? 1 : 0);
+  line("source_bytes", source.file_bytes);
+  line("header_count", source.header_count);
+  line("records_read", source.records_read);
+  line("duplicates_dropped", source.duplicates_dropped);
+  line("nonfinite_values", source.nonfinite_values);
+  return text;
+}
+
+// Places every section after the header, each on its own page.
+class Layout {
+ public:
+  Layout(uint64_t rows, uint64_t dim) {
+    header_.rows = rows;
+    header_.dim = dim;
+    end_ = align_up(sizeof(Header), kSectionAlignment);
+  }
+  void add(SectionKind kind, uint32_t element_bytes, uint64_t bytes, uint64_t stride = 0) {
+    Section& s = header_.sections.at(header_.section_count++);
+    s = Section{static_cast<uint32_t>(kind), element_bytes, end_, bytes, stride};
+    end_ = align_up(end_ + bytes, kSectionAlignment);
+  }
+  Header finish() {
+    header_.file_bytes = end_;
+    return header_;
+  }
+
+ private:
+  Header header_;
+  uint64_t end_;
+};
+
+Header plan_layout(const Embeddings& e, std::span<const Dtype> reduced, size_t metadata_bytes) {
+  const Vocabulary& v = e.vocabulary();
+  const uint64_t rows = e.rows();
+  Layout layout(rows, e.dim());
+  layout.add(SectionKind::metadata, 1, metadata_bytes);
+  layout.add(SectionKind::vocabulary_bytes, 1, v.arena().size());
+  layout.add(SectionKind::word_offsets, 8, v.offsets().size_bytes());
+  layout.add(SectionKind::hash_slots, 4, v.slots().size_bytes());
+  layout.add(SectionKind::norms, 4, rows * 4);
+  const uint64_t f32_stride = kernels::padded_length(e.dim(), 4);
+  layout.add(SectionKind::rows_f32, 4, rows * f32_stride * 4, f32_stride);
+  for (Dtype dtype : reduced) {
+    if (dtype == Dtype::f16) {
+      const uint64_t stride = kernels::padded_length(e.dim(), 2);
+      layout.add(SectionKind::rows_f16, 2, rows * stride * 2, stride);
+    } else if (dtype == Dtype::i8) {
+      const uint64_t stride = kernels::padded_length(e.dim(), 1);
+      layout.add(SectionKind::rows_i8, 1, rows * stride, stride);
+      layout.add(SectionKind::scales_i8, 4, rows * 4);
+    }
+  }
+  return layout.finish();
+}
+
+// Writes the sections in the header's order, padding between them with zeros.
+class SectionWriter {
+ public:
+  SectionWriter(AtomicFile& file, const Header& header, const LoadProgress& progress)
+      : file_(file), header_(header), progress_(progress) {}
+
+  void bytes(const void* data, size_t size) {
+    file_.write(data, size);
+    written_ += size;
+    if (progress_ && (written_ - reported_) >= (64u << 20)) {
+      progress_(written_, header_.file_bytes);
+      reported_ = written_;
+    }
+  }
+  void zeros(uint64_t count) {
+    static constexpr std::array<char, 4096> kZeros{};
+    while (count > 0) {
+      const size_t n = std::min<uint64_t>(count, kZeros.size());
+      bytes(kZeros.data(), n);
+      count -= n;
+    }
+  }
+  void pad_to(uint64_t offset) {
+    if (offset < written_) throw Error(ErrorKind::internal, "internal error: store sections overlap");
+    zeros(offset - written_);
+  }
+  void start(size_t section) { pad_to(header_.sections[section].offset); }
+  void finish() {
+    pad_to(header_.file_bytes);
+    if (progress_) progress_(written_, header_.file_bytes);
+  }
+
+ private:
+  AtomicFile& file_;
+  const Header& header_;
+  const LoadProgress& progress_;
+  uint64_t written_ = 0;
+  uint64_t reported_ = 0;
+};
+
+template <typename T>
+void write_rows(SectionWriter& out, const Embeddings& e, uint64_t stride, auto&& convert_row) {
+  std::vector<T> padded(stride);
+  std::vector<float> values(e.dim());
+  for (uint32_t r = 0; r < e.rows(); ++r) {
+    std::memcpy(values.data(), e.row_data(r), e.dim() * sizeof(float));
+    convert_row(r, std::span<const float>(values), std::span<T>(padded.data(), e.dim()));
+    out.bytes(padded.data(), padded.size() * sizeof(T));
+  }
+}
+
+void write_sections(SectionWriter& out, const Embeddings& e, const Header& header,
+                    const std::string& metadata) {
+  const Vocabulary& v = e.vocabulary();
+  std::vector<float> scales;
+  for (size_t i = 0; i < header.section_count; ++i) {
+    const Section& s = header.sections[i];
+    out.start(i);
+    switch (static_cast<SectionKind>(s.kind)) {
+      case SectionKind::metadata: out.bytes(metadata.data(), metadata.size()); break;
+      case SectionKind::vocabulary_bytes: out.bytes(v.arena().data(), v.arena().size()); break;
+      case SectionKind::word_offsets: out.bytes(v.offsets().data(), v.offsets().size_bytes()); break;
+      case SectionKind::hash_slots: out.bytes(v.slots().data(), v.slots().size_bytes()); break;
+      case SectionKind::norms: out.bytes(e.norms().data(), e.norms().size_bytes()); break;
+      case SectionKind::rows_f32:
+        write_rows<float>(out, e, s.stride, [](uint32_t, auto in, auto row) {
+          std::copy(in.begin(), in.end(), row.begin());
+        });
+        break;
+      case SectionKind::rows_f16:
+        write_rows<uint16_t>(out, e, s.stride, [](uint32_t, auto in, auto row) {
+          kernels::to_half(in, row);
+        });
+        break;
+      case SectionKind::rows_i8:
+        scales.assign(e.rows(), 0.0f);
+        write_rows<int8_t>(out, e, s.stride, [&](uint32_t r, auto in, auto row) {
+          scales[r] = kernels::quantize_row_i8(in, row);
+        });
+        break;
+      case SectionKind::scales_i8: out.bytes(scales.data(), scales.size() * sizeof(float)); break;
+      case SectionKind::none: break;
+    }
+  }
+  out.finish();
+}
+
+void check_reducible(const Embeddings& e, std::span<const Dtype> reduced) {
+  if (std::find(reduced.begin(), reduced.end(), Dtype::f16) == reduced.end()) return;
+  std::vector<float> values(e.dim());
+  for (uint32_t r = 0; r < e.rows(); ++r) {
+    std::memcpy(values.data(), e.row_data(r), e.dim() * sizeof(float));
+    if (!kernels::finite_as_half(values)) {
+      throw Error(ErrorKind::invalid_argument,
+                  fmt::format("cannot add a float16 copy: the vector of '{}' (row {}) has values "
+                              "beyond float16's range of +-65504",
+                              e.vocabulary().word(r), r),
+                  Remedy::use_int8);
+    }
+  }
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+Header read_header(const std::filesystem::path& path, const MappedFile& file) {
+  Header header;
+  if (file.size() < sizeof(Header)) bad_store(path, "too short to be an embtool store");
+  std::memcpy(&header, file.data(), sizeof(Header));
+  if (header.magic != kMagic) bad_store(path, "not an embtool store (no EMBSTORE magic number)");
+  if (header.byte_order != kByteOrderMark) {
+    bad_store(path, "this store was written on a machine of the other byte order; convert the "
+                    "original vector file again on this machine");
+  }
+  if (header.version != kStoreVersion) {
+    bad_store(path, fmt::format("store format version {}, but this embtool reads version {}; "
+                                "convert the original vector file again with this embtool",
+                                header.version, kStoreVersion));
+  }
+  if (header.file_bytes != file.size()) {
+    bad_store(path, fmt::format("truncated or damaged: the header says {} bytes, the file has {}",
+                                header.file_bytes, file.size()));
+  }
+  if (header.section_count > kMaxSections) bad_store(path, "damaged section table");
+  if (header.rows == 0 || header.rows >= Vocabulary::kEmptySlot) bad_store(path, "damaged word count");
+  if (header.dim == 0 || header.dim > (1u << 20)) bad_store(path, "damaged dimension");
+  return header;
+}
+
+// The sections by kind, each checked to lie inside the file, aligned, and of the size its
+// kind implies for `rows` x `dim`.
+class Sections {
+ public:
+  Sections(const std::filesystem::path& path, const MappedFile& file, const Header& header)
+      : path_(path), file_(file), header_(header) {
+    for (size_t i = 0; i < header.section_count; ++i) {
+      const Section& s = header.sections[i];
+      if (s.offset % kSectionAlignment != 0 || s.offset > file.size() ||
+          s.bytes > file.size() - s.offset) {
+        bad_store(path, fmt::format("damaged section table (section {})", i + 1));
+      }
+      by_kind_[static_cast<SectionKind>(s.kind)] = s;
+    }
+  }
+
+  bool has(SectionKind kind) const { return by_kind_.contains(kind); }
+
+  // The section of `kind` as `count` elements of T (one row of `stride` per word for rows).
+  template <typename T>
+  std::span<const T> get(SectionKind kind, std::string_view name, uint64_t count) const {
+    const auto it = by_kind_.find(kind);
+    if (it == by_kind_.end()) bad_store(path_, fmt::format("the {} section is missing", name));
+    const Section& s = it->second;
+    if (s.element_bytes != sizeof(T) || s.bytes != count * sizeof(T)) {
+      bad_store(path_, fmt::format("the {} section has the wrong size", name));
+    }
+    return {reinterpret_cast<const T*>(file_.data() + s.offset), count};
+  }
+
+  const Section& section(SectionKind kind, std::string_view name) const {
+    const auto it = by_kind_.find(kind);
+    if (it == by_kind_.end()) bad_store(path_, fmt::format("the {} section is missing", name));
+    return it->second;
+  }
+
+  template <typename T>
+  std::span<const T> rows(SectionKind kind, std::string_view name) const {
+    const auto it = by_kind_.find(kind);
+    if (it == by_kind_.end()) bad_store(path_, fmt::format("the {} section is missing", name));
+    const uint64_t stride = it->second.stride;
+    if (stride < header_.dim || stride > 2 * header_.dim + 64) {
+      bad_store(path_, fmt::format("the {} section has a damaged row stride", name));
+    }
+    return get<T>(kind, name, header_.rows * stride);
+  }
+
+ private:
+  const std::filesystem::path& path_;
+  const MappedFile& file_;
+  const Header& header_;
+  std::map<SectionKind, Section> by_kind_;
+};
+
+// Fills the SourceInfo fields a store records about the file it was converted from.
+SourceInfo source_info(const std::filesystem::path& path, const MappedFile& file,
+                       std::span<const char> metadata) {
+  SourceInfo info;
+  info.path = path.string();
+  info.format = Format::embtool_store;
+  info.file_bytes = file.size();
+  std::map<std::string, std::string, std::less<>> fields;
+  std::string_view text(metadata.data(), metadata.size());
+  while (!text.empty()) {
+    const size_t end = std::min(text.find('\n'), text.size());
+    const std::string_view line = text.substr(0, end);
+    const size_t equals = line.find('=');
+    if (equals != std::string_view::npos) {
+      fields[std::string(line.substr(0, equals))] = std::string(line.substr(equals + 1));
+    }
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  auto number = [&](std::string_view key) {
+    uint64_t value = 0;
+    if (const auto it = fields.find(key); it != fields.end()) {
+      std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+    }
+    return value;
+  };
+  info.header_count = number("header_count");
+  info.records_read = number("records_read");
+  info.duplicates_dropped = number("duplicates_dropped");
+  info.nonfinite_values = number("nonfinite_values");
+  if (fields.contains("source_path")) {
+    info.converted_from = fmt::format("{} ({})", fields["source_path"], fields["source_format"]);
+  }
+  return info;
+}
+
+std::vector<ReducedRows> reduced_copies(const Sections& sections, const Header& header) {
+  std::vector<ReducedRows> copies;
+  if (sections.has(SectionKind::rows_f16)) {
+    const auto rows = sections.rows<uint16_t>(SectionKind::rows_f16, "float16 rows");
+    copies.push_back({Dtype::f16, reinterpret_cast<const std::byte*>(rows.data()),
+                      sections.section(SectionKind::rows_f16, "float16 rows").stride, {}});
+  }
+  if (sections.has(SectionKind::rows_i8)) {
+    const auto rows = sections.rows<int8_t>(SectionKind::rows_i8, "int8 rows");
+    const auto scales = sections.get<float>(SectionKind::scales_i8, "int8 scales", header.rows);
+    copies.push_back({Dtype::i8, reinterpret_cast<const std::byte*>(rows.data()),
+                      sections.section(SectionKind::rows_i8, "int8 rows").stride, scales});
+  }
+  return copies;
+}
+
+}  // namespace
+
+bool starts_like_store(std::span<const std::byte> first_bytes) {
+  return first_bytes.size() >= kMagic.size() &&
+         std::memcmp(first_bytes.data(), kMagic.data(), kMagic.size()) == 0;
+}
+
+void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
+                 const StoreWriteOptions& options) {
+  if (embeddings.rows() == 0) throw Error(ErrorKind::invalid_argument, "nothing to write: no words");
+  check_reducible(embeddings, options.reduced);
+  const std::string metadata = metadata_text(embeddings.source());
+  const Header header = plan_layout(embeddings, options.reduced, metadata.size());
+  AtomicFile file(path, options.force);
+  SectionWriter out(file, header, options.progress);
+  out.bytes(&header, sizeof(header));
+  write_sections(out, embeddings, header, metadata);
+  file.commit();
+}
+
+Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit) {
+  auto file = MappedFile::open(path);
+  const Header header = read_header(path, *file);
+  const Sections sections(path, *file, header);
+  const uint64_t rows = header.rows;
+  const uint64_t visible = limit ? std::min(*limit, rows) : rows;
+
+  const auto metadata = sections.get<char>(SectionKind::metadata, "metadata",
+                                           sections.section(SectionKind::metadata, "metadata").bytes);
+  const auto offsets = sections.get<uint64_t>(SectionKind::word_offsets, "word offsets", rows + 1);
+  const auto arena = sections.get<char>(SectionKind::vocabulary_bytes, "vocabulary", offsets.back());
+  const auto slots = sections.get<uint32_t>(SectionKind::hash_slots, "hash index",
+                                            sections.section(SectionKind::hash_slots, "hash index").bytes / 4);
+  const auto norms = sections.get<float>(SectionKind::norms, "norms", rows);
+  const auto f32_rows = sections.rows<float>(SectionKind::rows_f32, "float32 rows");
+
+  RowStore store;
+  store.base = reinterpret_cast<const std::byte*>(f32_rows.data());
+  store.stride_bytes = sections.section(SectionKind::rows_f32, "float32 rows").stride * sizeof(float);
+  std::vector<ReducedRows> reduced = reduced_copies(sections, header);
+  SourceInfo info = source_info(path, *file, metadata);
+  store.owner = file;
+  // A limit shows a prefix of every per-word section; the hash index still names all rows,
+  // and the vocabulary treats those past the limit as absent.
+  const auto visible_offsets = offsets.first(visible + 1);
+  Vocabulary vocabulary = Vocabulary::view(arena.first(visible_offsets.back()), visible_offsets,
+                                           slots, file, rows);
+  return Embeddings(std::move(vocabulary), std::move(store), header.dim, std::move(info),
+                    norms.first(visible), std::move(reduced));
+}
+
+}  // namespace embtool

@@ -1,0 +1,41 @@
+// embtool's own store (.emb): one file that is memory-mapped and used as it lies. It holds
+// the vocabulary with its hash index already built, the norms, the float32 rows padded to
+// 64-byte lines, and optionally float16 / int8 copies that scans can read instead.
+// Opening checks a fixed-size header against the file's size and does nothing proportional
+// to the number of words, so a 3.6 GB store opens in well under a millisecond.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "model/embeddings.hpp"
+#include "formats/formats.hpp"
+
+namespace embtool {
+
+inline constexpr uint32_t kStoreVersion = 1;
+
+struct StoreWriteOptions {
+  std::vector<Dtype> reduced;   // reduced-precision copies to add (f16, i8) besides float32
+  bool force = false;           // replace an existing output file
+  LoadProgress progress;        // told the bytes written so far, out of the total
+};
+
+// Writes `embeddings` as a store at `path`: to a temporary file in the same directory,
+// flushed to disk, then renamed into place, so a failed or killed write never leaves a
+// partial file under `path`. Refuses to overwrite an existing file without `force`.
+void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
+                 const StoreWriteOptions& options);
+
+// Maps a store file; with a `limit`, only its first words are seen (gensim `limit`).
+// Throws a bad_file Error for a file of another version, byte order or a damaged layout,
+// naming what is wrong.
+Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit = {});
+
+// Whether these first bytes of a file are a store's magic number.
+bool starts_like_store(std::span<const std::byte> first_bytes);
+
+}  // namespace embtool

@@ -1,0 +1,39 @@
+// The command line's exit codes, and how the library's kinds of error map onto them. This is
+// the only place that knows both.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "base/error.hpp"
+
+namespace embtool::cli {
+
+// Exit codes are part of the documented interface (README, "Exit codes"); never renumber.
+enum class ExitCode : int {
+  ok = 0,
+  failure = 1,     // anything unexpected, or failures of several kinds (batch)
+  usage = 2,       // bad command line or query syntax
+  not_found = 3,   // a word is not in the vocabulary
+  bad_file = 4,    // the vector file is malformed, truncated or of an unknown format
+  io = 5,          // a file cannot be opened, read or written; output cannot be written
+};
+
+ExitCode exit_code_for(ErrorKind kind);
+
+// The error's message as the command line says it: the library's words, then its remedy in
+// flags ("... (use --force to replace it)").
+std::string cli_message(const Error& error);
+
+// A front-end outcome that is not one of the library's kinds: a batch whose lines failed in
+// several ways ends with exit 1.
+class ExitWith : public std::runtime_error {
+ public:
+  ExitWith(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ExitCode code() const noexcept { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+}  // namespace embtool::cli

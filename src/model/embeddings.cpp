@@ -1,0 +1,105 @@
+#include "model/embeddings.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <cmath>
+#include <thread>
+#include <utility>
+
+#include "base/error.hpp"
+#include "kernels/simd.hpp"
+
+namespace embtool {
+
+std::string_view format_name(Format format) {
+  switch (format) {
+    case Format::auto_detect: return "auto";
+    case Format::word2vec_binary: return "word2vec-binary";
+    case Format::word2vec_text: return "word2vec-text";
+    case Format::glove: return "glove";
+    case Format::embtool_store: return "embtool-store";
+  }
+  return "unknown";
+}
+
+std::string_view dtype_name(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::f32: return "f32";
+    case Dtype::f16: return "f16";
+    case Dtype::i8: return "i8";
+  }
+  return "unknown";
+}
+
+Embeddings::Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t dim,
+                       SourceInfo source)
+    : vocabulary_(std::move(vocabulary)), dim_(dim), source_(std::move(source)) {
+  if (matrix.size() != vocabulary_.size() * dim_) {
+    throw Error(ErrorKind::internal, "internal error: matrix size does not match vocabulary x dim");
+  }
+  auto owned = std::make_shared<std::vector<float>>(std::move(matrix));
+  store_.base = reinterpret_cast<const std::byte*>(owned->data());
+  store_.stride_bytes = dim_ * sizeof(float);
+  store_.owner = std::move(owned);
+  compute_norms();
+}
+
+Embeddings::Embeddings(Vocabulary vocabulary, RowStore row_store, size_t dim, SourceInfo source,
+                       std::span<const float> norms, std::vector<ReducedRows> reduced)
+    : vocabulary_(std::move(vocabulary)),
+      dim_(dim),
+      source_(std::move(source)),
+      store_(std::move(row_store)),
+      reduced_(std::move(reduced)) {
+  if (!store_.offsets.empty() && store_.offsets.size() != vocabulary_.size()) {
+    throw Error(ErrorKind::internal, "internal error: row offsets do not match the vocabulary");
+  }
+  if (norms.empty() && rows() > 0) {
+    compute_norms();
+  } else {
+    if (norms.size() != rows()) throw Error(ErrorKind::internal, "internal error: norms size");
+    norms_ = norms;
+  }
+}
+
+void Embeddings::row_pointers(uint32_t begin, uint32_t end, const float** out) const {
+  for (uint32_t r = begin; r < end; ++r) *out++ = row_data(r);
+}
+
+std::vector<float> Embeddings::row_values(uint32_t r) const {
+  std::vector<float> values(dim_);
+  std::memcpy(values.data(), row_data(r), dim_ * sizeof(float));
+  return values;
+}
+
+const ReducedRows* Embeddings::reduced(Dtype dtype) const {
+  for (const ReducedRows& copy : reduced_) {
+    if (copy.dtype == dtype) return &copy;
+  }
+  return nullptr;
+}
+
+// Every row's norm, the rows split among the cores: on a large file this is a full pass
+// over memory that would otherwise run on one core.
+void Embeddings::compute_norms() {
+  owned_norms_.resize(rows());
+  auto norms_of = [this](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; ++r) {
+      const std::span<const float> values(row_data(static_cast<uint32_t>(r)), dim_);
+      owned_norms_[r] = std::sqrt(kernels::squared_norm(values));
+    }
+  };
+  constexpr size_t kMinRowsPerThread = 65536;
+  const size_t threads = std::clamp<size_t>(rows() / kMinRowsPerThread, 1,
+                                            std::max(1u, std::thread::hardware_concurrency()));
+  {
+    std::vector<std::jthread> workers;
+    for (size_t t = 1; t < threads; ++t) {
+      workers.emplace_back(norms_of, rows() * t / threads, rows() * (t + 1) / threads);
+    }
+    norms_of(0, rows() / threads);
+  }
+  norms_ = owned_norms_;
+}
+
+}  // namespace embtool

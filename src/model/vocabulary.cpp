@@ -1,0 +1,128 @@
+#include "model/vocabulary.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "base/error.hpp"
+
+namespace embtool {
+namespace {
+
+[[noreturn]] void corrupt_index(std::string_view what) {
+  throw Error(ErrorKind::bad_data, std::string("corrupt vocabulary in the store file: ") +
+                                      std::string(what));
+}
+
+}  // namespace
+
+// FNV-1a, finished with a 64-bit mixer so that short words spread over the table.
+uint64_t hash_word(std::string_view word) noexcept {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : word) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+Vocabulary::Vocabulary(const Vocabulary& other)
+    : arena_(other.arena_),
+      offsets_(other.offsets_),
+      slots_(other.slots_),
+      view_(other.view_),
+      owner_(other.owner_) {
+  if (owns_memory()) refresh_view();
+}
+
+Vocabulary& Vocabulary::operator=(const Vocabulary& other) {
+  if (this != &other) *this = Vocabulary(other);
+  return *this;
+}
+
+Vocabulary Vocabulary::view(std::span<const char> arena, std::span<const uint64_t> offsets,
+                            std::span<const uint32_t> slots, std::shared_ptr<const void> owner,
+                            size_t index_rows) {
+  if (offsets.empty() || offsets.front() != 0 || offsets.back() != arena.size()) {
+    corrupt_index("word offsets do not cover the word bytes");
+  }
+  index_rows = std::max(index_rows, offsets.size() - 1);
+  if (slots.empty() || !std::has_single_bit(slots.size()) || slots.size() <= index_rows) {
+    corrupt_index("hash index size");
+  }
+  Vocabulary vocabulary;
+  vocabulary.offsets_.clear();
+  vocabulary.view_ = View{arena, offsets, slots};
+  vocabulary.owner_ = owner ? std::move(owner) : std::make_shared<int>(0);
+  vocabulary.index_rows_ = index_rows;
+  return vocabulary;
+}
+
+void Vocabulary::refresh_view() { view_ = View{arena_, offsets_, slots_}; }
+
+void Vocabulary::reserve(size_t words, size_t bytes) {
+  if (!owns_memory()) throw Error(ErrorKind::internal, "internal error: reserve on a mapped vocabulary");
+  arena_.reserve(bytes);
+  offsets_.reserve(words + 1);
+  // Sizing the index once avoids rehashing every word each time the table doubles.
+  const size_t capacity = std::bit_ceil(std::max<size_t>(16, 4 * words));
+  if (capacity > slots_.size()) rebuild_index(capacity);
+  refresh_view();
+}
+
+std::string_view Vocabulary::word(uint32_t row) const {
+  const uint64_t begin = view_.offsets[row];
+  const uint64_t end = view_.offsets[row + 1];
+  if (begin > end || end > view_.arena.size()) corrupt_index("word offsets out of order");
+  return std::string_view(view_.arena.data() + begin, end - begin);
+}
+
+// Linear probing; the table is kept at most half full, so probes stay short.
+size_t Vocabulary::slot_for(std::string_view word, uint64_t hash) const {
+  const std::span<const uint32_t> slots = view_.slots;
+  const size_t mask = slots.size() - 1;
+  size_t slot = hash & mask;
+  for (size_t probes = 0; probes < slots.size(); ++probes, slot = (slot + 1) & mask) {
+    const uint32_t row = slots[slot];
+    if (row == kEmptySlot) return slot;
+    if (row < size()) {
+      if (this->word(row) == word) return slot;
+    } else if (owns_memory() || row >= index_rows_) {
+      corrupt_index("hash index names a row past the end");
+    }
+  }
+  corrupt_index("hash index has no empty slot");
+}
+
+std::optional<uint32_t> Vocabulary::find(std::string_view word) const {
+  if (view_.slots.empty()) return std::nullopt;
+  const uint32_t row = view_.slots[slot_for(word, hash_word(word))];
+  if (row == kEmptySlot || row >= size()) return std::nullopt;
+  return row;
+}
+
+void Vocabulary::grow_index() { rebuild_index(std::bit_ceil(std::max<size_t>(16, 4 * size()))); }
+
+void Vocabulary::rebuild_index(size_t capacity) {
+  slots_.assign(capacity, kEmptySlot);
+  refresh_view();
+  for (uint32_t row = 0; row < size(); ++row) {
+    slots_[slot_for(word(row), hash_word(word(row)))] = row;
+  }
+}
+
+bool Vocabulary::add(std::string_view word) {
+  if (!owns_memory()) throw Error(ErrorKind::internal, "internal error: add to a mapped vocabulary");
+  if (2 * (size() + 1) > slots_.size()) grow_index();
+  const size_t slot = slot_for(word, hash_word(word));
+  if (slots_[slot] != kEmptySlot) return false;
+  slots_[slot] = static_cast<uint32_t>(size());
+  arena_.insert(arena_.end(), word.begin(), word.end());
+  offsets_.push_back(arena_.size());
+  refresh_view();
+  return true;
+}
+
+}  // namespace embtool

@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <bit>
+
+#include "render/json_writer.hpp"
+#include "render/render.hpp"
+#include "render/table.hpp"
+
+using namespace embtool::output;
+using nlohmann::json;
+
+TEST_CASE("JSON strings escape quotes, controls and invalid UTF-8", "[output]") {
+  std::string out;
+  append_json_string(out, "a\"b\\c\n\t\x01 caf\xc3\xa9 clich\xe9s \xed\xa0\x80");
+  const auto parsed = json::parse(out);
+  CHECK(parsed.get<std::string>() == "a\"b\\c\n\t\x01 caf\xc3\xa9 clich\xef\xbf\xbds \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST_CASE("JSON floats read back to the same float32, non-finite becomes null", "[output]") {
+  std::string out;
+  JsonWriter w(out);
+  const float values[] = {0.684541f, -8.26716423034668e-05f, 1e-30f, 3.4e38f, 0.1f};
+  w.begin_array();
+  for (float v : values) w.value(v);
+  w.value(std::numeric_limits<float>::quiet_NaN());
+  w.end_array();
+  const auto parsed = json::parse(out);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(std::bit_cast<uint32_t>(parsed[i].get<float>()) == std::bit_cast<uint32_t>(values[i]));
+  }
+  CHECK(parsed[5].is_null());
+}
+
+TEST_CASE("JSON objects and arrays nest with commas in the right places", "[output]") {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key("a").value(int64_t{1}).key("b").begin_array();
+  w.begin_object().key("x").value(true).end_object().begin_object().end_object().end_array();
+  w.key("c").null().end_object();
+  CHECK(out == R"({"a":1,"b":[{"x":true},{}],"c":null})");
+}
+
+TEST_CASE("text tables align columns, numbers to the right", "[output]") {
+  const Table t{{"rank", "word", "score"}, {{int64_t{1}, std::string("queen"), 0.6845f},
+                                            {int64_t{10}, std::string("é"), 0.5f}}};
+  CHECK(render_text(t, false) ==
+        "rank  word      score\n"
+        "   1  queen  0.684500\n"
+        "  10  é      0.500000\n");
+}
+
+TEST_CASE("TSV keeps a fixed column count and escapes tabs and newlines", "[output]") {
+  const Table t{{"rank", "word", "score"}, {{int64_t{1}, std::string("a\tb\nc\\"), 0.25f}}};
+  CHECK(render_tsv(t) == "rank\tword\tscore\n1\ta\\tb\\nc\\\\\t0.25\n");
+}
+
+TEST_CASE("every result type renders as JSON that parses", "[output]") {
+  const float values[] = {1.5f, -2.0f};
+  const std::string docs[] = {
+      render(RankedResult{"neighbors", {{"word", "dog"}}, 2, {{"dogs", 0.6f}, {"hound", 0.5f}}, {}},
+             OutputFormat::json, false),
+      render(PairResult{"similar", "cat", "dog", {{"similarity", 0.5f}}}, OutputFormat::json, false),
+      render(VectorResult{"king", 3, values}, OutputFormat::json, false),
+      render(FactsResult{"info", {{"words", int64_t{5}}, {"path", std::string("x")}}}, OutputFormat::json,
+             false)};
+  for (const auto& doc : docs) {
+    INFO(doc);
+    CHECK(doc.back() == '\n');
+    CHECK(std::count(doc.begin(), doc.end(), '\n') == 1);
+    CHECK_NOTHROW(json::parse(doc));
+  }
+  CHECK(json::parse(docs[0])["results"][1]["word"] == "hound");
+  CHECK(json::parse(docs[2])["vector"][1].get<float>() == -2.0f);
+}
