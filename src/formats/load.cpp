@@ -6,7 +6,7 @@
 
 #include "base/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "base/byte_source.hpp"
 #include "formats/readers.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "base/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "fixtures.hpp"
 
 using namespace embtool;

@@ -21,7 +21,7 @@
 #include "base/error.hpp"
 #include "ops/evaluate.hpp"
 #include "formats/formats.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "kernels/simd.hpp"
 #include "render/table.hpp"
 

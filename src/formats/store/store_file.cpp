@@ -8,7 +8,7 @@
 //
 // All numbers are in the writer's byte order; the byte-order mark lets a reader on another
 // kind of machine refuse the file instead of misreading it.
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 
 #include <fmt/format.h>
 

@@ -8,7 +8,7 @@
 #include "base/error.hpp"
 #include "formats/formats.hpp"
 #include "search/search.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "fixtures.hpp"
 
 using namespace embtool;
