@@ -54,9 +54,9 @@ std::vector<WordVector> awkward_words() {
 
 TEST_CASE("word2vec binary, text and GloVe written and read back keep every word and bit", "[write]") {
   const Embeddings original = load(write_file("awkward.bin", word2vec_binary(awkward_words())));
-  for (const auto& [format, name] : {std::pair{Format::word2vec_binary, "out.bin"},
-                                     std::pair{Format::word2vec_text, "out.txt"},
-                                     std::pair{Format::glove, "out.glove"}}) {
+  for (const auto& [format, name] : {std::pair{"word2vec-binary", "out.bin"},
+                                     std::pair{"word2vec-text", "out.txt"},
+                                     std::pair{"glove", "out.glove"}}) {
     INFO(name);
     const auto path = scratch_dir() / name;
     write_vectors(original, path, format, {.force = true, .progress = {}});
@@ -70,7 +70,7 @@ TEST_CASE("binary -> store -> binary gives the original file byte for byte", "[w
   const std::string bytes = word2vec_binary(awkward_words());
   const auto original = write_file("orig.bin", bytes);
   write_store(load(original), scratch_dir() / "orig.emb", {.reduced = {Dtype::i8}, .force = true, .progress = {}});
-  write_vectors(open_store(scratch_dir() / "orig.emb"), scratch_dir() / "again.bin", Format::word2vec_binary,
+  write_vectors(open_store(scratch_dir() / "orig.emb"), scratch_dir() / "again.bin", "word2vec-binary",
                 {.force = true, .progress = {}});
   std::ifstream in(scratch_dir() / "again.bin", std::ios::binary);
   const std::string again((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -84,7 +84,7 @@ TEST_CASE("NaN and Inf kept with --allow-nonfinite survive text", "[write]") {
   LoadOptions allow;
   allow.allow_nonfinite = true;
   const Embeddings original = load(write_file("nonfinite.bin", word2vec_binary(words)), allow);
-  write_vectors(original, scratch_dir() / "nonfinite.txt", Format::word2vec_text, {.force = true, .progress = {}});
+  write_vectors(original, scratch_dir() / "nonfinite.txt", "word2vec-text", {.force = true, .progress = {}});
   require_same_content(original, load(scratch_dir() / "nonfinite.txt", allow));
 }
 
@@ -94,23 +94,23 @@ TEST_CASE("a word the format cannot hold is refused before anything is written",
   const Embeddings e = load(write_file("linebreak.bin", word2vec_binary(words)));
   const auto path = scratch_dir() / "linebreak.txt";
   try {
-    write_vectors(e, path, Format::word2vec_text, {});
+    write_vectors(e, path, "word2vec-text", {});
     FAIL("a line break in a word was written as text");
   } catch (const Error& error) {
     CHECK_THAT(error.what(), Catch::Contains("word 2") && Catch::Contains("line break"));
   }
   CHECK_FALSE(std::filesystem::exists(path));
-  write_vectors(e, scratch_dir() / "linebreak.bin", Format::word2vec_binary, {.force = true, .progress = {}});
+  write_vectors(e, scratch_dir() / "linebreak.bin", "word2vec-binary", {.force = true, .progress = {}});
   require_same_content(e, load(scratch_dir() / "linebreak.bin"));
 }
 
 TEST_CASE("an existing output is kept without force, replaced with it", "[write]") {
   const Embeddings e = load(write_file("keep.bin", word2vec_binary(random_words(4, 3, 7))));
   const auto path = write_file("existing.txt", "old contents");
-  CHECK_THROWS_AS(write_vectors(e, path, Format::word2vec_text, {}), Error);
+  CHECK_THROWS_AS(write_vectors(e, path, "word2vec-text", {}), Error);
   std::ifstream in(path);
   CHECK(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()) == "old contents");
-  write_vectors(e, path, Format::word2vec_text, {.force = true, .progress = {}});
+  write_vectors(e, path, "word2vec-text", {.force = true, .progress = {}});
   CHECK(load(path).rows() == 4);
 }
 
@@ -128,8 +128,8 @@ TEST_CASE("round trips keep the bundled model and the shared files whole", "[wri
     const Embeddings original = load(file);
     const auto store = scratch_dir() / "rt.emb";
     write_store(original, store, {.reduced = {}, .force = true, .progress = {}});
-    for (const auto& [format, name] : {std::pair{Format::word2vec_binary, "rt.bin"},
-                                       std::pair{Format::word2vec_text, "rt.txt"}}) {
+    for (const auto& [format, name] : {std::pair{"word2vec-binary", "rt.bin"},
+                                       std::pair{"word2vec-text", "rt.txt"}}) {
       const auto path = scratch_dir() / name;
       write_vectors(open_store(store), path, format, {.force = true, .progress = {}});
       require_same_content(original, load(path));

@@ -12,7 +12,15 @@
 #include <vector>
 
 #include "model/embeddings.hpp"
+#include "formats/format.hpp"
 #include "formats/formats.hpp"
+
+namespace embtool::formats {
+
+// The store as a registered format: name embtool-store (alias emb), extension .emb.
+const FormatDescriptor& store_format();
+
+}  // namespace embtool::formats
 
 namespace embtool {
 

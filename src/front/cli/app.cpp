@@ -21,7 +21,7 @@
 #include "base/error.hpp"
 #include "ops/evaluate.hpp"
 #include "formats/formats.hpp"
-#include "formats/store/store_file.hpp"
+#include "formats/registry.hpp"
 #include "kernels/simd.hpp"
 #include "render/table.hpp"
 
@@ -66,14 +66,45 @@ std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
   return logger;
 }
 
+// "word2vec binary, word2vec or fastText text, ...": the registered formats, for help text.
+std::string format_descriptions() {
+  std::string text;
+  for (const FormatDescriptor* format : registered_formats()) {
+    text += (text.empty() ? "" : ", ") + format->description;
+  }
+  return text;
+}
+
+// The values a format option accepts: every registered name and alias (and "auto").
+std::vector<std::string> format_values(bool writable_only, bool with_auto) {
+  std::vector<std::string> values = format_spellings(writable_only);
+  if (with_auto) values.insert(values.begin(), "auto");
+  return values;
+}
+
+// ".emb (embtool's store), .bin (word2vec binary), ...": what OUTPUT's extension chooses.
+std::string output_extension_help() {
+  std::string text;
+  for (const FormatDescriptor* format : registered_formats()) {
+    if (!format->writable() || format->extensions.empty()) continue;
+    std::string extensions;
+    for (const std::string& extension : format->extensions) extensions += (extensions.empty() ? "" : "/") + extension;
+    text += fmt::format("{}{} ({})", text.empty() ? "" : ", ", extensions, format->description);
+  }
+  return text;
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-m,--model", g.model,
-                 "Vector file: word2vec .bin, .txt/.vec, GloVe, optionally .gz "
-                 "(default: $EMBTOOL_MODEL, else the bundled model)");
+                 fmt::format("Vector file: {}; optionally .gz (default: $EMBTOOL_MODEL, else the "
+                             "bundled model)",
+                             format_descriptions()));
   app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
       ->check(count_at_least_one());
-  app.add_option("--format", g.format, "File format, detected from the content by default")
-      ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"}));
+  app.add_option("--format", g.format,
+                 fmt::format("File format, detected from the content by default: auto, {}",
+                             describe_formats(false, ", ")))
+      ->check(CLI::IsMember(format_values(false, true)));
   app.add_flag("--no-header", g.no_header, "The file has no '<count> <dim>' line (GloVe)");
   auto* json = app.add_flag("--json,--jsonl", g.json, "Print one JSON document a line");
   auto* tsv = app.add_flag("--tsv", g.tsv, "Print tab-separated values with a header line");
@@ -143,12 +174,10 @@ void add_commands(CLI::App& app, CommandArgs& args) {
       "convert", "Write a vector file as an embtool store (.emb) that opens in milliseconds, or in "
                  "another format (word2vec binary or text, GloVe), keeping every word and float bit");
   convert->add_option("INPUT", args.input, "A word2vec, fastText or GloVe file, or a store")->required();
-  convert->add_option("OUTPUT", args.output,
-                      "The file to write: .emb (a store), .bin (word2vec binary), .txt/.vec (word2vec text)")
-      ->required();
-  convert->add_option("--to", args.to, "The output format, whatever OUTPUT's name: emb, word2vec-binary, "
-                                       "word2vec-text, glove")
-      ->check(CLI::IsMember({"emb", "word2vec-binary", "word2vec-text", "glove"}));
+  convert->add_option("OUTPUT", args.output, "The file to write: " + output_extension_help())->required();
+  convert->add_option("--to", args.to,
+                      "The output format, whatever OUTPUT's name: " + describe_formats(true, ", "))
+      ->check(CLI::IsMember(format_values(true, false)));
   convert->add_option("--dtype", args.dtypes,
                       "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
       ->check(CLI::IsMember({"f16", "i8"}))
@@ -158,7 +187,7 @@ void add_commands(CLI::App& app, CommandArgs& args) {
 
 LoadOptions load_options(const GlobalOptions& g) {
   LoadOptions options;
-  options.format = g.no_header ? Format::glove : *parse_format(g.format);
+  options.format = g.no_header ? "glove" : g.format;
   if (g.limit > 0) options.limit = g.limit;
   options.allow_nonfinite = g.allow_nonfinite;
   options.strict = g.strict;
@@ -168,7 +197,7 @@ LoadOptions load_options(const GlobalOptions& g) {
 void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   const SourceInfo& s = e.source();
   log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
-           e.dim(), format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds,
+           e.dim(), s.format, s.text("compression") == "gzip" ? ", gzip" : "", s.path, seconds,
            kernels::simd_target_name());
   for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
 }
@@ -217,72 +246,65 @@ void refuse_overwriting_input(const std::filesystem::path& input, const std::fil
   }
 }
 
-// The output format: --to, else OUTPUT's extension; nullopt for a store.
-std::optional<Format> output_format_of(const CommandArgs& args) {
-  std::string to = args.to;
-  if (to.empty()) {
-    const std::string extension = std::filesystem::path(args.output).extension().string();
-    if (extension == ".emb") to = "emb";
-    else if (extension == ".bin") to = "word2vec-binary";
-    else if (extension == ".txt" || extension == ".vec") to = "word2vec-text";
-    else if (extension == ".glove") to = "glove";
-    else {
-      throw Error(ErrorKind::invalid_argument,
-                  fmt::format("{}: which format? name it .emb, .bin, .txt or .vec, or say --to "
-                              "emb|word2vec-binary|word2vec-text|glove (compressed output: pipe a "
-                              "text file through gzip)",
-                              args.output));
-    }
+// The output format: --to, else OUTPUT's extension.
+const FormatDescriptor& output_format_of(const CommandArgs& args) {
+  const FormatDescriptor* format = nullptr;
+  if (!args.to.empty()) {
+    format = find_format(args.to);
+  } else {
+    format = find_format_by_extension(std::filesystem::path(args.output).extension().string());
   }
-  if (to == "emb") return std::nullopt;
-  if (!args.dtypes.empty()) {
+  if (format == nullptr || !format->writable()) {
+    std::string extensions;
+    const std::vector<std::string> all = output_extensions();
+    for (size_t i = 0; i < all.size(); ++i) {
+      extensions += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + all[i];
+    }
+    std::string names;
+    for (const FormatDescriptor* f : registered_formats()) {
+      if (f->writable()) names += (names.empty() ? "" : "|") + f->name;
+    }
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("{}: which format? name it {}, or say --to {} (compressed output: pipe a "
+                            "text file through gzip)",
+                            args.output, extensions, names));
+  }
+  if (!args.dtypes.empty() && !format->holds_reduced_copies) {
     throw Error(ErrorKind::invalid_argument, "--dtype adds reduced copies to a store (.emb) only");
   }
-  return parse_format(to);
+  return *format;
 }
 
-void write_classic_format(const Embeddings& embeddings, const std::filesystem::path& output, Format format,
-                          const CommandArgs& args, const Streams& streams, bool quiet) {
-  VectorWriteOptions options;
-  options.force = args.force;
-  ProgressBar bar(streams.err, fmt::format("writing {}", output.filename().string()),
-                  streams.progress && !quiet && embeddings.rows() >= 100000, "words");
-  options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  write_vectors(embeddings, output, format, options);
-  bar.finish();
-}
+// Files that take long to write show a bar: a store of 64 MiB or more, a text or binary
+// file of 100,000 words or more.
+constexpr uint64_t kProgressMinWords = 100000;
 
 void convert_model(const GlobalOptions& g, const CommandArgs& args, spdlog::logger& log,
                    const Streams& streams) {
   const std::filesystem::path output = args.output;
   refuse_overwriting_input(args.input, output);
-  const std::optional<Format> classic = output_format_of(args);
+  const FormatDescriptor& format = output_format_of(args);
   std::error_code ignored;
   if (!args.force && std::filesystem::exists(output, ignored)) {  // said before a long load
     throw Error(ErrorKind::invalid_argument, fmt::format("{} already exists", output.string()),
                 Remedy::replace_existing);
   }
   const Embeddings embeddings = load_model(g, args.input, log, streams);
-  if (classic) {
-    const auto start = std::chrono::steady_clock::now();
-    write_classic_format(embeddings, output, *classic, args, streams, g.quiet);
-    log.info("wrote {} ({} words x {}, {}) in {:.3f} s", output.string(), embeddings.rows(), embeddings.dim(),
-             format_name(*classic), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return;
-  }
-  StoreWriteOptions options;
+  WriteOptions options;
   options.reduced = reduced_dtypes(args.dtypes);
   options.force = args.force;
+  const bool counts_words = !format.progress_items.empty();
+  const bool long_write = counts_words ? embeddings.rows() >= kProgressMinWords : true;
   const auto start = std::chrono::steady_clock::now();
   ProgressBar bar(streams.err, fmt::format("writing {}", output.filename().string()),
-                  streams.progress && !g.quiet);
-  options.progress = [&bar](uint64_t done, uint64_t total) {
-    if (total >= kProgressMinBytes) bar.update(done, total);
+                  streams.progress && !g.quiet && long_write, format.progress_items);
+  options.progress = [&bar, counts_words](uint64_t done, uint64_t total) {
+    if (counts_words || total >= kProgressMinBytes) bar.update(done, total);
   };
-  write_store(embeddings, output, options);
+  format.write(embeddings, output, options);
   bar.finish();
-  log.info("wrote {} ({} words x {}) in {:.3f} s", output.string(), embeddings.rows(),
-           embeddings.dim(),
+  log.info("wrote {} ({} words x {}, {}) in {:.3f} s", output.string(), embeddings.rows(),
+           embeddings.dim(), format.name,
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 

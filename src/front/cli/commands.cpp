@@ -7,6 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <iterator>
+#include <type_traits>
+#include <variant>
 
 #include "base/error.hpp"
 #include "kernels/simd.hpp"
@@ -184,6 +187,42 @@ std::string stored_copies(const Embeddings& e) {
   return copies;
 }
 
+// A reader's fact as a table cell.
+output::Cell cell_of(const Fact& fact) {
+  return std::visit(
+      [](const auto& value) -> output::Cell {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, int64_t>) return output::Cell{value};
+        else if constexpr (std::is_same_v<T, bool>) return output::Cell{std::string(value ? "true" : "false")};
+        else if constexpr (std::is_same_v<T, double>) return output::Cell{static_cast<float>(value)};
+        else return output::Cell{value};
+      },
+      fact.value);
+}
+
+// Where info shows the facts readers are known to record (those of the word-vector
+// formats, where info has always shown them); any other fact comes after them, in the
+// order its reader recorded it.
+constexpr std::string_view kInfoOrder[] = {
+    "path", "format", "compression", "file_bytes", "words", "dim", "dtype", "stored_copies",
+    "converted_from", "simd_target", "matrix_bytes", "vocabulary_bytes", "header_count",
+    "records_read", "duplicates_dropped"};
+
+using InfoRows = std::vector<std::pair<std::string, output::Cell>>;
+
+// The model's own rows and its reader's facts, in kInfoOrder, then the other facts.
+InfoRows ordered_info(InfoRows model_rows, const SourceInfo& source) {
+  InfoRows rows = std::move(model_rows);
+  for (const Fact& fact : source.facts) rows.emplace_back(fact.name, cell_of(fact));
+  auto rank = [](const std::string& name) {
+    const auto* it = std::find(std::begin(kInfoOrder), std::end(kInfoOrder), name);
+    return static_cast<size_t>(it - std::begin(kInfoOrder));
+  };
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  return rows;
+}
+
 }  // namespace
 
 void run_info(const CommandContext& ctx) {
@@ -196,27 +235,23 @@ void run_info(const CommandContext& ctx) {
   const auto zero_vectors = std::count(norms.begin(), norms.end(), 0.0f);
   using output::Cell;
   auto count = [](uint64_t n) { return Cell{static_cast<int64_t>(n)}; };
-  print(ctx, output::FactsResult{
-                 "info",
-                 {{"path", Cell{source.path}},
-                  {"format", Cell{std::string(format_name(source.format))}},
-                  {"compression", Cell{std::string(source.gzip ? "gzip" : "none")}},
-                  {"file_bytes", count(source.file_bytes)},
-                  {"words", count(e.rows())},
-                  {"dim", count(e.dim())},
-                  {"dtype", Cell{std::string("float32")}},
-                  {"stored_copies", Cell{stored_copies(e)}},
-                  {"converted_from", Cell{source.converted_from}},
-                  {"simd_target", Cell{std::string(kernels::simd_target_name())}},
-                  {"matrix_bytes", count(e.matrix_bytes())},
-                  {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
-                  {"header_count", count(source.header_count)},
-                  {"records_read", count(source.records_read)},
-                  {"duplicates_dropped", count(source.duplicates_dropped)},
-                  {"norm_min", Cell{*min_norm}},
-                  {"norm_mean", Cell{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
-                  {"norm_max", Cell{*max_norm}},
-                  {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}}});
+  InfoRows rows = ordered_info({{"path", Cell{source.path}},
+                                {"format", Cell{source.format}},
+                                {"file_bytes", count(source.file_bytes)},
+                                {"words", count(e.rows())},
+                                {"dim", count(e.dim())},
+                                {"dtype", Cell{std::string("float32")}},
+                                {"stored_copies", Cell{stored_copies(e)}},
+                                {"simd_target", Cell{std::string(kernels::simd_target_name())}},
+                                {"matrix_bytes", count(e.matrix_bytes())},
+                                {"vocabulary_bytes", count(e.vocabulary().arena_bytes())}},
+                               source);
+  rows.insert(rows.end(),
+              {{"norm_min", Cell{*min_norm}},
+               {"norm_mean", Cell{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
+               {"norm_max", Cell{*max_norm}},
+               {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}});
+  print(ctx, output::FactsResult{"info", std::move(rows)});
 }
 
 // evaluate(embeddings, questions, options) on the analogy questions in `file`, with a progress
