@@ -21,7 +21,11 @@ std::string quoted_list(const std::string& space_separated, std::string_view one
 std::string extras(const std::string& list) {
   std::istringstream in(list);
   std::string options, others;
-  for (std::string item; in >> item;) (item.size() > 1 && item[0] == '-' ? options : others) += item + " ";
+  std::vector<std::string> items;
+  for (std::string item; in >> item;) items.push_back(item);
+  for (auto it = items.rbegin(); it != items.rend(); ++it) {  // CLI11 lists them last first
+    (it->size() > 1 && (*it)[0] == '-' ? options : others) += *it + " ";
+  }
   std::vector<std::string> parts;
   if (!options.empty()) parts.push_back(quoted_list(options, "unknown option", "unknown options"));
   if (!others.empty()) parts.push_back(quoted_list(others, "unexpected argument", "unexpected arguments"));
@@ -75,8 +79,20 @@ std::string plain(const std::string& name, const std::string& message) {
   return message;
 }
 
+// The error's class (its get_name() is sometimes the name of the command that threw it).
+std::string class_of(const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) return "ExtrasError";
+  if (dynamic_cast<const CLI::RequiredError*>(&e)) return "RequiredError";
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e)) return "ArgumentMismatch";
+  if (dynamic_cast<const CLI::ExcludesError*>(&e)) return "ExcludesError";
+  if (dynamic_cast<const CLI::RequiresError*>(&e)) return "RequiresError";
+  if (dynamic_cast<const CLI::ConversionError*>(&e)) return "ConversionError";
+  if (dynamic_cast<const CLI::ValidationError*>(&e)) return "ValidationError";
+  return e.get_name();
+}
+
 }  // namespace
 
-std::string plain_parse_error(const CLI::ParseError& error) { return plain(error.get_name(), error.what()); }
+std::string plain_parse_error(const CLI::ParseError& error) { return plain(class_of(error), error.what()); }
 
 }  // namespace embtool::app

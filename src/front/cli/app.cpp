@@ -241,7 +241,10 @@ class ResultWriter {
   }
 
   int write_one(const app::ShowHelp& help, const app::Session&) {
-    streams_.out << (help.command ? parser_.get_subcommand(*help.command)->help() : parser_.help());
+    // The formatter itself: the parser's help() would show the help of `help`, the command given.
+    const CLI::App* about = help.command ? parser_.get_subcommand(*help.command) : &parser_;
+    streams_.out << parser_.get_formatter()->make_help(about, about == &parser_ ? "embtool" : "embtool " + about->get_name(),
+                                                        CLI::AppFormatMode::Normal);
     return static_cast<int>(ExitCode::ok);
   }
 
