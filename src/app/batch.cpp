@@ -104,25 +104,11 @@ std::vector<BatchLine> read_lines(std::istream& in, std::string_view source) {
   return lines;
 }
 
-// The cosine search a line will run, if it is a neighbors or 3CosAdd analogy query whose words
-// resolve; anything else (including every error) is left to the line's own command.
+// The cosine search a line will run, if its command is one whose searches a batch answers
+// together.
 std::optional<CosineSearch> search_of(const Session& s, const BatchLine& line) {
-  if (line.parse_error) return std::nullopt;
-  const CommandArgs& a = line.args;
-  const bool neighbors = line.command->name == "neighbors" && a.words.size() == 1 &&
-                         a.words.front().find_first_of(" \t") == std::string::npos;
-  const bool analogy = line.command->name == "analogy" && a.method == AnalogyMethod::add;
-  if (!neighbors && !analogy) return std::nullopt;
-  try {
-    auto row = [&](const std::string& word) { return resolve_word(s.embeddings(), word, s.case_fallback()).row; };
-    if (neighbors) {
-      const WeightedRow term{row(a.words.front()), 1.0f};
-      return most_similar_search(s.embeddings(), std::span(&term, 1));
-    }
-    return most_similar_search(s.embeddings(), analogy_terms(row(a.a), row(a.b), row(a.c)));
-  } catch (const Error&) {
-    return std::nullopt;
-  }
+  if (line.parse_error || line.command->cosine_search == nullptr) return std::nullopt;
+  return line.command->cosine_search(s, line.args);
 }
 
 // Every batchable search of the batch, answered together; answers[i] for lines[i].

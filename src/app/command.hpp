@@ -64,6 +64,9 @@ struct Command {
   bool batch_line = false;    // may be a line of a batch and of the shell
   void (*grammar)(CLI::App& command, CommandArgs& args) = nullptr;
   Result (*run)(const Session& session, const CommandArgs& args) = nullptr;
+  // The cosine search a line of this command would run, if it is one that a batch answers
+  // together with the others in one pass (nullopt: the line runs on its own).
+  std::optional<CosineSearch> (*cosine_search)(const Session& session, const CommandArgs& args) = nullptr;
 };
 
 }  // namespace embtool::app

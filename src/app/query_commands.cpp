@@ -75,6 +75,28 @@ Result run_analogy(const Session& s, const CommandArgs& a) {
 Result run_doesnt_match(const Session& s, const CommandArgs& a) { return Answer{doesnt_match(s, a.words)}; }
 Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vector(s, a.word, a.id)}; }
 
+// The searches a batch answers together: a lone word's neighbors, a 3CosAdd analogy whose
+// words resolve. Anything else (including every error) is left to the line's own command.
+std::optional<CosineSearch> neighbors_search(const Session& s, const CommandArgs& a) {
+  if (a.words.size() != 1 || a.words.front().find_first_of(" \t") != std::string::npos) return std::nullopt;
+  try {
+    const WeightedRow term{resolve_word(s.embeddings(), a.words.front(), s.case_fallback()).row, 1.0f};
+    return most_similar_search(s.embeddings(), std::span(&term, 1));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<CosineSearch> analogy_search(const Session& s, const CommandArgs& a) {
+  if (a.method != AnalogyMethod::add) return std::nullopt;
+  try {
+    auto row = [&](const std::string& word) { return resolve_word(s.embeddings(), word, s.case_fallback()).row; };
+    return most_similar_search(s.embeddings(), analogy_terms(row(a.a), row(a.b), row(a.c)));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 void similar_grammar(CLI::App& cmd, CommandArgs& args) {
   cmd.add_option("A", args.a, "First word")->required();
   cmd.add_option("B", args.b, "Second word")->required();
@@ -153,9 +175,10 @@ const std::vector<Command>& query_commands() {
       {"neighbors", "The nearest words by cosine similarity",
        "neighbors dog --k 5\nneighbors king queen dog\nneighbors \"king - man + woman\"\n"
        "cut -f1 words.tsv | embtool neighbors - --tsv",
-       true, neighbors_grammar, run_neighbors},
+       true, neighbors_grammar, run_neighbors, neighbors_search},
       {"analogy", "A + B - C: 'king woman man' finds queen",
-       "analogy king woman man\nanalogy king woman man --method mul --k 3", true, analogy_grammar, run_analogy},
+       "analogy king woman man\nanalogy king woman man --method mul --k 3", true, analogy_grammar, run_analogy,
+       analogy_search},
       {"vector", "Print a word's vector exactly (the lookup-table row)", "vector cat\nvector --id 42", true,
        vector_grammar, run_vector},
       {"doesnt-match", "The word that fits least with the others", "doesnt-match breakfast cereal dinner lunch",
