@@ -18,7 +18,7 @@ Result run_info(const Session& s, const CommandArgs&) { return Answer{info(s)}; 
 
 void eval_grammar(CLI::App& eval, CommandArgs& args) {
   eval.fallthrough();
-  eval.require_subcommand(1);
+  eval.require_subcommand(0, 1);  // none is refused in words of its own (run_eval)
   auto* analogies = eval.add_subcommand(
       "analogies", "Analogy accuracy on a questions-words.txt file, as gensim's evaluate_word_analogies");
   analogies->fallthrough();
@@ -74,6 +74,9 @@ Word2vecAccuracyOptions word2vec_options(const CommandArgs& args, const Session&
 }
 
 Result run_eval(const Session& s, const CommandArgs& args) {
+  if (args.eval_kind.empty()) {
+    throw Error(ErrorKind::invalid_argument, "eval needs what to evaluate: analogies FILE or pairs FILE");
+  }
   if (args.eval_kind == "pairs") {
     PairEvalOptions options = args.pairs;
     options.case_insensitive = !args.case_sensitive;

@@ -177,8 +177,8 @@ std::optional<std::string> output_failure(std::ostream& out) {
   out.flush();
   if (out) return std::nullopt;
   const int error = errno;
-  return error != 0 ? fmt::format("cannot write the output: {}", std::strerror(error))
-                    : std::string("cannot write the output");
+  return error != 0 ? fmt::format("cannot write the output to standard output: {}", std::strerror(error))
+                    : std::string("cannot write the output to standard output");
 }
 
 // What the command line does with each kind of result.
