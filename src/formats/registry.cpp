@@ -61,6 +61,26 @@ std::string describe_formats(bool writable_only, std::string_view separator) {
   return text;
 }
 
+std::string format_descriptions(std::string_view separator) {
+  std::string text;
+  for (const FormatDescriptor* format : registered_formats()) {
+    if (!text.empty()) text += separator;
+    text += format->description;
+  }
+  return text;
+}
+
+std::string describe_output_extensions() {
+  std::string text;
+  for (const FormatDescriptor* format : registered_formats()) {
+    if (!format->writable() || format->extensions.empty()) continue;
+    if (!text.empty()) text += ", ";
+    for (size_t i = 0; i < format->extensions.size(); ++i) text += (i == 0 ? "" : "/") + format->extensions[i];
+    text += " (" + format->description + ")";
+  }
+  return text;
+}
+
 std::vector<std::string> output_extensions() {
   std::vector<std::string> extensions;
   for (const FormatDescriptor* format : registered_formats()) {

@@ -28,6 +28,12 @@ std::vector<std::string> format_spellings(bool writable_only = false);
 // One line per use for help text: "word2vec-binary (bin, binary)", joined by `separator`.
 std::string describe_formats(bool writable_only, std::string_view separator);
 
+// The formats' descriptions, joined by `separator`: "word2vec binary, ... , embtool store".
+std::string format_descriptions(std::string_view separator);
+
+// What an output's extension chooses: ".bin (word2vec binary), .txt/.vec (word2vec or ...)".
+std::string describe_output_extensions();
+
 // Every extension that names an output format, in registration order (".bin", ".txt", ...).
 std::vector<std::string> output_extensions();
 

@@ -11,15 +11,15 @@
 
 namespace embtool {
 
-const Fact* SourceInfo::fact(std::string_view name) const {
-  for (const Fact& f : facts) {
+const SourceFact* SourceInfo::fact(std::string_view name) const {
+  for (const SourceFact& f : facts) {
     if (f.name == name) return &f;
   }
   return nullptr;
 }
 
 int64_t SourceInfo::number(std::string_view name) const {
-  const Fact* f = fact(name);
+  const SourceFact* f = fact(name);
   if (f == nullptr) return 0;
   if (const auto* n = std::get_if<int64_t>(&f->value)) return *n;
   if (const auto* b = std::get_if<bool>(&f->value)) return *b ? 1 : 0;
@@ -27,7 +27,7 @@ int64_t SourceInfo::number(std::string_view name) const {
 }
 
 std::string SourceInfo::text(std::string_view name) const {
-  const Fact* f = fact(name);
+  const SourceFact* f = fact(name);
   if (f == nullptr) return {};
   if (const auto* t = std::get_if<std::string>(&f->value)) return *t;
   return {};

@@ -17,7 +17,7 @@ namespace embtool {
 
 // One thing a reader noticed about the file, by name ("header_count", "compression"): what
 // each format records is its own business; `info` shows every fact as it is.
-struct Fact {
+struct SourceFact {
   std::string name;
   std::variant<int64_t, double, std::string, bool> value;
 };
@@ -33,11 +33,11 @@ struct SourceInfo {
   std::string path;
   std::string format;                 // the name of the format read ("word2vec-binary")
   uint64_t file_bytes = 0;            // on disk (the compressed size of a compressed file)
-  std::vector<Fact> facts;            // in the order the reader recorded them
+  std::vector<SourceFact> facts;            // in the order the reader recorded them
   std::vector<LoadWarning> warnings;  // in the order a person should read them
 
   // The fact of this name, or nullptr.
-  const Fact* fact(std::string_view name) const;
+  const SourceFact* fact(std::string_view name) const;
   // The fact's whole number or text, or 0 / "" when the reader recorded no such fact.
   int64_t number(std::string_view name) const;
   std::string text(std::string_view name) const;

@@ -24,7 +24,7 @@ const FormatDescriptor& glove_format() {
       .name = kName,
       .aliases = {},
       .extensions = {".glove"},
-      .description = "GloVe text (no header line)",
+      .description = "GloVe text, no header line",
       .magic = {},
       .sniff = sniff_glove,
       .open = open,

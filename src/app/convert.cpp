@@ -1,0 +1,109 @@
+#include "app/convert.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+
+#include "base/error.hpp"
+#include "formats/formats.hpp"
+#include "formats/registry.hpp"
+
+namespace embtool::app {
+namespace {
+
+// Files smaller than this are written in well under a second: no progress display for them.
+constexpr uint64_t kProgressMinBytes = 64ull << 20;
+constexpr uint64_t kProgressMinWords = 100000;
+
+std::vector<Dtype> reduced_dtypes(const std::vector<std::string>& names) {
+  std::vector<Dtype> dtypes;
+  for (const std::string& name : names) {
+    const Dtype dtype = name == "f16" ? Dtype::f16 : Dtype::i8;
+    if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
+  }
+  return dtypes;
+}
+
+void refuse_overwriting_input(const std::filesystem::path& input, const std::filesystem::path& output) {
+  std::error_code ignored;
+  if (std::filesystem::equivalent(input, output, ignored)) {
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("{} is the input file; write the store to another file", output.string()));
+  }
+}
+
+// The output format: `to`, else the output's extension.
+const FormatDescriptor& output_format_of(const ConvertRequest& request) {
+  const FormatDescriptor* format =
+      request.to.empty() ? find_format_by_extension(std::filesystem::path(request.output).extension().string())
+                         : find_format(request.to);
+  if (format == nullptr && !request.to.empty()) {
+    throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a file format", request.to));
+  }
+  if (format == nullptr || !format->writable()) {
+    const std::vector<std::string> extensions = output_extensions();
+    std::string names;
+    for (const FormatDescriptor* f : registered_formats()) {
+      if (f->writable()) names += (names.empty() ? "" : "|") + f->name;
+    }
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("{}: which format? name it {} or {}, or say --to {} (compressed output: "
+                            "pipe a text file through gzip)",
+                            request.output,
+                            fmt::join(extensions.begin(), extensions.end() - 1, ", "), extensions.back(),
+                            names));
+  }
+  if (!request.dtypes.empty() && !format->holds_reduced_copies) {
+    throw Error(ErrorKind::invalid_argument, "--dtype adds reduced copies to a store (.emb) only");
+  }
+  return *format;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Writes through the format's descriptor, with progress shown for writes that take long:
+// 100,000 words or more of a format that counts words, 64 MiB or more of one that counts bytes.
+void write_output(const Session& s, const Embeddings& embeddings, const std::filesystem::path& output,
+                  const FormatDescriptor& format, const ConvertRequest& request) {
+  WriteOptions options;
+  options.reduced = reduced_dtypes(request.dtypes);
+  options.force = request.force;
+  const bool counts_words = !format.progress_items.empty();
+  std::unique_ptr<Progress> bar =
+      !counts_words || embeddings.rows() >= kProgressMinWords
+          ? s.progress(fmt::format("writing {}", output.filename().string()), format.progress_items)
+          : nullptr;
+  if (bar) {
+    options.progress = [&bar, counts_words](uint64_t done, uint64_t total) {
+      if (counts_words || total >= kProgressMinBytes) bar->update(done, total);
+    };
+  }
+  format.write(embeddings, output, options);
+  if (bar) bar->finish();
+}
+
+}  // namespace
+
+ConvertReport convert(const Session& s, const ConvertRequest& request) {
+  const std::filesystem::path output = request.output;
+  refuse_overwriting_input(request.input, output);
+  const FormatDescriptor& format = output_format_of(request);
+  std::error_code ignored;
+  if (!request.force && std::filesystem::exists(output, ignored)) {  // said before a long load
+    throw Error(ErrorKind::invalid_argument, fmt::format("{} already exists", output.string()),
+                Remedy::replace_existing);
+  }
+  const Embeddings embeddings = s.open(request.input);
+  const auto start = std::chrono::steady_clock::now();
+  write_output(s, embeddings, output, format, request);
+  return {request.input, output.string(), format.name, embeddings.rows(), embeddings.dim(),
+          seconds_since(start)};
+}
+
+}  // namespace embtool::app
