@@ -28,7 +28,7 @@ const FormatDescriptor& store_format() {
       .aliases = {"emb"},
       .extensions = {".emb"},
       .description = "embtool store",
-      .magic = "EMBSTORE",
+      .magic = std::string(kStoreMagic),
       .sniff = nullptr,
       .open = open,
       .write = write,

@@ -32,6 +32,7 @@ namespace {
 
 constexpr std::array<char, 8> kMagic = {'E', 'M', 'B', 'S', 'T', 'O', 'R', 'E'};
 constexpr const char* kStoreFormatName = "embtool-store";
+static_assert(std::string_view(kMagic.data(), kMagic.size()) == kStoreMagic);
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr uint64_t kSectionAlignment = 4096;
 constexpr size_t kMaxSections = 12;
@@ -377,11 +378,6 @@ std::vector<ReducedRows> reduced_copies(const Sections& sections, const Header& 
 }
 
 }  // namespace
-
-bool starts_like_store(std::span<const std::byte> first_bytes) {
-  return first_bytes.size() >= kMagic.size() &&
-         std::memcmp(first_bytes.data(), kMagic.data(), kMagic.size()) == 0;
-}
 
 void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
                  const StoreWriteOptions& options) {

@@ -115,10 +115,10 @@ ScanChoice scan_choice(std::string_view name) {
   return ScanChoice::smallest;
 }
 
-output::OutputFormat output_format(const GlobalOptions& g) {
-  if (g.json) return output::OutputFormat::json;
-  if (g.tsv) return output::OutputFormat::tsv;
-  return output::OutputFormat::text;
+output::OutputStyle output_format(const GlobalOptions& g) {
+  if (g.json) return output::OutputStyle::json;
+  if (g.tsv) return output::OutputStyle::tsv;
+  return output::OutputStyle::text;
 }
 
 // The command line's progress display: a bar on a terminal's stderr.
