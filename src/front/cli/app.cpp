@@ -87,9 +87,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                "Refuse a file with duplicate words, CR LF line ends, trailing blanks or data after "
                "the announced words (otherwise read with a warning)");
   app.add_option("--scan-dtype", g.scan_dtype,
-                 "Which copy of a store searches scan: auto (the smallest), f32, f16, i8; "
+                 "Which copy of a store searches scan: auto (the smallest), f32, f16, bf16, i8; "
                  "answers are the same")
-      ->check(CLI::IsMember({"auto", "f32", "f16", "i8"}));
+      ->check(CLI::IsMember({"auto", "f32", "f16", "bf16", "i8"}));
   app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
       ->check(count_at_least_one());
 }
@@ -150,8 +150,8 @@ void add_commands(CLI::App& app, CommandArgs& args) {
                                        "word2vec-text, glove")
       ->check(CLI::IsMember({"emb", "word2vec-binary", "word2vec-text", "glove"}));
   convert->add_option("--dtype", args.dtypes,
-                      "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
-      ->check(CLI::IsMember({"f16", "i8"}))
+                      "Also store a reduced copy that searches scan first: f16, bf16, i8 (repeatable)")
+      ->check(CLI::IsMember({"f16", "bf16", "i8"}))
       ->delimiter(',');
   convert->add_flag("--force", args.force, "Replace OUTPUT if it exists");
 }
@@ -196,6 +196,7 @@ Embeddings load_model(const GlobalOptions& g, const std::filesystem::path& path,
 ScanChoice scan_choice(std::string_view name) {
   if (name == "f32") return ScanChoice::f32;
   if (name == "f16") return ScanChoice::f16;
+  if (name == "bf16") return ScanChoice::bf16;
   if (name == "i8") return ScanChoice::i8;
   return ScanChoice::smallest;
 }
@@ -203,7 +204,7 @@ ScanChoice scan_choice(std::string_view name) {
 std::vector<Dtype> reduced_dtypes(const std::vector<std::string>& names) {
   std::vector<Dtype> dtypes;
   for (const std::string& name : names) {
-    const Dtype dtype = name == "f16" ? Dtype::f16 : Dtype::i8;
+    const Dtype dtype = name == "f16" ? Dtype::f16 : name == "bf16" ? Dtype::bf16 : Dtype::i8;
     if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
   }
   return dtypes;

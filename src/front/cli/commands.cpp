@@ -177,11 +177,22 @@ void run_vector(const CommandContext& ctx, const std::optional<std::string>& wor
 
 namespace {
 
-// "f32", then the reduced copies a store holds, e.g. "f32,f16,i8".
+// The model's own rows ("f32" for every file read today), then the reduced copies a store
+// holds, e.g. "f32,f16,i8".
 std::string stored_copies(const Embeddings& e) {
-  std::string copies = "f32";
-  for (const ReducedRows& copy : e.reduced_copies()) copies += fmt::format(",{}", dtype_name(copy.dtype));
+  std::string copies(dtype_name(e.dtype()));
+  for (const Matrix& copy : e.reduced_copies()) copies += fmt::format(",{}", dtype_name(copy.dtype()));
   return copies;
+}
+
+std::string dtype_long_name(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::f32: return "float32";
+    case Dtype::f16: return "float16";
+    case Dtype::bf16: return "bfloat16";
+    case Dtype::i8: return "int8";
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -204,7 +215,7 @@ void run_info(const CommandContext& ctx) {
                   {"file_bytes", count(source.file_bytes)},
                   {"words", count(e.rows())},
                   {"dim", count(e.dim())},
-                  {"dtype", Cell{std::string("float32")}},
+                  {"dtype", Cell{dtype_long_name(e.dtype())}},
                   {"stored_copies", Cell{stored_copies(e)}},
                   {"converted_from", Cell{source.converted_from}},
                   {"simd_target", Cell{std::string(kernels::simd_target_name())}},
