@@ -170,8 +170,16 @@ void collect_range(Scan& scan, uint32_t begin, uint32_t end, CandidateCollector&
   for (uint32_t start = begin, stop; start < end; start = stop) {
     stop = start + std::min(kBlockRows, end - start);
     scan.estimate(start, stop, block);
-    if (block.max_approx + block.error < collector.entry_score()) continue;
-    for (uint32_t r = start; r < stop; ++r) collector.offer(r, block.approx[r - start], block.error);
+    float entry = collector.entry_score();
+    if (block.max_approx + block.error < entry) continue;
+    // The collector's own first test, here where it inlines: most rows fail it, and a call
+    // per row costs as much as the scan of the model's own rows (NaN fails it too).
+    for (uint32_t r = start; r < stop; ++r) {
+      const float approx = block.approx[r - start];
+      if (!(approx + block.error >= entry)) continue;
+      collector.offer(r, approx, block.error);
+      entry = collector.entry_score();
+    }
   }
 }
 
