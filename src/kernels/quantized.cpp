@@ -300,12 +300,6 @@ float dot_row_f16(const uint16_t* row, size_t stride, const float* query) {
   return static_cast<float>(sum);
 }
 
-uint16_t float_to_bf16(float x) {
-  if (std::isnan(x)) return 0x7FC0;
-  const uint32_t bits = std::bit_cast<uint32_t>(x);
-  return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-}
-
 float dot_row_bf16(const uint16_t* row, size_t stride, const float* query) {
   double sum = 0.0;
   for (size_t i = 0; i < stride; ++i) sum += double{bf16_to_float(row[i])} * query[i];

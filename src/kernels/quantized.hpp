@@ -9,6 +9,7 @@
 // Queries are padded the same way, so the scans never handle a tail.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -66,7 +67,12 @@ double i8_dot_error_bound(size_t dim, double row_scale, double query_scale, doub
 namespace scalar {
 uint16_t float_to_half(float x);
 float dot_row_f16(const uint16_t* row, size_t stride, const float* query);
-uint16_t float_to_bf16(float x);
+// Inline: the batch's packing runs it on every value of every block.
+inline uint16_t float_to_bf16(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  const auto rounded = static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+  return x != x ? uint16_t{0x7FC0} : rounded;  // NaN: torch's one quiet NaN
+}
 float dot_row_bf16(const uint16_t* row, size_t stride, const float* query);
 int32_t dot_row_i8(const int8_t* row, size_t stride, const int16_t* query);
 }  // namespace scalar

@@ -21,16 +21,6 @@ std::string_view dtype_name(Dtype dtype) {
   return "unknown";
 }
 
-size_t dtype_bytes(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::f32: return 4;
-    case Dtype::f16:
-    case Dtype::bf16: return 2;
-    case Dtype::i8: return 1;
-  }
-  return 1;
-}
-
 namespace {
 
 // What an owned reduced matrix keeps alive: its row bytes and (int8) its scales.

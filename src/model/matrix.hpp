@@ -16,7 +16,9 @@ namespace embtool {
 enum class Dtype : uint8_t { f32, f16, bf16, i8 };
 
 std::string_view dtype_name(Dtype dtype);
-size_t dtype_bytes(Dtype dtype);
+constexpr size_t dtype_bytes(Dtype dtype) {
+  return dtype == Dtype::f32 ? 4 : dtype == Dtype::i8 ? 1 : 2;
+}
 
 class Matrix {
  public:
