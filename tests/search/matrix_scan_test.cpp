@@ -98,6 +98,21 @@ TEST_CASE("a model with only float16 or bfloat16 rows answers as float64 on its 
     for (size_t q = 0; q < queries.size(); ++q) {
       require_identical(batch[q], neighbors(e, queries[q], 20, {.threads = 1}));
     }
+    // Both ways a batch multiplies decode the rows first and still give the single answers.
+    std::vector<std::vector<float>> units;
+    for (uint32_t q : queries) {
+      std::vector<float> unit = e.row_values(q);
+      for (float& x : unit) x /= e.norm(q);
+      units.push_back(std::move(unit));
+    }
+    std::vector<CosineQuery> cosine_queries;
+    for (const auto& unit : units) cosine_queries.push_back({unit, 15, {}});
+    for (BatchArithmetic arithmetic : {BatchArithmetic::f32, BatchArithmetic::bf16}) {
+      const auto answers = top_k_cosine_batch(e, cosine_queries, {.threads = 2}, arithmetic);
+      for (size_t q = 0; q < units.size(); ++q) {
+        require_identical(answers[q], top_k_cosine(e, units[q], 15, {}, {.threads = 1}));
+      }
+    }
   }
 }
 
