@@ -1,4 +1,4 @@
-// In-process figures for a store (.emb) with float16 and int8 copies: the open, one exact
+// In-process figures for a store (.emb) with float16, bfloat16 and int8 copies: the open, one exact
 // float32 scan, the reduced scans, their recall@10 against the float32 answers, and 1000
 // queries as one batch against single scans. Prints "name value" lines for run_bench.sh.
 //
@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
   std::printf("batch_equals_single %s\n", truth_sample == f32_answers ? "yes" : "NO");
 
   for (const auto& [name, dtype, choice] : {std::tuple{"f16", Dtype::f16, ScanChoice::f16},
+                                             std::tuple{"bf16", Dtype::bf16, ScanChoice::bf16},
                                              std::tuple{"i8", Dtype::i8, ScanChoice::i8}}) {
     if (e.reduced(dtype) == nullptr) continue;
     single_scans(e, sample.first(1), choice, args.threads, nullptr);  // map the pages

@@ -116,8 +116,9 @@ void convert_grammar(CLI::App& convert, CommandArgs& args) {
   convert.add_option("OUTPUT", args.output, "The file to write: " + describe_output_extensions())->required();
   convert.add_option("--to", args.to, "The output format, whatever OUTPUT's name: " + describe_formats(true, ", "))
       ->check(CLI::IsMember(format_spellings(true)));
-  convert.add_option("--dtype", args.dtypes, "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
-      ->check(CLI::IsMember({"f16", "i8"}))
+  convert.add_option("--dtype", args.dtypes, "Also store a reduced copy that searches scan first: f16, bf16, i8 "
+                                        "(repeatable)")
+      ->check(CLI::IsMember({"f16", "bf16", "i8"}))
       ->delimiter(',');
   convert.add_flag("--force", args.force, "Replace OUTPUT if it exists");
 }

@@ -22,7 +22,7 @@ constexpr uint64_t kProgressMinWords = 100000;
 std::vector<Dtype> reduced_dtypes(const std::vector<std::string>& names) {
   std::vector<Dtype> dtypes;
   for (const std::string& name : names) {
-    const Dtype dtype = name == "f16" ? Dtype::f16 : Dtype::i8;
+    const Dtype dtype = name == "f16" ? Dtype::f16 : name == "bf16" ? Dtype::bf16 : Dtype::i8;
     if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
   }
   return dtypes;

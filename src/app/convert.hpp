@@ -14,7 +14,7 @@ struct ConvertRequest {
   std::string input;
   std::string output;
   std::string to;                   // the output format; empty: from the output's name
-  std::vector<std::string> dtypes;  // reduced copies to add to a store: "f16", "i8"
+  std::vector<std::string> dtypes;  // reduced copies to add to a store: "f16", "bf16", "i8"
   bool force = false;               // replace an existing output
 };
 

@@ -160,11 +160,22 @@ VectorAnswer vector(const Session& s, const std::optional<std::string>& word, st
 
 namespace {
 
-// "f32", then the reduced copies a store holds, e.g. "f32,f16,i8".
+// The model's own rows ("f32" for every file read today), then the reduced copies a store
+// holds, e.g. "f32,f16,i8".
 std::string stored_copies(const Embeddings& e) {
-  std::string copies = "f32";
-  for (const ReducedRows& copy : e.reduced_copies()) copies += fmt::format(",{}", dtype_name(copy.dtype));
+  std::string copies(dtype_name(e.dtype()));
+  for (const Matrix& copy : e.reduced_copies()) copies += fmt::format(",{}", dtype_name(copy.dtype()));
   return copies;
+}
+
+std::string_view dtype_long_name(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::f32: return "float32";
+    case Dtype::f16: return "float16";
+    case Dtype::bf16: return "bfloat16";
+    case Dtype::i8: return "int8";
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -219,7 +230,7 @@ InfoAnswer info(const Session& s) {
                                                {"file_bytes", count(source.file_bytes)},
                                                {"words", count(e.rows())},
                                                {"dim", count(e.dim())},
-                                               {"dtype", text("float32")},
+                                               {"dtype", text(dtype_long_name(e.dtype()))},
                                                {"stored_copies", text(stored_copies(e))},
                                                {"simd_target", text(simd_target())},
                                                {"matrix_bytes", count(e.matrix_bytes())},

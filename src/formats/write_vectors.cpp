@@ -59,7 +59,12 @@ void append_binary_row(const Embeddings& e, uint32_t row, std::string& out) {
   out += ' ';
   const size_t start = out.size();
   out.resize(start + e.dim() * sizeof(float));
-  std::memcpy(out.data() + start, e.row_data(row), e.dim() * sizeof(float));
+  if (e.has_f32_rows()) {
+    std::memcpy(out.data() + start, e.row_data(row), e.dim() * sizeof(float));
+  } else {
+    const std::vector<float> values = e.row_values(row);  // float16 / bfloat16, exact in float32
+    std::memcpy(out.data() + start, values.data(), e.dim() * sizeof(float));
+  }
   if constexpr (std::endian::native == std::endian::big) {
     for (size_t i = start; i < out.size(); i += 4) std::reverse(out.begin() + i, out.begin() + i + 4);
   }

@@ -8,6 +8,7 @@
 
 #include "base/cpu_features.hpp"
 #include "kernels/gemm.hpp"
+#include "kernels/quantized.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -41,14 +42,6 @@ size_t bf16_packed_rows_size(size_t count, size_t dim) {
 }
 
 namespace scalar {
-
-// Round to nearest, ties to even, on the bits (inputs are finite: NaN/Inf never reach batches).
-uint16_t float_to_bf16(float x) {
-  const uint32_t bits = std::bit_cast<uint32_t>(x);
-  return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-}
-
-float bf16_to_float(uint16_t h) { return std::bit_cast<float>(static_cast<uint32_t>(h) << 16); }
 
 void dot_block_bf16(const uint16_t* packed_rows, size_t row_count, const uint32_t* packed_queries,
                     size_t query_count, size_t dim, float* out) {

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/quantized.hpp"  // scalar::float_to_bf16, the one bfloat16 rounding
+
 namespace embtool::kernels {
 
 // out[j * row_count + i] = dot(query j, row i of `rows`), i < row_count, j < query_count:
@@ -49,7 +51,6 @@ double bf16_dot_error_bound(size_t dim);
 double bf16_dot_absolute_error(size_t dim);
 
 namespace scalar {
-uint16_t float_to_bf16(float x);
 void dot_block_bf16(const uint16_t* packed_rows, size_t row_count, const uint32_t* packed_queries,
                     size_t query_count, size_t dim, float* out);
 }  // namespace scalar

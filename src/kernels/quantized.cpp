@@ -142,6 +142,67 @@ void DotRowsF16Impl(const uint16_t* HWY_RESTRICT rows, size_t stride, size_t cou
   for (size_t r = 0; r < count; ++r) out[r] = DotRowF16(rows + r * stride, stride, query);
 }
 
+// bfloat16 bits (one per float lane) -> float: the bits are the float's top half.
+template <class DF>
+HWY_INLINE hn::Vec<DF> Bf16BitsToFloat(DF df, hn::Vec<hn::Rebind<uint16_t, DF>> bf16_bits) {
+  const hn::RebindToUnsigned<DF> du;
+  return hn::BitCast(df, hn::ShiftLeft<16>(hn::PromoteTo(du, bf16_bits)));
+}
+
+// Float -> bfloat16 bits by torch's rule; the vector twin of scalar::float_to_bf16. No
+// non-NaN input overflows the add (the largest is -inf's 0xFF800000).
+void ToBf16Impl(const float* HWY_RESTRICT in, size_t n, uint16_t* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::Rebind<uint16_t, decltype(df)> du16;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(df, in + i);
+    const auto bits = hn::BitCast(du, v);
+    const auto odd = hn::And(hn::ShiftRight<16>(bits), hn::Set(du, 1u));
+    auto rounded = hn::ShiftRight<16>(hn::Add(bits, hn::Add(hn::Set(du, 0x7FFFu), odd)));
+    rounded = hn::IfThenElse(hn::RebindMask(du, hn::IsNaN(v)), hn::Set(du, 0x7FC0u), rounded);
+    // In [0, 0xFFFF] as a signed lane (Highway demotes signed lanes to uint16 everywhere).
+    hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di, rounded)), du16, out + i);
+  }
+  for (; i < n; ++i) out[i] = kernels::scalar::float_to_bf16(in[i]);
+}
+
+// As DotRowF16, with the cheaper bfloat16 decode.
+float DotRowBf16(const uint16_t* HWY_RESTRICT row, size_t stride, const float* HWY_RESTRICT query) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<uint16_t, decltype(df)> du16;
+  const size_t lanes = hn::Lanes(df);
+  auto sum0 = hn::Zero(df), sum1 = hn::Zero(df), sum2 = hn::Zero(df), sum3 = hn::Zero(df);
+  size_t i = 0;
+  for (; i + 4 * lanes <= stride; i += 4 * lanes) {
+    const uint16_t* HWY_RESTRICT b = row + i;
+    const float* HWY_RESTRICT q = query + i;
+    sum0 = hn::MulAdd(Bf16BitsToFloat(df, hn::LoadU(du16, b)), hn::LoadU(df, q), sum0);
+    sum1 =
+        hn::MulAdd(Bf16BitsToFloat(df, hn::LoadU(du16, b + lanes)), hn::LoadU(df, q + lanes), sum1);
+    sum2 = hn::MulAdd(Bf16BitsToFloat(df, hn::LoadU(du16, b + 2 * lanes)),
+                      hn::LoadU(df, q + 2 * lanes), sum2);
+    sum3 = hn::MulAdd(Bf16BitsToFloat(df, hn::LoadU(du16, b + 3 * lanes)),
+                      hn::LoadU(df, q + 3 * lanes), sum3);
+  }
+  for (; i + lanes <= stride; i += lanes) {
+    sum0 =
+        hn::MulAdd(Bf16BitsToFloat(df, hn::LoadU(du16, row + i)), hn::LoadU(df, query + i), sum0);
+  }
+  const auto total = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
+  float sum = hn::GetLane(hn::SumOfLanes(df, total));
+  for (; i < stride; ++i) sum += kernels::bf16_to_float(row[i]) * query[i];
+  return sum;
+}
+
+void DotRowsBf16Impl(const uint16_t* HWY_RESTRICT rows, size_t stride, size_t count,
+                     const float* HWY_RESTRICT query, float* HWY_RESTRICT out) {
+  for (size_t r = 0; r < count; ++r) out[r] = DotRowBf16(rows + r * stride, stride, query);
+}
+
 // int8 rows are sign-extended to int16 and multiplied with the int16 query in pairs summed
 // into int32 lanes (vpmaddwd on x86): exact, since quantize_query_i16 keeps every partial
 // sum below 2^31. Integer adds have one cycle of latency; two accumulators are plenty. The
@@ -185,6 +246,8 @@ namespace embtool::kernels {
 HWY_EXPORT(ToHalfImpl);
 HWY_EXPORT(DotRowsF16Impl);
 HWY_EXPORT(DotRowsI8Impl);
+HWY_EXPORT(ToBf16Impl);
+HWY_EXPORT(DotRowsBf16Impl);
 
 size_t padded_length(size_t dim, size_t element_bytes) {
   assert(element_bytes > 0 && 64 % element_bytes == 0);
@@ -238,6 +301,12 @@ float dot_row_f16(const uint16_t* row, size_t stride, const float* query) {
   return static_cast<float>(sum);
 }
 
+float dot_row_bf16(const uint16_t* row, size_t stride, const float* query) {
+  double sum = 0.0;
+  for (size_t i = 0; i < stride; ++i) sum += double{bf16_to_float(row[i])} * query[i];
+  return static_cast<float>(sum);
+}
+
 int32_t dot_row_i8(const int8_t* row, size_t stride, const int16_t* query) {
   int64_t sum = 0;
   for (size_t i = 0; i < stride; ++i) sum += int64_t{row[i]} * query[i];
@@ -273,6 +342,28 @@ bool finite_as_half(std::span<const float> values) {
 void dot_rows_f16(const uint16_t* rows, size_t stride, size_t count, const float* query,
                   float* out) {
   HWY_DYNAMIC_DISPATCH(DotRowsF16Impl)(rows, stride, count, query, out);
+}
+
+// ---- bfloat16 ---------------------------------------------------------------------------------
+
+float bf16_to_float(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
+
+void to_bf16(std::span<const float> in, std::span<uint16_t> out) {
+  assert(out.size() == in.size());
+  HWY_DYNAMIC_DISPATCH(ToBf16Impl)(in.data(), in.size(), out.data());
+}
+
+// Below the float just under the largest bfloat16's rounding boundary (0x7F7F8000, a tie
+// that goes to the even neighbour, infinity). No early exit, so the loop vectorizes.
+bool finite_as_bf16(std::span<const float> values) {
+  bool ok = true;
+  for (float x : values) ok &= (std::bit_cast<uint32_t>(x) & 0x7FFFFFFFu) < 0x7F7F8000u;
+  return ok;
+}
+
+void dot_rows_bf16(const uint16_t* rows, size_t stride, size_t count, const float* query,
+                   float* out) {
+  HWY_DYNAMIC_DISPATCH(DotRowsBf16Impl)(rows, stride, count, query, out);
 }
 
 // ---- int8 / int16 ------------------------------------------------------------------------------
@@ -379,6 +470,16 @@ double with_float_rounding(size_t dim, double quantization, double row_l2, doubl
   return (quantization + exact_path + forming + underflow) * (1 + 4 * float32_dot_rounding_bound(dim));
 }
 
+// A row rounded to a narrower float, |x_i - h_i| <= relative |x_i| + absolute; derived below
+// for float16.
+double rounded_dot_error_bound(size_t dim, double relative, double absolute, double row_l2,
+                               double query_l1, double query_l2) {
+  const double product = row_l2 * query_l2;
+  const double conversion = relative * product + absolute * query_l1;
+  const double kernel = float32_dot_rounding_bound(dim) * ((1 + relative) * product + absolute * query_l1);
+  return with_float_rounding(dim, conversion + kernel, row_l2, query_l2);
+}
+
 }  // namespace
 
 // Half rounding: |x_i - h_i| <= 2^-11 |x_i| (normal, 11-bit significand) or <= 2^-25 (half
@@ -387,10 +488,13 @@ double with_float_rounding(size_t dim, double quantization, double row_l2, doubl
 // <= gamma(dim) sum |h_i q_i| <= gamma(dim) ((1 + 2^-11) |x| |q| + 2^-25 |q|_1) (padding terms
 // are zero, and adding an exact zero does not round).
 double f16_dot_error_bound(size_t dim, double row_l2, double query_l1, double query_l2) {
-  const double product = row_l2 * query_l2;
-  const double conversion = 0x1p-11 * product + 0x1p-25 * query_l1;
-  const double kernel = float32_dot_rounding_bound(dim) * ((1 + 0x1p-11) * product + 0x1p-25 * query_l1);
-  return with_float_rounding(dim, conversion + kernel, row_l2, query_l2);
+  return rounded_dot_error_bound(dim, 0x1p-11, 0x1p-25, row_l2, query_l1, query_l2);
+}
+
+// bfloat16 keeps float32's exponent range and 8 significant bits: |x_i - b_i| <= 2^-8 |x_i|
+// (normal) or <= 2^-134 (half the subnormal step 2^-133); otherwise as for float16.
+double bf16_row_dot_error_bound(size_t dim, double row_l2, double query_l1, double query_l2) {
+  return rounded_dot_error_bound(dim, 0x1p-8, 0x1p-134, row_l2, query_l1, query_l2);
 }
 
 // With x_i = s_r a_i + e_i, |e_i| <= s_r/2 (a = int8 row) and q_i = s_q b_i + f_i,

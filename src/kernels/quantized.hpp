@@ -1,12 +1,15 @@
-// Reduced-precision copies of the matrix (float16, int8 with a scale per row) and the SIMD
-// scans over them. They only pick candidates: search re-ranks those with exact float32, and
-// uses the error bounds below to prove that no row it skipped could have made the top k.
+// Reduced-precision rows (float16, bfloat16, int8 with a scale per row) and the SIMD scans
+// over them. Where a model also has float32 rows they only pick candidates: search re-ranks
+// those with exact float32, and uses the error bounds below to prove that no row it skipped
+// could have made the top k. Where float16 / bfloat16 rows are all a model has, their scans
+// (float32 sums of the decoded values) are its answers.
 //
 // Layout contract (the .emb store keeps it): every quantized row is `stride` elements long,
 // `stride` a multiple of 64 bytes' worth of elements, and the elements past `dim` are zero.
 // Queries are padded the same way, so the scans never handle a tail.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -27,6 +30,18 @@ float half_to_float(uint16_t h);
 // out[r] = sum over i < stride of half(rows[r * stride + i]) * query[i], r < count.
 void dot_rows_f16(const uint16_t* rows, size_t stride, size_t count, const float* query, float* out);
 
+// ---- bfloat16 (the top half of a float32, round to nearest even) ---------------------------
+// The rounding is torch's (c10::BFloat16): bits + 0x7FFF + the kept part's lowest bit, then
+// the top 16 bits; every NaN becomes 0x7FC0; values past the largest bfloat16 become +-inf.
+
+void to_bf16(std::span<const float> in, std::span<uint16_t> out);
+float bf16_to_float(uint16_t b);
+bool finite_as_bf16(std::span<const float> values);  // every value rounds to a finite bfloat16
+
+// out[r] = sum over i < stride of bf16(rows[r * stride + i]) * query[i], r < count.
+void dot_rows_bf16(const uint16_t* rows, size_t stride, size_t count, const float* query,
+                   float* out);
+
 // ---- int8 with a per-row scale ----------------------------------------------------------------
 
 // row ~= scale * q with q in [-127, 127], scale = max|x| / 127 (0 for a zero row). Writes
@@ -45,12 +60,20 @@ void dot_rows_i8(const int8_t* rows, size_t stride, size_t count, const int16_t*
 // kernels::dot computes (its own rounding included). `query_l1` = sum |q_i|,
 // `query_l2` = |q|, `row_l2` = |x|.
 double f16_dot_error_bound(size_t dim, double row_l2, double query_l1, double query_l2);
+double bf16_row_dot_error_bound(size_t dim, double row_l2, double query_l1, double query_l2);
 double i8_dot_error_bound(size_t dim, double row_scale, double query_scale, double row_l2,
                           double query_l1, double query_l2);
 
 namespace scalar {
 uint16_t float_to_half(float x);
 float dot_row_f16(const uint16_t* row, size_t stride, const float* query);
+// Inline: the batch's packing runs it on every value of every block.
+inline uint16_t float_to_bf16(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  const auto rounded = static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+  return x != x ? uint16_t{0x7FC0} : rounded;  // NaN: torch's one quiet NaN
+}
+float dot_row_bf16(const uint16_t* row, size_t stride, const float* query);
 int32_t dot_row_i8(const int8_t* row, size_t stride, const int16_t* query);
 }  // namespace scalar
 

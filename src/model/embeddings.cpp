@@ -33,15 +33,6 @@ std::string SourceInfo::text(std::string_view name) const {
   return {};
 }
 
-std::string_view dtype_name(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::f32: return "f32";
-    case Dtype::f16: return "f16";
-    case Dtype::i8: return "i8";
-  }
-  return "unknown";
-}
-
 Embeddings::Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t dim,
                        SourceInfo source, uint64_t nonfinite_values)
     : vocabulary_(std::move(vocabulary)),
@@ -51,23 +42,30 @@ Embeddings::Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t 
   if (matrix.size() != vocabulary_.size() * dim_) {
     throw Error(ErrorKind::internal, "internal error: matrix size does not match vocabulary x dim");
   }
-  auto owned = std::make_shared<std::vector<float>>(std::move(matrix));
-  store_.base = reinterpret_cast<const std::byte*>(owned->data());
-  store_.stride_bytes = dim_ * sizeof(float);
-  store_.owner = std::move(owned);
+  rows_ = dim_ == 0 ? Matrix::view(Dtype::f32, rows(), 0, nullptr, 0, nullptr)
+                    : Matrix::from_f32(std::move(matrix), dim_);
   compute_norms();
 }
 
-Embeddings::Embeddings(Vocabulary vocabulary, RowStore row_store, size_t dim, SourceInfo source,
-                       std::span<const float> norms, std::vector<ReducedRows> reduced)
+Embeddings::Embeddings(Vocabulary vocabulary, Matrix matrix, SourceInfo source,
+                       std::span<const float> norms, std::vector<Matrix> reduced,
+                       uint64_t nonfinite_values)
     : vocabulary_(std::move(vocabulary)),
-      dim_(dim),
+      dim_(matrix.dim()),
       source_(std::move(source)),
-      store_(std::move(row_store)),
+      rows_(std::move(matrix)),
       reduced_(std::move(reduced)),
-      nonfinite_values_(store_.nonfinite_values) {
-  if (!store_.offsets.empty() && store_.offsets.size() != vocabulary_.size()) {
-    throw Error(ErrorKind::internal, "internal error: row offsets do not match the vocabulary");
+      nonfinite_values_(nonfinite_values) {
+  if (rows_.rows() < vocabulary_.size()) {
+    throw Error(ErrorKind::internal, "internal error: fewer rows than words");
+  }
+  if (rows_.dtype() == Dtype::i8) {
+    throw Error(ErrorKind::internal, "internal error: int8 rows are only a reduced copy");
+  }
+  for (const Matrix& copy : reduced_) {
+    if (rows_.dtype() != Dtype::f32 || copy.dim() != dim_ || copy.rows() < vocabulary_.size()) {
+      throw Error(ErrorKind::internal, "internal error: a reduced copy that does not match the rows");
+    }
   }
   if (norms.empty() && rows() > 0) {
     compute_norms();
@@ -77,19 +75,9 @@ Embeddings::Embeddings(Vocabulary vocabulary, RowStore row_store, size_t dim, So
   }
 }
 
-void Embeddings::row_pointers(uint32_t begin, uint32_t end, const float** out) const {
-  for (uint32_t r = begin; r < end; ++r) *out++ = row_data(r);
-}
-
-std::vector<float> Embeddings::row_values(uint32_t r) const {
-  std::vector<float> values(dim_);
-  std::memcpy(values.data(), row_data(r), dim_ * sizeof(float));
-  return values;
-}
-
-const ReducedRows* Embeddings::reduced(Dtype dtype) const {
-  for (const ReducedRows& copy : reduced_) {
-    if (copy.dtype == dtype) return &copy;
+const Matrix* Embeddings::reduced(Dtype dtype) const {
+  for (const Matrix& copy : reduced_) {
+    if (copy.dtype() == dtype) return &copy;
   }
   return nullptr;
 }
@@ -99,10 +87,8 @@ const ReducedRows* Embeddings::reduced(Dtype dtype) const {
 void Embeddings::compute_norms() {
   owned_norms_.resize(rows());
   auto norms_of = [this](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; ++r) {
-      const std::span<const float> values(row_data(static_cast<uint32_t>(r)), dim_);
-      owned_norms_[r] = std::sqrt(kernels::squared_norm(values));
-    }
+    std::vector<float> scratch(rows_.dtype() == Dtype::f32 ? 0 : dim_);
+    for (size_t r = begin; r < end; ++r) owned_norms_[r] = rows_.norm(r, scratch);
   };
   constexpr size_t kMinRowsPerTask = 65536;
   parallel_for(rows(), 0, Split{kMinRowsPerTask, 1},

@@ -1,5 +1,8 @@
-// Embeddings: the vocabulary, the rows x dim float32 matrix and each row's L2 norm.
-// Immutable once built; whether it owns its memory or views a mapped file is hidden.
+// Embeddings: the vocabulary, the rows x dim matrix (model/matrix.hpp) and each row's L2 norm,
+// plus any reduced-precision copies of the rows that scans may read first. The rows are
+// float32 for every file read today; a model may instead hold only float16 or bfloat16 rows,
+// and its answers are then computed on those. Immutable once built; whether a matrix owns its
+// memory or views a mapped file is hidden.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/matrix.hpp"
 #include "model/vocabulary.hpp"
 
 namespace embtool {
@@ -43,39 +47,17 @@ struct SourceInfo {
   std::string text(std::string_view name) const;
 };
 
-// Where the float32 rows lie: at a fixed stride from `base` (an owned matrix, a .emb store),
-// or at a byte offset each (rows read in place from a mapped word2vec binary, where words
-// of every length sit between them). Row pointers may be unaligned: read them through the
-// kernels or copy them, never dereference them as float.
-struct RowStore {
-  std::shared_ptr<const void> owner;   // keeps the memory behind `base` alive
-  const std::byte* base = nullptr;
-  size_t stride_bytes = 0;             // when `offsets` is empty
-  std::span<const uint64_t> offsets;   // byte offset of each row from `base`, else empty
-  uint64_t nonfinite_values = 0;       // NaN/Inf values kept, counted by whoever found the rows
-};
-
-// A reduced-precision copy of the matrix kept in a .emb store (see kernels/quantized.hpp):
-// rows of `stride` elements, zero past dim; for int8, one scale per row.
-enum class Dtype { f32, f16, i8 };
-std::string_view dtype_name(Dtype dtype);
-
-struct ReducedRows {
-  Dtype dtype = Dtype::f32;
-  const std::byte* base = nullptr;
-  size_t stride = 0;                   // elements per row, padded
-  std::span<const float> scales;       // int8 only
-};
-
 class Embeddings {
  public:
-  // An owned rows x dim matrix; norms are computed here. `nonfinite_values`: the NaN/Inf
-  // values its builder kept (see nonfinite_values()).
+  // An owned rows x dim float32 matrix; norms are computed here. `nonfinite_values`: the
+  // NaN/Inf values its builder kept (see nonfinite_values()).
   Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t dim, SourceInfo source,
              uint64_t nonfinite_values);
-  // Rows that live elsewhere (a mapped file); norms are computed here unless given.
-  Embeddings(Vocabulary vocabulary, RowStore row_store, size_t dim, SourceInfo source,
-             std::span<const float> norms = {}, std::vector<ReducedRows> reduced = {});
+  // Rows in any matrix (float32, or float16 / bfloat16 when those are all a model has; int8
+  // only as a reduced copy); norms are computed here unless given. `reduced` are copies of the
+  // same rows in fewer bytes, for scans that re-rank in float32 (float32 rows only).
+  Embeddings(Vocabulary vocabulary, Matrix matrix, SourceInfo source, std::span<const float> norms = {},
+             std::vector<Matrix> reduced = {}, uint64_t nonfinite_values = 0);
 
   // Moves keep the norm and row views valid (they point into heap buffers); copies would not.
   Embeddings(Embeddings&&) noexcept = default;
@@ -88,18 +70,18 @@ class Embeddings {
   const Vocabulary& vocabulary() const { return vocabulary_; }
   const SourceInfo& source() const { return source_; }
 
-  // Row r's first float; possibly unaligned (see RowStore).
-  const float* row_data(uint32_t r) const {
-    const size_t offset = store_.offsets.empty() ? r * store_.stride_bytes : store_.offsets[r];
-    return reinterpret_cast<const float*>(store_.base + offset);
-  }
-  // Pointers to rows [begin, end), for the kernels.
-  void row_pointers(uint32_t begin, uint32_t end, const float** out) const;
-  // A copy of row r, safe to index.
-  std::vector<float> row_values(uint32_t r) const;
+  // The rows, in the dtype the model holds them.
+  const Matrix& matrix() const { return rows_; }
+  Dtype dtype() const { return rows_.dtype(); }
+  bool has_f32_rows() const { return rows_.dtype() == Dtype::f32; }
+
+  // Row r's first float, for float32 rows only; possibly unaligned (see Matrix::row_bytes).
+  const float* row_data(uint32_t r) const { return rows_.f32_row(r); }
+  // Row r decoded to float32, safe to index.
+  std::vector<float> row_values(uint32_t r) const { return rows_.row_values(r); }
   // The distance between consecutive rows in bytes, or 0 when rows sit at irregular offsets.
-  size_t row_stride_bytes() const { return store_.offsets.empty() ? store_.stride_bytes : 0; }
-  uint64_t matrix_bytes() const { return uint64_t{rows()} * dim_ * sizeof(float); }
+  size_t row_stride_bytes() const { return rows_.stride_bytes(); }
+  uint64_t matrix_bytes() const { return uint64_t{rows()} * dim_ * dtype_bytes(rows_.dtype()); }
 
   // How many NaN/Inf values the builder kept (a reader only when allowed to; those of rows
   // it dropped as duplicates included): scans whose bounds assume finite values take
@@ -110,9 +92,9 @@ class Embeddings {
   float norm(uint32_t r) const { return norms_[r]; }
   std::span<const float> norms() const { return norms_; }
 
-  // The reduced copy of `dtype` this store holds, if any.
-  const ReducedRows* reduced(Dtype dtype) const;
-  std::span<const ReducedRows> reduced_copies() const { return reduced_; }
+  // The reduced copy of `dtype` this model holds, if any.
+  const Matrix* reduced(Dtype dtype) const;
+  std::span<const Matrix> reduced_copies() const { return reduced_; }
 
  private:
   void compute_norms();
@@ -120,10 +102,10 @@ class Embeddings {
   Vocabulary vocabulary_;
   size_t dim_;
   SourceInfo source_;
-  RowStore store_;
+  Matrix rows_;
   std::vector<float> owned_norms_;
   std::span<const float> norms_;
-  std::vector<ReducedRows> reduced_;
+  std::vector<Matrix> reduced_;
   uint64_t nonfinite_values_ = 0;
 };
 

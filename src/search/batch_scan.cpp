@@ -5,7 +5,9 @@
 //
 // The product sums in another order than the single-query kernel (and, with bfloat16, on
 // rounded inputs), so its cosines are estimates within a known bound; search/candidates.hpp
-// turns them into answers identical to top_k_cosine's, bit for bit.
+// turns them into answers identical to top_k_cosine's, bit for bit. Float16 / bfloat16 rows
+// (a model that has nothing finer) are decoded block by block: their single-query kernel is a
+// float32 sum of the same decoded values, so the same bound holds.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -31,22 +33,21 @@ constexpr double kScoreSlack = 2e-6;
 // Below this many queries the per-query scans (which may read a small int8 copy) are faster.
 constexpr size_t kMinBatch = 4;
 
-// Rows [begin, end) as a dense matrix: in place when the store keeps them at a float-aligned
-// stride, else copied into `buffer` (rows read in place from a word2vec file).
+// Rows [begin, end) as a dense float32 matrix: in place when the model keeps float32 rows at
+// a float-aligned stride, else decoded into `buffer` (float32 rows read in place from a
+// word2vec file, float16 / bfloat16 rows).
 const float* dense_rows(const Embeddings& e, uint32_t begin, uint32_t end, std::vector<float>& buffer,
                         size_t& stride) {
-  const size_t stride_bytes = e.row_stride_bytes();
-  const auto* first = e.row_data(begin);
-  if (stride_bytes % sizeof(float) == 0 && stride_bytes != 0 &&
-      reinterpret_cast<uintptr_t>(first) % alignof(float) == 0) {
-    stride = stride_bytes / sizeof(float);
-    return first;
+  const Matrix& m = e.matrix();
+  const size_t stride_bytes = m.stride_bytes();
+  if (m.dtype() == Dtype::f32 && stride_bytes % sizeof(float) == 0 && stride_bytes != 0 &&
+      reinterpret_cast<uintptr_t>(m.row_bytes(begin)) % alignof(float) == 0) {
+    stride = m.stride();
+    return m.f32_row(begin);
   }
   stride = e.dim();
   buffer.resize(size_t{end - begin} * e.dim());
-  for (uint32_t r = begin; r < end; ++r) {
-    std::memcpy(buffer.data() + size_t{r - begin} * e.dim(), e.row_data(r), e.dim() * sizeof(float));
-  }
+  m.decode_rows(begin, end, buffer.data());
   return buffer.data();
 }
 
@@ -84,7 +85,11 @@ class BlockProduct {
     }
     const size_t dim = e_.dim();
     pointers_.resize(stop - start);
-    e_.row_pointers(start, stop, pointers_.data());
+    size_t stride = 0;
+    const float* rows = e_.has_f32_rows() ? nullptr : dense_rows(e_, start, stop, buffer_, stride);
+    for (uint32_t r = start; r < stop; ++r) {
+      pointers_[r - start] = rows ? rows + size_t{r - start} * stride : e_.row_data(r);
+    }
     rows_bf16_.resize(kernels::bf16_packed_rows_size(stop - start, dim));
     kernels::pack_rows_bf16(pointers_.data(), stop - start, dim, rows_bf16_.data());
     kernels::dot_block_bf16(rows_bf16_.data(), stop - start, queries_bf16_.data(), count, dim, out);

@@ -19,10 +19,11 @@ struct Neighbor {
   friend bool operator==(const Neighbor&, const Neighbor&) = default;
 };
 
-// Which copy of the matrix a search scans first. Every choice gives the float32 answer: the
-// reduced copies only pick candidates, which are then re-ranked in float32 (see
-// search/reduced_scan.cpp). A choice the store does not hold falls back to float32.
-enum class ScanChoice { smallest, f32, f16, i8 };
+// Which copy of the matrix a search scans first. Every choice gives the same answer, the one
+// computed on the model's own rows (float32 for every file read today): the reduced copies
+// only pick candidates, which are then re-ranked on those rows (see search/matrix_scan.cpp).
+// A choice the model does not hold scans its own rows.
+enum class ScanChoice { smallest, f32, f16, bf16, i8 };
 
 // Told how many of a long job's queries are answered, out of how many; called on the caller's
 // thread.
@@ -56,7 +57,9 @@ void cosine_block(const Embeddings& embeddings, std::span<const float> unit_quer
 void cosine_of_rows(const Embeddings& embeddings, std::span<const float> unit_query,
                     std::span<const uint32_t> rows, float* scores);
 
-// The k rows most similar by cosine to `unit_query` (which must have length 1).
+// The k rows most similar by cosine to `unit_query` (which must have length 1). Scores are
+// computed on the model's own rows in float32 sums: float32 rows for the files read today,
+// the decoded values where float16 / bfloat16 rows are all a model has.
 std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const float> unit_query,
                                    size_t k, std::span<const uint32_t> excluded,
                                    const SearchOptions& options = {});

@@ -609,3 +609,132 @@ TEST_CASE("the float16 error bound holds on rows built to reach it", "[quantized
     }
   }
 }
+
+// ---- bfloat16 -------------------------------------------------------------------------------
+
+TEST_CASE("to_bf16 is bit-identical to the scalar conversion on every target", "[quantized]") {
+  std::vector<float> cases = conversion_cases();
+  cases.push_back(from_bits(0xFFC00001u));  // a negative NaN: torch's rule makes it 0x7FC0
+  cases.push_back(from_bits(0x7F7FFFFFu));
+  std::vector<uint16_t> want(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) want[i] = kernels::scalar::float_to_bf16(cases[i]);
+  for_each_target([&] {
+    for (size_t offset : {0u, 1u, 3u}) {
+      for (size_t cut : {0u, 1u, 7u, 15u}) {
+        const size_t n = cases.size() - offset - cut;
+        std::vector<uint16_t> got(n + 1, 0xABCD);
+        kernels::to_bf16(std::span(cases).subspan(offset, n), std::span(got).first(n));
+        size_t mismatches = 0;
+        for (size_t i = 0; i < n; ++i) {
+          if (got[i] != want[offset + i] && ++mismatches <= 10) {
+            FAIL_CHECK("x bits " << bits_of(cases[offset + i]) << ": got " << got[i] << ", want "
+                                 << want[offset + i]);
+          }
+        }
+        CHECK(mismatches == 0);
+        CHECK(got[n] == 0xABCD);
+      }
+    }
+  });
+}
+
+TEST_CASE("dot_rows_bf16 widens every bfloat16 exactly and agrees with the scalar reference",
+          "[quantized]") {
+  const size_t stride = kernels::padded_length(1, 2);
+  std::vector<uint16_t> every(65536 * stride, 0);
+  for (uint32_t b = 0; b <= 0xFFFF; ++b) every[b * stride] = static_cast<uint16_t>(b);
+  std::vector<float> unit(stride, 0.0f);
+  unit[0] = 1.0f;
+  std::mt19937 rng(13);
+  for_each_target([&] {
+    std::vector<float> out(65536);
+    kernels::dot_rows_bf16(every.data(), stride, 65536, unit.data(), out.data());
+    size_t mismatches = 0;
+    for (uint32_t b = 0; b <= 0xFFFF; ++b) {
+      const float want = kernels::bf16_to_float(static_cast<uint16_t>(b));
+      const bool same = std::isnan(want) ? std::isnan(out[b]) : out[b] == want;  // a sum of -0 is +0
+      if (!same && ++mismatches <= 10) FAIL_CHECK("bf16 " << b << ": got " << out[b]);
+    }
+    CHECK(mismatches == 0);
+  });
+  for (size_t dim : {1u, 3u, 31u, 33u, 300u, 1024u}) {
+    const size_t row_stride = kernels::padded_length(dim, 2);
+    const size_t count = 11;
+    std::vector<uint16_t> rows(count * row_stride, 0);
+    for (size_t r = 0; r < count; ++r) {
+      kernels::to_bf16(gaussian(dim, rng, r % 3 == 0 ? 100.0f : 1.0f), std::span(rows).subspan(r * row_stride, dim));
+    }
+    std::vector<float> query(row_stride, 0.0f);
+    const auto q = gaussian(dim, rng);
+    std::copy(q.begin(), q.end(), query.begin());
+    for_each_target([&] {
+      INFO("dim " << dim);
+      std::vector<float> out(count + 1, -7.0f);
+      kernels::dot_rows_bf16(rows.data(), row_stride, count, query.data(), out.data());
+      for (size_t r = 0; r < count; ++r) {
+        const uint16_t* row = rows.data() + r * row_stride;
+        double magnitude = 0;
+        for (size_t i = 0; i < row_stride; ++i) magnitude += std::abs(double{kernels::bf16_to_float(row[i])} * query[i]);
+        CHECK(out[r] == Approx(kernels::scalar::dot_row_bf16(row, row_stride, query.data()))
+                            .margin(1e-6 * magnitude + 1e-30));
+      }
+      CHECK(out[count] == -7.0f);
+    });
+  }
+}
+
+TEST_CASE("the bfloat16 error bound covers the float32 dot, and is reached", "[quantized]") {
+  std::mt19937 rng(31);
+  std::uniform_int_distribution<int> exponent(-8, 8);
+  std::uniform_int_distribution<int> level(0, 500);
+  for (size_t dim : kBoundDims) {
+    const size_t stride = kernels::padded_length(dim, 2);
+    // Random rows of each family.
+    const auto q = gaussian(dim, rng);
+    std::vector<float> query(stride, 0.0f);
+    std::copy(q.begin(), q.end(), query.begin());
+    for (Family family : {Family::gaussian, Family::outlier, Family::tiny}) {
+      Worst worst;
+      for (int r = 0; r < 500; ++r) {
+        const auto values = random_row(family, dim, rng);
+        std::vector<uint16_t> row(stride, 0);
+        kernels::to_bf16(values, std::span(row).first(dim));
+        float approximate = 0;
+        kernels::dot_rows_bf16(row.data(), stride, 1, query.data(), &approximate);
+        worst.add(std::abs(kernels::dot(values, q) - double{approximate}),
+                  kernels::bf16_row_dot_error_bound(dim, l2(values), l1(q), l2(q)));
+      }
+      INFO("dim " << dim << ", " << name_of(family) << " rows: worst error / bound " << worst.ratio);
+      CHECK(worst.ratio <= 1.0);
+    }
+    // Rows built to reach it: x_i = +-2^e (1 + 2^-8 - 2^-23) rounds down to +-2^e, with the
+    // sign of q_i; and subnormals just under an odd number of half steps, 2^-134.
+    for (bool subnormal : {false, true}) {
+      Worst worst;
+      for (int trial = 0; trial < 200; ++trial) {
+        std::vector<float> row(dim), adversary(stride, 0.0f);
+        for (size_t i = 0; i < dim; ++i) {
+          const float sign = rng() & 1u ? 1.0f : -1.0f;
+          if (subnormal) {
+            adversary[i] = sign;
+            row[i] = sign * (2.0f * static_cast<float>(level(rng)) + 1.0f - 0x1p-10f) * 0x1p-134f;
+          } else {
+            const float power = std::ldexp(1.0f, exponent(rng));
+            adversary[i] = sign * power;
+            row[i] = sign * power * (1.0f + 0x1p-8f - 0x1p-23f);
+          }
+        }
+        std::vector<uint16_t> narrow(stride, 0);
+        kernels::to_bf16(row, std::span(narrow).first(dim));
+        float approximate = 0;
+        kernels::dot_rows_bf16(narrow.data(), stride, 1, adversary.data(), &approximate);
+        const auto a = std::span<const float>(adversary).first(dim);
+        worst.add(std::abs(kernels::dot(row, a) - double{approximate}),
+                  kernels::bf16_row_dot_error_bound(dim, l2(row), l1(a), l2(a)));
+      }
+      INFO("dim " << dim << (subnormal ? ", subnormal" : ", normal") << ": worst error / bound " << worst.ratio);
+      CHECK(worst.ratio <= 1.0);
+      if (dim >= 299 && !subnormal) CHECK(worst.ratio > 0.5);
+    }
+  }
+}

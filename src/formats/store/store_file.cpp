@@ -4,7 +4,7 @@
 //   header   magic "EMBSTORE", version, byte-order mark, file size, rows, dim, section table
 //   sections metadata (key=value lines), vocabulary bytes, word offsets (rows + 1 uint64),
 //            hash slots (uint32, laid out as model/vocabulary_hash.hpp says), norms (float32),
-//            rows f32 (stride floats each), optional rows f16 / rows i8 + i8 scales.
+//            rows f32 (stride floats each), optional rows f16 / rows bf16 / rows i8 + i8 scales.
 //
 // All numbers are in the writer's byte order; the byte-order mark lets a reader on another
 // kind of machine refuse the file instead of misreading it.
@@ -48,6 +48,7 @@ enum class SectionKind : uint32_t {
   rows_f16 = 7,
   rows_i8 = 8,
   scales_i8 = 9,
+  rows_bf16 = 10,  // added after version 1's first files; readers that predate it skip it
 };
 
 struct Section {
@@ -133,9 +134,10 @@ Header plan_layout(const Embeddings& e, std::span<const uint32_t> slots, std::sp
   const uint64_t f32_stride = kernels::padded_length(e.dim(), 4);
   layout.add(SectionKind::rows_f32, 4, rows * f32_stride * 4, f32_stride);
   for (Dtype dtype : reduced) {
-    if (dtype == Dtype::f16) {
+    if (dtype == Dtype::f16 || dtype == Dtype::bf16) {
       const uint64_t stride = kernels::padded_length(e.dim(), 2);
-      layout.add(SectionKind::rows_f16, 2, rows * stride * 2, stride);
+      layout.add(dtype == Dtype::f16 ? SectionKind::rows_f16 : SectionKind::rows_bf16, 2,
+                 rows * stride * 2, stride);
     } else if (dtype == Dtype::i8) {
       const uint64_t stride = kernels::padded_length(e.dim(), 1);
       layout.add(SectionKind::rows_i8, 1, rows * stride, stride);
@@ -190,7 +192,7 @@ void write_rows(SectionWriter& out, const Embeddings& e, uint64_t stride, auto&&
   std::vector<T> padded(stride);
   std::vector<float> values(e.dim());
   for (uint32_t r = 0; r < e.rows(); ++r) {
-    std::memcpy(values.data(), e.row_data(r), e.dim() * sizeof(float));
+    e.matrix().decode_row(r, values);  // exact: float32, or float16 / bfloat16 rows
     convert_row(r, std::span<const float>(values), std::span<T>(padded.data(), e.dim()));
     out.bytes(padded.data(), padded.size() * sizeof(T));
   }
@@ -219,6 +221,11 @@ void write_sections(SectionWriter& out, const Embeddings& e, std::span<const uin
           kernels::to_half(in, row);
         });
         break;
+      case SectionKind::rows_bf16:
+        write_rows<uint16_t>(out, e, s.stride, [](uint32_t, auto in, auto row) {
+          kernels::to_bf16(in, row);
+        });
+        break;
       case SectionKind::rows_i8:
         scales.assign(e.rows(), 0.0f);
         write_rows<int8_t>(out, e, s.stride, [&](uint32_t r, auto in, auto row) {
@@ -232,17 +239,22 @@ void write_sections(SectionWriter& out, const Embeddings& e, std::span<const uin
   out.finish();
 }
 
+// float16 and bfloat16 copies need every value within their range (int8 scales any row).
 void check_reducible(const Embeddings& e, std::span<const Dtype> reduced) {
-  if (std::find(reduced.begin(), reduced.end(), Dtype::f16) == reduced.end()) return;
-  std::vector<float> values(e.dim());
-  for (uint32_t r = 0; r < e.rows(); ++r) {
-    std::memcpy(values.data(), e.row_data(r), e.dim() * sizeof(float));
-    if (!kernels::finite_as_half(values)) {
-      throw Error(ErrorKind::invalid_argument,
-                  fmt::format("cannot add a float16 copy: the vector of '{}' (row {}) has values "
-                              "beyond float16's range of +-65504",
-                              e.vocabulary().word(r), r),
-                  Remedy::use_int8);
+  for (const Dtype dtype : {Dtype::f16, Dtype::bf16}) {
+    if (std::find(reduced.begin(), reduced.end(), dtype) == reduced.end()) continue;
+    const bool half = dtype == Dtype::f16;
+    std::vector<float> values(e.dim());
+    for (uint32_t r = 0; r < e.rows(); ++r) {
+      e.matrix().decode_row(r, values);
+      if (!(half ? kernels::finite_as_half(values) : kernels::finite_as_bf16(values))) {
+        throw Error(ErrorKind::invalid_argument,
+                    fmt::format("cannot add a {} copy: the vector of '{}' (row {}) has values "
+                                "beyond {}'s range of {}",
+                                half ? "float16" : "bfloat16", e.vocabulary().word(r), r,
+                                half ? "float16" : "bfloat16", half ? "+-65504" : "+-3.39e38"),
+                    Remedy::use_int8);
+      }
     }
   }
 }
@@ -362,18 +374,24 @@ formats::ReadNotes read_notes(const std::filesystem::path& path, const MappedFil
   return info;
 }
 
-std::vector<ReducedRows> reduced_copies(const Sections& sections, const Header& header) {
-  std::vector<ReducedRows> copies;
-  if (sections.has(SectionKind::rows_f16)) {
-    const auto rows = sections.rows<uint16_t>(SectionKind::rows_f16, "float16 rows");
-    copies.push_back({Dtype::f16, reinterpret_cast<const std::byte*>(rows.data()),
-                      sections.section(SectionKind::rows_f16, "float16 rows").stride, {}});
-  }
+// The reduced copies the store holds, the first `visible` rows of each.
+std::vector<Matrix> reduced_copies(const Sections& sections, const Header& header,
+                                   uint64_t visible, const std::shared_ptr<const MappedFile>& file) {
+  std::vector<Matrix> copies;
+  auto add_copy = [&](Dtype dtype, SectionKind kind, std::string_view name, auto element,
+                      std::span<const float> scales) {
+    if (!sections.has(kind)) return;
+    const auto rows = sections.rows<decltype(element)>(kind, name);
+    copies.push_back(Matrix::view(dtype, header.rows, header.dim,
+                                  reinterpret_cast<const std::byte*>(rows.data()),
+                                  sections.section(kind, name).stride, file, scales)
+                         .first_rows(visible));
+  };
+  add_copy(Dtype::f16, SectionKind::rows_f16, "float16 rows", uint16_t{}, {});
+  add_copy(Dtype::bf16, SectionKind::rows_bf16, "bfloat16 rows", uint16_t{}, {});
   if (sections.has(SectionKind::rows_i8)) {
-    const auto rows = sections.rows<int8_t>(SectionKind::rows_i8, "int8 rows");
     const auto scales = sections.get<float>(SectionKind::scales_i8, "int8 scales", header.rows);
-    copies.push_back({Dtype::i8, reinterpret_cast<const std::byte*>(rows.data()),
-                      sections.section(SectionKind::rows_i8, "int8 rows").stride, scales});
+    add_copy(Dtype::i8, SectionKind::rows_i8, "int8 rows", int8_t{}, scales);
   }
   return copies;
 }
@@ -415,20 +433,19 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   const auto norms = sections.get<float>(SectionKind::norms, "norms", rows);
   const auto f32_rows = sections.rows<float>(SectionKind::rows_f32, "float32 rows");
 
-  RowStore store;
-  store.base = reinterpret_cast<const std::byte*>(f32_rows.data());
-  store.stride_bytes = sections.section(SectionKind::rows_f32, "float32 rows").stride * sizeof(float);
-  std::vector<ReducedRows> reduced = reduced_copies(sections, header);
+  Matrix matrix = Matrix::view(Dtype::f32, rows, header.dim,
+                               reinterpret_cast<const std::byte*>(f32_rows.data()),
+                               sections.section(SectionKind::rows_f32, "float32 rows").stride, file)
+                      .first_rows(visible);
+  std::vector<Matrix> reduced = reduced_copies(sections, header, visible, file);
   const formats::ReadNotes notes = read_notes(path, *file, metadata);
-  store.nonfinite_values = notes.nonfinite_values;
-  store.owner = file;
   // A limit shows a prefix of every per-word section; the hash index still names all rows,
   // and the vocabulary treats those past the limit as absent.
   const auto visible_offsets = offsets.first(visible + 1);
   Vocabulary vocabulary = Vocabulary::view(arena.first(visible_offsets.back()), visible_offsets,
                                            slots, file, rows);
-  return Embeddings(std::move(vocabulary), std::move(store), header.dim, formats::source_info(notes),
-                    norms.first(visible), std::move(reduced));
+  return Embeddings(std::move(vocabulary), std::move(matrix), formats::source_info(notes),
+                    norms.first(visible), std::move(reduced), notes.nonfinite_values);
 }
 
 }  // namespace embtool

@@ -667,9 +667,10 @@ Embeddings assemble(std::shared_ptr<MappedRows> owner, WalkedRecords walked, uin
   owner->row_offsets = std::move(words.row_offsets);
   owner->norms = std::move(words.norms);
   Vocabulary vocabulary = Vocabulary::view(owner->arena, owner->word_offsets, owner->slots, owner);
-  const RowStore rows{owner, owner->file->data(), 0, owner->row_offsets, info.nonfinite_values};
+  Matrix rows = Matrix::view_at_offsets(dim, owner->file->data(), owner->row_offsets, owner);
   const std::span<const float> norms = owner->norms;
-  return Embeddings(std::move(vocabulary), rows, dim, source_info(info), norms);
+  return Embeddings(std::move(vocabulary), std::move(rows), source_info(info), norms, {},
+                    info.nonfinite_values);
 }
 
 std::optional<Embeddings> read_in_place(const ByteReader& in, const Header& header,

@@ -80,9 +80,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                "Refuse a file with duplicate words, CR LF line ends, trailing blanks or data after "
                "the announced words (otherwise read with a warning)");
   last_wins(app.add_option("--scan-dtype", g.scan_dtype,
-                           "Which copy of a store searches scan: auto (the smallest), f32, f16, i8; "
-                           "answers are the same")
-                ->check(CLI::IsMember({"auto", "f32", "f16", "i8"})));
+                           "Which copy of a store searches scan: auto (the smallest), f32, f16, bf16, "
+                           "i8; answers are the same")
+                ->check(CLI::IsMember({"auto", "f32", "f16", "bf16", "i8"})));
   last_wins(app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
                 ->check(app::count_at_least_one()));
 }
@@ -111,6 +111,7 @@ void add_commands(CLI::App& app, app::CommandArgs& args) {
 ScanChoice scan_choice(std::string_view name) {
   if (name == "f32") return ScanChoice::f32;
   if (name == "f16") return ScanChoice::f16;
+  if (name == "bf16") return ScanChoice::bf16;
   if (name == "i8") return ScanChoice::i8;
   return ScanChoice::smallest;
 }

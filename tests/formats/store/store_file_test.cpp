@@ -64,7 +64,7 @@ TEST_CASE("a store holds every word, row bit and norm of the file it was convert
   CHECK_FALSE(store.vocabulary().find("not-a-word"));
   CHECK(store.reduced(Dtype::f16) != nullptr);
   CHECK(store.reduced(Dtype::i8) != nullptr);
-  CHECK(store.reduced(Dtype::i8)->scales.size() == store.rows());
+  CHECK(store.reduced(Dtype::i8)->scales().size() == store.rows());
 }
 
 TEST_CASE("load() recognizes a store by its magic number", "[store]") {
