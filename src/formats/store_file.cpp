@@ -115,8 +115,8 @@ class Layout {
   uint64_t end_;
 };
 
-Header plan_layout(const Embeddings& e, std::span<const Dtype> reduced, size_t metadata_bytes) {
-  const Vocabulary& v = e.vocabulary();
+Header plan_layout(const Embeddings& e, const Vocabulary& v, std::span<const Dtype> reduced,
+                   size_t metadata_bytes) {
   const uint64_t rows = e.rows();
   Layout layout(rows, e.dim());
   layout.add(SectionKind::metadata, 1, metadata_bytes);
@@ -190,9 +190,8 @@ void write_rows(SectionWriter& out, const Embeddings& e, uint64_t stride, auto&&
   }
 }
 
-void write_sections(SectionWriter& out, const Embeddings& e, const Header& header,
-                    const std::string& metadata) {
-  const Vocabulary& v = e.vocabulary();
+void write_sections(SectionWriter& out, const Embeddings& e, const Vocabulary& v,
+                    const Header& header, const std::string& metadata) {
   std::vector<float> scales;
   for (size_t i = 0; i < header.section_count; ++i) {
     const Section& s = header.sections[i];
@@ -224,6 +223,22 @@ void write_sections(SectionWriter& out, const Embeddings& e, const Header& heade
     }
   }
   out.finish();
+}
+
+// The words of `e` with an index of their own. A store seen through a limit keeps the whole
+// file's hash index, which names rows past the limit; written as it is, the new store's index
+// would name rows it does not hold, and looking up such a word would find a damaged store.
+Vocabulary reindexed_vocabulary(const Embeddings& e) {
+  const Vocabulary& view = e.vocabulary();
+  Vocabulary own;
+  own.reserve(view.size(), view.arena_bytes());
+  for (uint32_t r = 0; r < view.size(); ++r) {
+    if (!own.add(view.word(r))) {
+      throw Error(ErrorKind::bad_data,
+                  fmt::format("{}: the word '{}' is stored twice", e.source().path, view.word(r)));
+    }
+  }
+  return own;
 }
 
 void check_reducible(const Embeddings& e, std::span<const Dtype> reduced) {
@@ -321,6 +336,21 @@ class Sections {
   std::map<SectionKind, Section> by_kind_;
 };
 
+// The vocabulary bytes of the first words, which end where the word offsets (read from the
+// file) say: a damaged offset is refused here, for a span cut longer than its section would
+// reach past it unnoticed (the vocabulary checks each word against the bytes it is given).
+std::span<const char> first_words_bytes(const std::filesystem::path& path,
+                                        std::span<const char> arena,
+                                        std::span<const uint64_t> first_offsets) {
+  const uint64_t end = first_offsets.back();
+  if (end > arena.size()) {
+    bad_store(path, fmt::format("damaged word offsets: word {} ends at byte {}, past the end "
+                                "of the {} vocabulary bytes",
+                                first_offsets.size() - 1, end, arena.size()));
+  }
+  return arena.first(end);
+}
+
 // Fills the SourceInfo fields a store records about the file it was converted from.
 SourceInfo source_info(const std::filesystem::path& path, const MappedFile& file,
                        std::span<const char> metadata) {
@@ -384,11 +414,14 @@ void write_store(const Embeddings& embeddings, const std::filesystem::path& path
   if (embeddings.rows() == 0) throw Error(ErrorKind::invalid_argument, "nothing to write: no words");
   check_reducible(embeddings, options.reduced);
   const std::string metadata = metadata_text(embeddings.source());
-  const Header header = plan_layout(embeddings, options.reduced, metadata.size());
+  std::optional<Vocabulary> reindexed;
+  if (embeddings.vocabulary().index_names_more_rows()) reindexed = reindexed_vocabulary(embeddings);
+  const Vocabulary& vocabulary = reindexed ? *reindexed : embeddings.vocabulary();
+  const Header header = plan_layout(embeddings, vocabulary, options.reduced, metadata.size());
   AtomicFile file(path, options.force);
   SectionWriter out(file, header, options.progress);
   out.bytes(&header, sizeof(header));
-  write_sections(out, embeddings, header, metadata);
+  write_sections(out, embeddings, vocabulary, header, metadata);
   file.commit();
 }
 
@@ -417,8 +450,8 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   // A limit shows a prefix of every per-word section; the hash index still names all rows,
   // and the vocabulary treats those past the limit as absent.
   const auto visible_offsets = offsets.first(visible + 1);
-  Vocabulary vocabulary = Vocabulary::view(arena.first(visible_offsets.back()), visible_offsets,
-                                           slots, file, rows);
+  const auto visible_arena = first_words_bytes(path, arena, visible_offsets);
+  Vocabulary vocabulary = Vocabulary::view(visible_arena, visible_offsets, slots, file, rows);
   return Embeddings(std::move(vocabulary), std::move(store), header.dim, std::move(info),
                     norms.first(visible), std::move(reduced));
 }

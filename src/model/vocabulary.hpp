@@ -46,6 +46,10 @@ class Vocabulary {
   bool empty() const { return size() == 0; }
   size_t arena_bytes() const { return view_.arena.size(); }
 
+  // Whether the hash index names rows past size() (a view of a store's first words): such an
+  // index cannot be written out as these words' own.
+  bool index_names_more_rows() const { return index_rows_ > size(); }
+
   // The raw layout, for writing it to a store file.
   std::span<const char> arena() const { return view_.arena; }
   std::span<const uint64_t> offsets() const { return view_.offsets; }
