@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,11 @@ struct VectorWriteOptions {
 // break, in text).
 void write_vectors(const Embeddings& embeddings, const std::filesystem::path& path, Format format,
                    const VectorWriteOptions& options);
+
+// The same bytes to a stream (standard output), `name` naming it in messages; `force` is
+// unused. A write the stream refuses (a full device, a closed pipe) is an io Error.
+void write_vectors(const Embeddings& embeddings, std::ostream& out, std::string_view name,
+                   Format format, const VectorWriteOptions& options);
 
 // Parses a `--format` value: auto, word2vec-binary (bin), word2vec-text (text, vec), glove.
 std::optional<Format> parse_format(std::string_view name);

@@ -1,12 +1,14 @@
 // Writing the classic formats back: word2vec binary (as word2vec.c writes it, a newline after
 // each vector), word2vec text and GloVe text (each value the shortest decimal that reads back
-// as the same float32). Through AtomicFile: the output appears whole or not at all.
+// as the same float32). To a file through AtomicFile (the output appears whole or not at all),
+// or to a stream (standard output), where a failed write is an error, never output lost.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
 #include <future>
+#include <ostream>
 #include <thread>
 #include <vector>
 
@@ -20,7 +22,7 @@ namespace {
 constexpr uint32_t kRowsPerBlock = 4096;
 
 // A word the format cannot hold would be read back as something else: refuse to write it.
-void check_word(const Embeddings& e, uint32_t row, Format format, const std::filesystem::path& path) {
+void check_word(const Embeddings& e, uint32_t row, Format format, std::string_view name) {
   const std::string_view word = e.vocabulary().word(row);
   const bool text = format != Format::word2vec_binary;
   const char* problem = nullptr;
@@ -30,7 +32,7 @@ void check_word(const Embeddings& e, uint32_t row, Format format, const std::fil
   if (problem == nullptr) return;
   throw Error(ErrorKind::invalid_argument,
               fmt::format("{}: word {} '{}' holds {}, which {} cannot store; nothing was written",
-                          path.string(), row + 1, word, problem, format_name(format)));
+                          name, row + 1, word, problem, format_name(format)));
 }
 
 void append_binary_row(const Embeddings& e, uint32_t row, std::string& out) {
@@ -64,19 +66,18 @@ std::string format_rows(const Embeddings& e, uint32_t begin, uint32_t end, Forma
   return out;
 }
 
-}  // namespace
-
-void write_vectors(const Embeddings& e, const std::filesystem::path& path, Format format,
-                   const VectorWriteOptions& options) {
+void check_writable(const Embeddings& e, Format format, std::string_view name) {
   if (format != Format::word2vec_binary && format != Format::word2vec_text && format != Format::glove) {
     throw Error(ErrorKind::invalid_argument, "write_vectors writes word2vec binary, word2vec text or GloVe");
   }
-  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, path);
-  AtomicFile file(path, options.force);
-  if (format != Format::glove) {
-    const std::string header = fmt::format("{} {}\n", e.rows(), e.dim());
-    file.write(header.data(), header.size());
-  }
+  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, name);
+}
+
+// The header and every row, in order, each piece handed to `write` as it is ready.
+template <class Write>
+void write_formatted(const Embeddings& e, Format format, const VectorWriteOptions& options,
+                     const Write& write) {
+  if (format != Format::glove) write(fmt::format("{} {}\n", e.rows(), e.dim()));
   // Text takes long to format: blocks are formatted on all cores, written in order.
   const size_t threads = format == Format::word2vec_binary ? 1 : std::max(1u, std::thread::hardware_concurrency());
   const uint32_t rows = static_cast<uint32_t>(e.rows());
@@ -88,13 +89,35 @@ void write_vectors(const Embeddings& e, const std::filesystem::path& path, Forma
                                   format_rows, std::cref(e), begin, end, format));
       begin = end;
     }
-    for (auto& block : blocks) {
-      const std::string bytes = block.get();
-      file.write(bytes.data(), bytes.size());
-    }
+    for (auto& block : blocks) write(block.get());
     if (options.progress) options.progress(begin, rows);
   }
+}
+
+}  // namespace
+
+void write_vectors(const Embeddings& e, const std::filesystem::path& path, Format format,
+                   const VectorWriteOptions& options) {
+  check_writable(e, format, path.string());
+  AtomicFile file(path, options.force);
+  write_formatted(e, format, options, [&file](const std::string& bytes) {
+    file.write(bytes.data(), bytes.size());
+  });
   file.commit();
+}
+
+void write_vectors(const Embeddings& e, std::ostream& out, std::string_view name, Format format,
+                   const VectorWriteOptions& options) {
+  check_writable(e, format, name);
+  const auto check = [&] {
+    if (!out) throw Error(ErrorKind::io, fmt::format("{}: cannot write: the output is closed or full", name));
+  };
+  write_formatted(e, format, options, [&](const std::string& bytes) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    check();
+  });
+  out.flush();
+  check();
 }
 
 }  // namespace embtool

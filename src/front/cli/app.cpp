@@ -18,6 +18,7 @@
 #include "front/cli/model_path.hpp"
 #include "front/cli/progress_bar.hpp"
 #include "front/cli/sigbus_guard.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "ops/evaluate.hpp"
 #include "formats/formats.hpp"
@@ -217,9 +218,22 @@ void refuse_overwriting_input(const std::filesystem::path& input, const std::fil
   }
 }
 
-// The output format: --to, else OUTPUT's extension; nullopt for a store.
+// OUTPUT "-": standard output, which takes the text formats only (a store is a file to map;
+// word2vec binary is bytes no terminal shows).
+constexpr std::string_view kStandardOutput = "-";
+
+// The output format: --to, else OUTPUT's extension (word2vec text for "-"); nullopt for a store.
 std::optional<Format> output_format_of(const CommandArgs& args) {
   std::string to = args.to;
+  if (args.output == kStandardOutput) {
+    if (to.empty()) to = "word2vec-text";
+    if (to != "word2vec-text" && to != "glove") {
+      throw Error(ErrorKind::invalid_argument,
+                  fmt::format("'-' (standard output) takes a text format, word2vec-text or glove; "
+                              "write {} to a file",
+                              to == "emb" ? "a store" : "word2vec binary"));
+    }
+  }
   if (to.empty()) {
     const std::string extension = std::filesystem::path(args.output).extension().string();
     if (extension == ".emb") to = "emb";
@@ -245,28 +259,30 @@ void write_classic_format(const Embeddings& embeddings, const std::filesystem::p
                           const CommandArgs& args, const Streams& streams, bool quiet) {
   VectorWriteOptions options;
   options.force = args.force;
-  ProgressBar bar(streams.err, fmt::format("writing {}", output.filename().string()),
+  const bool to_stdout = args.output == kStandardOutput;
+  ProgressBar bar(streams.err,
+                  fmt::format("writing {}", to_stdout ? "standard output" : output.filename().string()),
                   streams.progress && !quiet && embeddings.rows() >= 100000, "words");
   options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  write_vectors(embeddings, output, format, options);
+  if (to_stdout) write_vectors(embeddings, streams.out, "standard output", format, options);
+  else write_vectors(embeddings, output, format, options);
   bar.finish();
 }
 
 void convert_model(const GlobalOptions& g, const CommandArgs& args, spdlog::logger& log,
                    const Streams& streams) {
   const std::filesystem::path output = args.output;
-  refuse_overwriting_input(args.input, output);
   const std::optional<Format> classic = output_format_of(args);
-  std::error_code ignored;
-  if (!args.force && std::filesystem::exists(output, ignored)) {  // said before a long load
-    throw Error(ErrorKind::invalid_argument, fmt::format("{} already exists", output.string()),
-                Remedy::replace_existing);
+  if (args.output != kStandardOutput) {  // said before a long load
+    refuse_overwriting_input(args.input, output);
+    check_output_file(output, args.force);
   }
   const Embeddings embeddings = load_model(g, args.input, log, streams);
   if (classic) {
     const auto start = std::chrono::steady_clock::now();
     write_classic_format(embeddings, output, *classic, args, streams, g.quiet);
-    log.info("wrote {} ({} words x {}, {}) in {:.3f} s", output.string(), embeddings.rows(), embeddings.dim(),
+    log.info("wrote {} ({} words x {}, {}) in {:.3f} s",
+             args.output == kStandardOutput ? "standard output" : output.string(), embeddings.rows(), embeddings.dim(),
              format_name(*classic), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return;
   }
