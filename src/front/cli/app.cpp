@@ -145,7 +145,8 @@ void add_commands(CLI::App& app, CommandArgs& args) {
                  "another format (word2vec binary or text, GloVe), keeping every word and float bit");
   convert->add_option("INPUT", args.input, "A word2vec, fastText or GloVe file, or a store")->required();
   convert->add_option("OUTPUT", args.output,
-                      "The file to write: .emb (a store), .bin (word2vec binary), .txt/.vec (word2vec text)")
+                      "The file to write: .emb (a store), .bin (word2vec binary), .txt/.vec (word2vec text); "
+                      "'-': standard output (word2vec text, or --to glove)")
       ->required();
   convert->add_option("--to", args.to, "The output format, whatever OUTPUT's name: emb, word2vec-binary, "
                                        "word2vec-text, glove")
