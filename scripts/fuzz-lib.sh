@@ -38,3 +38,15 @@ scratch_corpus() {
     for file in "tests/fuzz/regressions/$target"/*; do cp "$file" "$dir/regression-$(basename "$file")"; done
   fi
 }
+
+# The flags of target $1's merge into its committed corpus: the fewest inputs (a greedy set
+# cover) that reach every edge and hit count the scratch corpus reaches. A store is whole
+# 4 KiB pages, mostly zeros: only stores of up to 16 KiB are kept beyond the named seeds, so
+# that the committed corpus stays small (a few hundred KB for all targets).
+merge_flags() {
+  local target="$1"
+  mapfile -t flags < <(fuzz_flags "$target")
+  flags+=(-set_cover_merge=1)
+  [[ "$target" == store ]] && flags+=(-max_len=16384)
+  printf '%s\n' "${flags[@]}"
+}
