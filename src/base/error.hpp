@@ -32,6 +32,7 @@ enum class Remedy {
   name_the_format,   // detection failed: name the format
   not_strict,        // refused only because strict reading was asked for
   use_int8,          // a value beyond float16's range: store int8 instead
+  name_the_model,    // no usable model file was named: name one
 };
 
 class Error : public std::runtime_error {

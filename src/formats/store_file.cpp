@@ -3,7 +3,7 @@
 //
 //   header   magic "EMBSTORE", version, byte-order mark, file size, rows, dim, section table
 //   sections metadata (key=value lines), vocabulary bytes, word offsets (rows + 1 uint64),
-//            hash slots (uint32, power of two, laid out by hash_word), norms (float32),
+//            hash slots (uint32, laid out as model/vocabulary_hash.hpp says), norms (float32),
 //            rows f32 (stride floats each), optional rows f16 / rows i8 + i8 scales.
 //
 // All numbers are in the writer's byte order; the byte-order mark lets a reader on another
@@ -115,14 +115,15 @@ class Layout {
   uint64_t end_;
 };
 
-Header plan_layout(const Embeddings& e, const Vocabulary& v, std::span<const Dtype> reduced,
+Header plan_layout(const Embeddings& e, std::span<const uint32_t> slots, std::span<const Dtype> reduced,
                    size_t metadata_bytes) {
+  const Vocabulary& v = e.vocabulary();
   const uint64_t rows = e.rows();
   Layout layout(rows, e.dim());
   layout.add(SectionKind::metadata, 1, metadata_bytes);
   layout.add(SectionKind::vocabulary_bytes, 1, v.arena().size());
   layout.add(SectionKind::word_offsets, 8, v.offsets().size_bytes());
-  layout.add(SectionKind::hash_slots, 4, v.slots().size_bytes());
+  layout.add(SectionKind::hash_slots, 4, slots.size_bytes());
   layout.add(SectionKind::norms, 4, rows * 4);
   const uint64_t f32_stride = kernels::padded_length(e.dim(), 4);
   layout.add(SectionKind::rows_f32, 4, rows * f32_stride * 4, f32_stride);
@@ -190,8 +191,9 @@ void write_rows(SectionWriter& out, const Embeddings& e, uint64_t stride, auto&&
   }
 }
 
-void write_sections(SectionWriter& out, const Embeddings& e, const Vocabulary& v,
+void write_sections(SectionWriter& out, const Embeddings& e, std::span<const uint32_t> slots,
                     const Header& header, const std::string& metadata) {
+  const Vocabulary& v = e.vocabulary();
   std::vector<float> scales;
   for (size_t i = 0; i < header.section_count; ++i) {
     const Section& s = header.sections[i];
@@ -200,7 +202,7 @@ void write_sections(SectionWriter& out, const Embeddings& e, const Vocabulary& v
       case SectionKind::metadata: out.bytes(metadata.data(), metadata.size()); break;
       case SectionKind::vocabulary_bytes: out.bytes(v.arena().data(), v.arena().size()); break;
       case SectionKind::word_offsets: out.bytes(v.offsets().data(), v.offsets().size_bytes()); break;
-      case SectionKind::hash_slots: out.bytes(v.slots().data(), v.slots().size_bytes()); break;
+      case SectionKind::hash_slots: out.bytes(slots.data(), slots.size_bytes()); break;
       case SectionKind::norms: out.bytes(e.norms().data(), e.norms().size_bytes()); break;
       case SectionKind::rows_f32:
         write_rows<float>(out, e, s.stride, [](uint32_t, auto in, auto row) {
@@ -223,22 +225,6 @@ void write_sections(SectionWriter& out, const Embeddings& e, const Vocabulary& v
     }
   }
   out.finish();
-}
-
-// The words of `e` with an index of their own. A store seen through a limit keeps the whole
-// file's hash index, which names rows past the limit; written as it is, the new store's index
-// would name rows it does not hold, and looking up such a word would find a damaged store.
-Vocabulary reindexed_vocabulary(const Embeddings& e) {
-  const Vocabulary& view = e.vocabulary();
-  Vocabulary own;
-  own.reserve(view.size(), view.arena_bytes());
-  for (uint32_t r = 0; r < view.size(); ++r) {
-    if (!own.add(view.word(r))) {
-      throw Error(ErrorKind::bad_data,
-                  fmt::format("{}: the word '{}' is stored twice", e.source().path, view.word(r)));
-    }
-  }
-  return own;
 }
 
 void check_reducible(const Embeddings& e, std::span<const Dtype> reduced) {
@@ -414,14 +400,17 @@ void write_store(const Embeddings& embeddings, const std::filesystem::path& path
   if (embeddings.rows() == 0) throw Error(ErrorKind::invalid_argument, "nothing to write: no words");
   check_reducible(embeddings, options.reduced);
   const std::string metadata = metadata_text(embeddings.source());
-  std::optional<Vocabulary> reindexed;
-  if (embeddings.vocabulary().index_names_more_rows()) reindexed = reindexed_vocabulary(embeddings);
-  const Vocabulary& vocabulary = reindexed ? *reindexed : embeddings.vocabulary();
-  const Header header = plan_layout(embeddings, vocabulary, options.reduced, metadata.size());
+  // The vocabulary's index as it is (so a store converted again keeps its bytes), unless it
+  // names rows that are not written (the first words of a store opened with a limit).
+  const Vocabulary& v = embeddings.vocabulary();
+  std::vector<uint32_t> fresh_index;
+  if (v.index_names_rows_out_of_view()) fresh_index = v.index_of_words_in_view();
+  const std::span<const uint32_t> slots = fresh_index.empty() ? v.slots() : fresh_index;
+  const Header header = plan_layout(embeddings, slots, options.reduced, metadata.size());
   AtomicFile file(path, options.force);
   SectionWriter out(file, header, options.progress);
   out.bytes(&header, sizeof(header));
-  write_sections(out, embeddings, vocabulary, header, metadata);
+  write_sections(out, embeddings, slots, header, metadata);
   file.commit();
 }
 

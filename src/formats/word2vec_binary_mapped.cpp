@@ -17,13 +17,14 @@
 #include <cstring>
 #include <exception>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/thread_pool.hpp"
 #include "formats/readers.hpp"
 #include "kernels/simd.hpp"
 #include "base/mapped_file.hpp"
+#include "model/vocabulary_hash.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -98,33 +99,14 @@ struct HugePageAllocator {
   friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
 };
 
-// Runs task(i, on_this_thread) for every i below `count` on `threads` threads, this one
-// included, each taking the next i not yet taken; rethrows what a task threw. This thread
-// always runs task 0, so that what it reports (progress) starts with the first share.
-template <class Task>
-void run_tasks(size_t count, unsigned threads, const Task& task) {
-  std::atomic<size_t> next{1};
-  std::vector<std::exception_ptr> failures(std::max(1u, threads));
-  const auto take_tasks = [&](size_t thread, bool first_task) {
-    try {
-      for (size_t i = first_task ? 0 : next.fetch_add(1); i < count; i = next.fetch_add(1)) {
-        task(i, thread == 0);
-      }
-    } catch (...) {
-      failures[thread] = std::current_exception();
-      next.store(count);  // the others stop too
-    }
-  };
-  {
-    std::vector<std::jthread> helpers;
-    for (size_t t = 1; t < std::min<size_t>(threads, count); ++t) {
-      helpers.emplace_back(take_tasks, t, false);
-    }
-    take_tasks(0, true);
-  }
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+// Runs task(i, on_this_thread) for every i below `count` on `threads` threads of the pool,
+// this one included, each taking the next i not yet taken; rethrows what a task threw. This
+// thread always runs task 0, so that what it reports (progress) starts with the first share.
+template <class Body>
+void run_tasks(size_t count, unsigned threads, const Body& body) {
+  parallel_for(TaskPlan(count, threads, Split::each_item()), [&](const Task& task) {
+    for (size_t i = task.begin; i < task.end; ++i) body(i, task.on_calling_thread);
+  });
 }
 
 template <class T>
@@ -399,7 +381,7 @@ void walk_chunk(const FileShape& shape, ChunkPlan plan, uint64_t max_records, bo
     const std::string_view word = bytes.substr(record->word_begin, record->word_size);
     out.arena.insert(out.arena.end(), word.begin(), word.end());
     out.word_offsets.push_back(out.arena.size());
-    out.hashes.push_back(static_cast<uint32_t>(hash_word(word)));
+    out.hashes.push_back(static_cast<uint32_t>(vocabulary_hash::hash_word(word)));
     out.row_offsets.push_back(record->row);
     out.norms.push_back(norm);
     pos = record->row + shape.vector_bytes;
@@ -491,13 +473,11 @@ void copy_records(ChunkResult& into, const ChunkResult& from, uint64_t take, uin
 // The hash index's table, all slots empty; filled by run_tasks in pieces.
 constexpr size_t kSlotPieces = 8;
 
-size_t index_capacity(uint64_t records) { return std::bit_ceil(std::max<size_t>(16, 4 * records)); }
-
 void fill_slot_piece(BigVector<uint32_t>& slots, size_t piece) {
   const size_t begin = slots.size() * piece / kSlotPieces;
   const size_t end = slots.size() * (piece + 1) / kSlotPieces;
   std::fill(slots.begin() + static_cast<ptrdiff_t>(begin),
-            slots.begin() + static_cast<ptrdiff_t>(end), Vocabulary::kEmptySlot);
+            slots.begin() + static_cast<ptrdiff_t>(end), vocabulary_hash::kEmptySlot);
 }
 
 // The records of all shares in file order, cut to `records`, in the first share's arrays (the
@@ -531,7 +511,7 @@ ChunkResult merge_chunks(std::vector<ChunkResult>& results, size_t chunks_used, 
     copy_records(merged, results[c + 1], take[c + 1], first[c + 1], first_byte[c + 1]);
   });
   results.clear();
-  slots.resize(index_capacity(records));
+  slots.resize(vocabulary_hash::capacity_for(records));
   run_tasks(kSlotPieces, threads, [&](size_t piece, bool) { fill_slot_piece(slots, piece); });
   return merged;
 }
@@ -539,13 +519,13 @@ ChunkResult merge_chunks(std::vector<ChunkResult>& results, size_t chunks_used, 
 // --- The vocabulary's hash index ------------------------------------------------------------
 
 // Vocabulary's index exactly as Vocabulary::reserve(records) and then add() of every record in
-// order would lay it out (same capacity, hash and linear probing), in the empty table `slots`,
+// order would lay it out (model/vocabulary_hash.hpp: same capacity, hash and probing), in the
+// empty table `slots`,
 // with values that are record numbers. Fills `duplicates` with the records whose word an
 // earlier record already has. Prefetching the slots of the records a little ahead keeps many
 // cache misses in flight.
 void build_index(const ChunkResult& words, BigVector<uint32_t>& slots,
                  std::vector<uint32_t>& duplicates) {
-  const size_t mask = slots.size() - 1;
   const size_t count = words.size();
   const auto word = [&words](size_t r) {
     return std::string_view(words.arena.data() + words.word_offsets[r],
@@ -553,13 +533,14 @@ void build_index(const ChunkResult& words, BigVector<uint32_t>& slots,
   };
   for (size_t r = 0; r < count; ++r) {
     if (r + kPrefetchDistance < count) {
-      __builtin_prefetch(&slots[words.hashes[r + kPrefetchDistance] & mask], 1);
+      const vocabulary_hash::Probe ahead(words.hashes[r + kPrefetchDistance], slots.size());
+      __builtin_prefetch(&slots[ahead.slot()], 1);
     }
     const uint32_t hash = words.hashes[r];
-    for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
-      const uint32_t occupant = slots[slot];
-      if (occupant == Vocabulary::kEmptySlot) {
-        slots[slot] = static_cast<uint32_t>(r);
+    for (vocabulary_hash::Probe probe(hash, slots.size());; probe.next()) {
+      const uint32_t occupant = slots[probe.slot()];
+      if (occupant == vocabulary_hash::kEmptySlot) {
+        slots[probe.slot()] = static_cast<uint32_t>(r);
         break;
       }
       if (words.hashes[occupant] == hash && word(occupant) == word(r)) {
@@ -591,20 +572,19 @@ void drop_duplicates(ChunkResult& words, BigVector<uint32_t>& slots,
     kept.norms.push_back(words.norms[r]);
   }
   for (uint32_t& slot : slots) {
-    if (slot != Vocabulary::kEmptySlot) slot = row_of_record[slot];
+    if (slot != vocabulary_hash::kEmptySlot) slot = row_of_record[slot];
   }
   words = std::move(kept);
 }
 
-unsigned core_count() { return std::max(1u, std::thread::hardware_concurrency()); }
+unsigned core_count() { return static_cast<unsigned>(resolve_thread_count(0)); }
 
-// How many shares to split the records into: kChunksPerThread per core, but none smaller than
-// kMinRecordsPerChunk, and no split at all on one core.
+// How many shares to split the records into: the pool's rule with kChunksPerThread per core,
+// none smaller than kMinRecordsPerChunk, and no split at all on one core.
 unsigned chunk_count(unsigned requested, uint64_t records) {
   if (requested > 0) return requested;
-  if (core_count() == 1) return 1;
-  const uint64_t useful = std::max<uint64_t>(1, records / kMinRecordsPerChunk);
-  return static_cast<unsigned>(std::min<uint64_t>(useful, core_count() * kChunksPerThread));
+  const TaskPlan plan(std::max<uint64_t>(1, records), 0, Split{kMinRecordsPerChunk, kChunksPerThread});
+  return static_cast<unsigned>(plan.tasks());
 }
 
 // The bytes that the records to read should span: all of them, or with a limit as much of

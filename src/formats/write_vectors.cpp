@@ -7,12 +7,11 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <future>
 #include <ostream>
-#include <thread>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/thread_pool.hpp"
 #include "formats/formats.hpp"
 #include "base/atomic_file.hpp"
 
@@ -79,17 +78,18 @@ void write_formatted(const Embeddings& e, Format format, const VectorWriteOption
                      const Write& write) {
   if (format != Format::glove) write(fmt::format("{} {}\n", e.rows(), e.dim()));
   // Text takes long to format: blocks are formatted on all cores, written in order.
-  const size_t threads = format == Format::word2vec_binary ? 1 : std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = format == Format::word2vec_binary ? 1 : resolve_thread_count(0);
   const uint32_t rows = static_cast<uint32_t>(e.rows());
+  std::vector<std::string> blocks(threads);
   for (uint32_t begin = 0; begin < rows;) {
-    std::vector<std::future<std::string>> blocks;
-    for (size_t t = 0; t < threads && begin < rows; ++t) {
-      const uint32_t end = std::min<uint32_t>(rows, begin + kRowsPerBlock);
-      blocks.push_back(std::async(threads == 1 ? std::launch::deferred : std::launch::async,
-                                  format_rows, std::cref(e), begin, end, format));
-      begin = end;
-    }
-    for (auto& block : blocks) write(block.get());
+    const size_t round_rows = std::min<size_t>(rows - begin, threads * size_t{kRowsPerBlock});
+    const TaskPlan plan(round_rows, threads, Split{kRowsPerBlock, 1});
+    parallel_for(plan, [&](const Task& task) {
+      blocks[task.index] = format_rows(e, begin + static_cast<uint32_t>(task.begin),
+                                       begin + static_cast<uint32_t>(task.end), format);
+    });
+    for (size_t t = 0; t < plan.tasks(); ++t) write(blocks[t]);
+    begin += static_cast<uint32_t>(round_rows);
     if (options.progress) options.progress(begin, rows);
   }
 }

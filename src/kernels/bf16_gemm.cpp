@@ -1,10 +1,12 @@
 // The bfloat16 block product (see gemm.hpp): packing, an AVX512_BF16 kernel compiled for that
-// instruction set only (chosen at run time, never by -march), and the scalar reference.
+// instruction set only (chosen at run time from base/cpu_features.hpp, never by -march), and
+// the scalar reference.
 #include <algorithm>
 #include <bit>
 #include <cstring>
 #include <vector>
 
+#include "base/cpu_features.hpp"
 #include "kernels/gemm.hpp"
 
 #if defined(__x86_64__)
@@ -26,43 +28,13 @@ size_t panel_offset(size_t p, size_t kp, size_t pairs) { return (p * pairs + kp)
 
 bool bf16_in_hardware() {
 #if EMBTOOL_HAVE_BF16_KERNEL
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512f");
+  return cpu_features().avx512bf16;
 #else
   return false;
 #endif
 }
 
 size_t bf16_pairs(size_t dim) { return (dim + 1) / 2; }
-
-#if EMBTOOL_HAVE_BF16_KERNEL
-namespace {
-__attribute__((target("avx512f"))) float max_product_avx512(const float* a, const float* b, size_t n) {
-  __m512 best = _mm512_set1_ps(-__builtin_inff());
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    // The maskz form: GCC 12 warns that _mm512_max_ps reads an undefined pass-through.
-    best = _mm512_maskz_max_ps(0xFFFF, _mm512_mul_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i)), best);
-  }
-  alignas(64) float lanes[16];
-  _mm512_store_ps(lanes, best);
-  float result = lanes[0];
-  for (float lane : lanes) result = lane > result ? lane : result;
-  for (; i < n; ++i) result = a[i] * b[i] > result ? a[i] * b[i] : result;
-  return result;
-}
-}  // namespace
-#endif
-
-float max_product(const float* a, const float* b, size_t n) {
-#if EMBTOOL_HAVE_BF16_KERNEL
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  if (avx512) return max_product_avx512(a, b, n);
-#endif
-  float best = -__builtin_inff();
-  for (size_t i = 0; i < n; ++i) best = a[i] * b[i] > best ? a[i] * b[i] : best;
-  return best;
-}
 
 size_t bf16_packed_rows_size(size_t count, size_t dim) {
   return panels_of(count) * bf16_pairs(dim) * kPanel * 2;
@@ -193,8 +165,7 @@ void dot_block_avx512_bf16(const uint16_t* packed_rows, size_t row_count,
 
 void dot_block_bf16(const uint16_t* packed_rows, size_t row_count, const uint32_t* packed_queries,
                     size_t query_count, size_t dim, float* out) {
-  static const bool hardware = bf16_in_hardware();
-  if (hardware) {
+  if (bf16_in_hardware()) {
     dot_block_avx512_bf16(packed_rows, row_count, packed_queries, query_count, dim, out);
   } else {
     scalar::dot_block_bf16(packed_rows, row_count, packed_queries, query_count, dim, out);

@@ -3,8 +3,9 @@
 #include <cblas.h>
 
 #include <cmath>
-#include <limits>
 #include <mutex>
+
+#include "kernels/rounding_bound.hpp"
 
 namespace embtool::kernels {
 namespace {
@@ -45,12 +46,10 @@ double bf16_dot_absolute_error(size_t dim) {
 }
 
 double gemm_dot_error_bound(size_t dim) {
-  // Each float32 sum of n products is within gamma_n * sum |x_i q_i| <= gamma_n |x||q| of the
-  // exact dot (Higham, Accuracy and Stability, 3.1), whatever the order; the two differ by
-  // at most twice that. Fused multiply-adds only make the error smaller.
-  const double unit = std::numeric_limits<float>::epsilon() / 2;
-  const double n_unit = static_cast<double>(dim + 1) * unit;
-  return 2 * n_unit / (1 - n_unit);
+  // kernels::dot and sgemm each sum in their own order, each within the float32 rounding
+  // bound of the exact dot; the two differ by at most twice that (counted over one term more
+  // than there are products, a margin).
+  return 2 * float32_dot_rounding_bound(dim + 1);
 }
 
 }  // namespace embtool::kernels

@@ -24,7 +24,8 @@ double gemm_dot_error_bound(size_t dim);
 // Debian's OpenBLAS is built without bfloat16, so this is ours: rows packed in panels of 16
 // with their dimensions in pairs, so that one vdpbf16ps multiplies 16 rows by a pair of a
 // query's values (broadcast) and accumulates 16 dot products, with no horizontal sums.
-// Twice the multiply rate of float32 on CPUs that have AVX512_BF16; callers ask first.
+// Twice the multiply rate of float32 on CPUs that have AVX512_BF16; callers ask first
+// (the answer is base/cpu_features.hpp's, probed once).
 bool bf16_in_hardware();
 
 inline constexpr size_t kBf16PanelRows = 16;
@@ -46,10 +47,6 @@ void dot_block_bf16(const uint16_t* packed_rows, size_t row_count, const uint32_
 // <= this * |x| * |q| + bf16_dot_absolute_error(dim) * (|x| + |q|).
 double bf16_dot_error_bound(size_t dim);
 double bf16_dot_absolute_error(size_t dim);
-
-// max over i < n of a[i] * b[i] (NaN products never win): with AVX-512 where the CPU has it,
-// because batches run it over every score of every query.
-float max_product(const float* a, const float* b, size_t n);
 
 namespace scalar {
 uint16_t float_to_bf16(float x);

@@ -20,6 +20,7 @@
 #include <stdexcept>
 
 #include "kernels/quantized.hpp"
+#include "kernels/rounding_bound.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace embtool::kernels::HWY_NAMESPACE {
@@ -361,7 +362,8 @@ void dot_rows_i8(const int8_t* rows, size_t stride, size_t count, const int16_t*
 //  (1) the quantization error of the approximate dot, derived below;
 //  (2) the float32 rounding of the exact path, kernels::dot(x, q) over `dim` floats. In any
 //      summation order, with or without FMA, it is <= gamma(dim) * sum |x_i q_i|
-//      <= gamma(dim) * |x| |q| (Cauchy-Schwarz), gamma(n) = n u / (1 - n u), u = 2^-24;
+//      <= gamma(dim) * |x| |q| (Cauchy-Schwarz), gamma(n) = n u / (1 - n u), u = 2^-24
+//      (float32_dot_rounding_bound, kernels/rounding_bound.hpp);
 //  (3) a few float32 ulps of the approximate value itself (|approx| <= |x||q| + (1)), in case
 //      the caller forms it in float, and 2^-149 per term for products that underflow.
 // The total is then widened by 4 gamma(dim) relative so that norms computed in float32
@@ -369,19 +371,12 @@ void dot_rows_i8(const int8_t* rows, size_t stride, size_t count, const int16_t*
 
 namespace {
 
-constexpr double kUnit = 0x1p-24;  // float32 unit roundoff
-
-double gamma(size_t n) {
-  const double nu = static_cast<double>(n) * kUnit;
-  return nu < 0.5 ? nu / (1.0 - nu) : std::numeric_limits<double>::infinity();
-}
-
 double with_float_rounding(size_t dim, double quantization, double row_l2, double query_l2) {
   const double product = row_l2 * query_l2;
-  const double exact_path = gamma(dim) * product;
-  const double forming = 3 * kUnit * (product + quantization);
+  const double exact_path = float32_dot_rounding_bound(dim) * product;
+  const double forming = 3 * kFloat32UnitRoundoff * (product + quantization);
   const double underflow = static_cast<double>(dim + 2) * 0x1p-149;
-  return (quantization + exact_path + forming + underflow) * (1 + 4 * gamma(dim));
+  return (quantization + exact_path + forming + underflow) * (1 + 4 * float32_dot_rounding_bound(dim));
 }
 
 }  // namespace
@@ -394,7 +389,7 @@ double with_float_rounding(size_t dim, double quantization, double row_l2, doubl
 double f16_dot_error_bound(size_t dim, double row_l2, double query_l1, double query_l2) {
   const double product = row_l2 * query_l2;
   const double conversion = 0x1p-11 * product + 0x1p-25 * query_l1;
-  const double kernel = gamma(dim) * ((1 + 0x1p-11) * product + 0x1p-25 * query_l1);
+  const double kernel = float32_dot_rounding_bound(dim) * ((1 + 0x1p-11) * product + 0x1p-25 * query_l1);
   return with_float_rounding(dim, conversion + kernel, row_l2, query_l2);
 }
 

@@ -6,6 +6,7 @@
 #include <hwy/highway.h>
 
 #include <cstring>
+#include <limits>
 
 #include "kernels/simd.hpp"
 
@@ -59,6 +60,22 @@ void DotRowsImpl(const float* const* HWY_RESTRICT rows, size_t count, size_t dim
   for (size_t r = 0; r < count; ++r) out[r] = DotImpl(rows[r], query, dim);
 }
 
+// A product that is NaN fails the comparison and never replaces the best so far, in the
+// vector loop as in the tail.
+float MaxProductImpl(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  auto best = hn::Set(d, -std::numeric_limits<float>::infinity());
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto product = hn::Mul(hn::LoadU(d, a + i), hn::LoadU(d, b + i));
+    best = hn::IfThenElse(hn::Gt(product, best), product, best);
+  }
+  float result = hn::GetLane(hn::MaxOfLanes(d, best));  // no lane is NaN: a plain max
+  for (; i < n; ++i) result = a[i] * b[i] > result ? a[i] * b[i] : result;
+  return result;
+}
+
 const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
 
 }  // namespace embtool::kernels::HWY_NAMESPACE
@@ -71,6 +88,7 @@ HWY_EXPORT(DotImpl);
 HWY_EXPORT(SquaredNormImpl);
 HWY_EXPORT(ScaleImpl);
 HWY_EXPORT(DotRowsImpl);
+HWY_EXPORT(MaxProductImpl);
 HWY_EXPORT(TargetNameImpl);
 
 float dot(std::span<const float> a, std::span<const float> b) {
@@ -87,6 +105,10 @@ void scale(std::span<float> v, float factor) {
 
 void dot_rows(const float* const* rows, size_t count, size_t dim, const float* query, float* out) {
   HWY_DYNAMIC_DISPATCH(DotRowsImpl)(rows, count, dim, query, out);
+}
+
+float max_product(const float* a, const float* b, size_t n) {
+  return HWY_DYNAMIC_DISPATCH(MaxProductImpl)(a, b, n);
 }
 
 const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }

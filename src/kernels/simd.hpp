@@ -16,7 +16,12 @@ void scale(std::span<float> v, float factor);
 // out[i] = dot(rows[i][0, dim), query) for i < count. Rows may be unaligned.
 void dot_rows(const float* const* rows, size_t count, size_t dim, const float* query, float* out);
 
-// The instruction set the kernels dispatch to on this CPU, e.g. "AVX3" or "AVX2".
+// max over i < n of a[i] * b[i] (NaN products never win; -inf for n = 0): batches run it
+// over every score of every query.
+float max_product(const float* a, const float* b, size_t n);
+
+// The instruction set the kernels dispatch to on this CPU, e.g. "AVX3" or "AVX2": the one
+// name for the choice that every Highway kernel (here and in kernels/quantized.cpp) follows.
 const char* simd_target_name();
 
 }  // namespace embtool::kernels

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstring>
 #include <cmath>
-#include <thread>
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/thread_pool.hpp"
 #include "kernels/simd.hpp"
 
 namespace embtool {
@@ -89,16 +89,9 @@ void Embeddings::compute_norms() {
       owned_norms_[r] = std::sqrt(kernels::squared_norm(values));
     }
   };
-  constexpr size_t kMinRowsPerThread = 65536;
-  const size_t threads = std::clamp<size_t>(rows() / kMinRowsPerThread, 1,
-                                            std::max(1u, std::thread::hardware_concurrency()));
-  {
-    std::vector<std::jthread> workers;
-    for (size_t t = 1; t < threads; ++t) {
-      workers.emplace_back(norms_of, rows() * t / threads, rows() * (t + 1) / threads);
-    }
-    norms_of(0, rows() / threads);
-  }
+  constexpr size_t kMinRowsPerTask = 65536;
+  parallel_for(rows(), 0, Split{kMinRowsPerTask, 1},
+               [&](const Task& task) { norms_of(task.begin, task.end); });
   norms_ = owned_norms_;
 }
 

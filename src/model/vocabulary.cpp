@@ -15,19 +15,6 @@ namespace {
 
 }  // namespace
 
-// FNV-1a, finished with a 64-bit mixer so that short words spread over the table.
-uint64_t hash_word(std::string_view word) noexcept {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : word) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
 Vocabulary::Vocabulary(const Vocabulary& other)
     : arena_(other.arena_),
       offsets_(other.offsets_),
@@ -67,7 +54,7 @@ void Vocabulary::reserve(size_t words, size_t bytes) {
   arena_.reserve(bytes);
   offsets_.reserve(words + 1);
   // Sizing the index once avoids rehashing every word each time the table doubles.
-  const size_t capacity = std::bit_ceil(std::max<size_t>(16, 4 * words));
+  const size_t capacity = vocabulary_hash::capacity_for(words);
   if (capacity > slots_.size()) rebuild_index(capacity);
   refresh_view();
 }
@@ -79,12 +66,13 @@ std::string_view Vocabulary::word(uint32_t row) const {
   return std::string_view(view_.arena.data() + begin, end - begin);
 }
 
-// Linear probing; the table is kept at most half full, so probes stay short.
+// The slot holding `word`, or the empty one where it would go. A table read from a file may
+// be damaged: a full one, or one naming rows that do not exist, is an error, not a hang.
 size_t Vocabulary::slot_for(std::string_view word, uint64_t hash) const {
   const std::span<const uint32_t> slots = view_.slots;
-  const size_t mask = slots.size() - 1;
-  size_t slot = hash & mask;
-  for (size_t probes = 0; probes < slots.size(); ++probes, slot = (slot + 1) & mask) {
+  vocabulary_hash::Probe probe(hash, slots.size());
+  for (size_t probes = 0; probes < slots.size(); ++probes, probe.next()) {
+    const size_t slot = probe.slot();
     const uint32_t row = slots[slot];
     if (row == kEmptySlot) return slot;
     if (row < size()) {
@@ -103,7 +91,11 @@ std::optional<uint32_t> Vocabulary::find(std::string_view word) const {
   return row;
 }
 
-void Vocabulary::grow_index() { rebuild_index(std::bit_ceil(std::max<size_t>(16, 4 * size()))); }
+std::vector<uint32_t> Vocabulary::index_of_words_in_view() const {
+  return vocabulary_hash::lay_out(size(), [this](size_t row) { return word(static_cast<uint32_t>(row)); });
+}
+
+void Vocabulary::grow_index() { rebuild_index(vocabulary_hash::capacity_for(size())); }
 
 void Vocabulary::rebuild_index(size_t capacity) {
   slots_.assign(capacity, kEmptySlot);
@@ -115,7 +107,7 @@ void Vocabulary::rebuild_index(size_t capacity) {
 
 bool Vocabulary::add(std::string_view word) {
   if (!owns_memory()) throw Error(ErrorKind::internal, "internal error: add to a mapped vocabulary");
-  if (2 * (size() + 1) > slots_.size()) grow_index();
+  if (vocabulary_hash::must_grow(size() + 1, slots_.size())) grow_index();
   const size_t slot = slot_for(word, hash_word(word));
   if (slots_[slot] != kEmptySlot) return false;
   slots_[slot] = static_cast<uint32_t>(size());

@@ -11,11 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "model/vocabulary_hash.hpp"
+
 namespace embtool {
 
 class Vocabulary {
  public:
-  static constexpr uint32_t kEmptySlot = UINT32_MAX;
+  static constexpr uint32_t kEmptySlot = vocabulary_hash::kEmptySlot;
 
   Vocabulary() { refresh_view(); }
   Vocabulary(const Vocabulary& other);
@@ -24,7 +26,7 @@ class Vocabulary {
   Vocabulary& operator=(Vocabulary&&) noexcept = default;
 
   // Views memory owned by `owner` (a mapped file). `offsets` has one entry per word plus one;
-  // `slots` is a power-of-two open-addressing table of rows laid out by hash_word(). The
+  // `slots` is a hash index laid out as model/vocabulary_hash.hpp says. The
   // layout is checked as it is read, so a corrupt file fails with an error, not a crash.
   // `index_rows` is how many rows the index names (more than `offsets` holds when only the
   // first words are in view: the others are then treated as absent); 0 means all of them.
@@ -46,14 +48,15 @@ class Vocabulary {
   bool empty() const { return size() == 0; }
   size_t arena_bytes() const { return view_.arena.size(); }
 
-  // Whether the hash index names rows past size() (a view of a store's first words): such an
-  // index cannot be written out as these words' own.
-  bool index_names_more_rows() const { return index_rows_ > size(); }
-
   // The raw layout, for writing it to a store file.
   std::span<const char> arena() const { return view_.arena; }
   std::span<const uint64_t> offsets() const { return view_.offsets; }
   std::span<const uint32_t> slots() const { return view_.slots; }
+  // Whether slots() also names rows past the words in view (a store opened with a limit):
+  // written with only these words, such an index would be damaged.
+  bool index_names_rows_out_of_view() const { return index_rows_ > size(); }
+  // An index of just the words in view, as reserve(size()) and add() of each would lay it out.
+  std::vector<uint32_t> index_of_words_in_view() const;
 
  private:
   struct View {
@@ -78,7 +81,7 @@ class Vocabulary {
   std::shared_ptr<const void> owner_;   // keeps a viewed file mapped
 };
 
-// The hash behind the index. It is part of the .emb format: changing it needs a new version.
-uint64_t hash_word(std::string_view word) noexcept;
+// The hash behind the index (model/vocabulary_hash.hpp: part of the .emb format).
+using vocabulary_hash::hash_word;
 
 }  // namespace embtool

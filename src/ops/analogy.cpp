@@ -175,12 +175,14 @@ std::vector<std::vector<Neighbor>> most_similar_cosmul_batch(const Embeddings& e
     excluded.back().insert(excluded.back().end(), q.negative.begin(), q.negative.end());
   }
   const size_t rows = searched_rows(e, options);
-  const size_t threads = search::thread_count(rows, options);
-  std::vector<std::vector<search::TopKHeap>> heaps(threads);
-  for (auto& per_thread : heaps) {
-    for (size_t q = 0; q < queries.size(); ++q) per_thread.emplace_back(queries[q].k, excluded[q]);
+  const TaskPlan plan = search::row_tasks(rows, options);
+  // heaps[q][t]: query q's k best among task t's rows.
+  std::vector<std::vector<search::TopKHeap>> heaps(queries.size());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    heaps[q].assign(plan.tasks(), search::TopKHeap(queries[q].k, excluded[q]));
   }
-  search::run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
+  parallel_for(plan, [&](const Task& task) {
+    const auto begin = static_cast<uint32_t>(task.begin), end = static_cast<uint32_t>(task.end);
     std::vector<float> cosines(words.units.size() * kCosmulBlockRows);
     std::vector<float> scores(kCosmulBlockRows), denominator(kCosmulBlockRows);
     for (uint32_t start = begin; start < end; start += kCosmulBlockRows) {
@@ -195,23 +197,17 @@ std::vector<std::vector<Neighbor>> most_similar_cosmul_batch(const Embeddings& e
         for (size_t u : words.positive[q]) multiply_shifted(cosines.data() + u * kCosmulBlockRows, n, scores.data());
         for (size_t u : words.negative[q]) multiply_shifted(cosines.data() + u * kCosmulBlockRows, n, denominator.data());
         divide_cosmul(scores.data(), denominator.data(), n);
-        search::TopKHeap& heap = heaps[t][q];
+        search::TopKHeap& heap = heaps[q][task.index];
         for (size_t i = 0; i < n; ++i) heap.offer(start + static_cast<uint32_t>(i), scores[i]);
       }
-      // The threads' ranges are equal, so the calling thread's pace is everyone's.
-      if (t == 0 && options.progress) {
+      // One task a thread, of equal sizes: task 0's pace (on the calling thread) is everyone's.
+      if (task.index == 0 && options.progress) {
         options.progress(queries.size() * (stop - begin) / (end - begin), queries.size());
       }
     }
   });
   std::vector<std::vector<Neighbor>> answers(queries.size());
-  for (size_t q = 0; q < queries.size(); ++q) {
-    search::TopKHeap merged(queries[q].k, {});
-    for (auto& per_thread : heaps) {
-      for (const Neighbor& n : per_thread[q].take_sorted()) merged.offer(n.row, n.score);
-    }
-    answers[q] = merged.take_sorted();
-  }
+  for (size_t q = 0; q < queries.size(); ++q) answers[q] = search::merge_top_k(queries[q].k, heaps[q]);
   return answers;
 }
 

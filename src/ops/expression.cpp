@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include "base/error.hpp"
@@ -21,8 +22,17 @@ ExpressionTerm term_of(std::string_view token, float sign, std::string_view text
   if (star != std::string_view::npos && star > 0) {
     double weight = 0;
     const auto [end, ec] = std::from_chars(token.data(), token.data() + star, weight);
+    if (end == token.data() + star && ec == std::errc::result_out_of_range) {
+      bad_expression(text, fmt::format("the weight of '{}' is too large", token));
+    }
     if (ec == std::errc() && end == token.data() + star) {
       if (star + 1 == token.size()) bad_expression(text, fmt::format("'{}' has no word after '*'", token));
+      // NaN, infinity, or a number beyond float's range would make every score NaN: an empty
+      // answer that looks like a real one.
+      if (!std::isfinite(weight)) bad_expression(text, fmt::format("the weight of '{}' is not a finite number", token));
+      if (!std::isfinite(static_cast<float>(weight))) {
+        bad_expression(text, fmt::format("the weight of '{}' is too large", token));
+      }
       return {std::string(token.substr(star + 1)), sign * static_cast<float>(weight)};
     }
   }

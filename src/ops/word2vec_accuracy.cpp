@@ -7,13 +7,13 @@
 #include <array>
 #include <cmath>
 #include <istream>
-#include <limits>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "ops/evaluate.hpp"
+#include "kernels/rounding_bound.hpp"
 
 namespace embtool {
 namespace {
@@ -146,10 +146,11 @@ std::optional<uint32_t> c_best_of_all(const Word2vecModel& model, const Question
 }
 
 // How far our cosine and compute-accuracy's dot product (over the query's length) can each
-// be from the exact cosine: a sum of d rounded products, a length and a division each, with
-// room to spare. Two rows whose cosines differ by more than twice both can't swap places.
+// be from the exact cosine: a sum of d rounded products, a length and a division each, within
+// the float32 rounding bound of d + 2 terms, with room to spare (16 times). Two rows whose
+// cosines differ by more than twice both can't swap places.
 float rounding_margin(size_t dim) {
-  return 16.0f * static_cast<float>(dim + 2) * std::numeric_limits<float>::epsilon() / 2.0f;
+  return static_cast<float>(16 * kernels::float32_dot_rounding_bound(dim + 2));
 }
 
 // The rows that could come first for compute-accuracy, from the batch's best by cosine.

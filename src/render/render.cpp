@@ -1,210 +1,246 @@
 #include "render/render.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <cstdio>
 
 #include "render/json_writer.hpp"
+#include "render/table.hpp"
 
 namespace embtool::output {
 namespace {
+
+using namespace embtool::app;
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 std::string as_text_or_tsv(const Table& table, OutputFormat format, bool color) {
   return format == OutputFormat::text ? render_text(table, color) : render_tsv(table);
 }
 
-// OutputFormat::rows: (measure, rank, word, value), blank where a measure has no such part.
-Table long_rows() { return Table{{"measure", "rank", "word", "value"}, {}}; }
+Cell cell_of(const Fact::Value& value) {
+  return std::visit([](const auto& v) { return Cell{v}; }, value);
+}
 
-void add_ranked_rows(Table& table, const RankedResult& result) {
+void write_fact(JsonWriter& json, const Fact& fact) {
+  json.key(fact.name);
+  std::visit(overloaded{[&](const std::string& text) { json.value(std::string_view(text)); },
+                        [&](float real) { json.value(real); }, [&](int64_t integer) { json.value(integer); }},
+             fact.value);
+}
+
+// --- JSON: the fields of an answer's object(s), after whatever `lead` writes first ----------
+
+using Lead = std::function<void(JsonWriter&)>;
+
+void write_results(JsonWriter& json, int64_t k, const std::vector<ScoredWord>& results) {
+  json.key("k").value(k).key("results").begin_array();
   int64_t rank = 0;
-  for (const auto& [word, score] : result.results) table.rows.push_back({"score", ++rank, word, score});
+  for (const auto& [word, score] : results) {
+    json.begin_object().key("rank").value(++rank).key("word").value(std::string_view(word));
+    json.key("score").value(score).end_object();
+  }
+  json.end_array();
 }
 
-void write_cell(JsonWriter& json, const Cell& cell) {
-  switch (cell.kind) {
-    case Cell::Kind::text: json.value(std::string_view(cell.text)); return;
-    case Cell::Kind::real: json.value(cell.real); return;
-    case Cell::Kind::integer: json.value(cell.integer); return;
-  }
-}
-
-}  // namespace
-
-std::string render(const RankedResult& result, OutputFormat format, bool color) {
-  if (format == OutputFormat::json) {
-    std::string out;
-    JsonWriter json(out);
-    json.begin_object().key("command").value(std::string_view(result.command));
-    for (const auto& [name, text] : result.query) json.key(name).value(std::string_view(text));
-    if (!result.error.empty()) {
-      json.key("error").value(std::string_view(result.error)).end_object();
-      return out + "\n";
-    }
-    json.key("k").value(result.k).key("results").begin_array();
-    int64_t rank = 0;
-    for (const auto& [word, score] : result.results) {
-      json.begin_object().key("rank").value(++rank).key("word").value(std::string_view(word));
-      json.key("score").value(score).end_object();
-    }
-    json.end_array().end_object();
-    return out + "\n";
-  }
-  if (format == OutputFormat::rows) {
-    Table table = long_rows();
-    add_ranked_rows(table, result);
-    return render_tsv_rows(table);
-  }
-  Table table{{"rank", "word", "score"}, {}};
-  int64_t rank = 0;
-  for (const auto& [word, score] : result.results) table.rows.push_back({++rank, word, score});
-  return as_text_or_tsv(table, format, color);
-}
-
-std::string render(const std::vector<RankedResult>& results, OutputFormat format, bool color) {
-  std::string out;
-  if (format == OutputFormat::json) {
-    for (const RankedResult& result : results) out += render(result, format, color);
-    return out;
-  }
-  if (format == OutputFormat::rows) {
-    Table table = long_rows();
-    for (const RankedResult& result : results) add_ranked_rows(table, result);
-    return render_tsv_rows(table);
-  }
-  if (format == OutputFormat::tsv) {
-    Table table{{"query", "rank", "word", "score"}, {}};
-    for (const RankedResult& result : results) {
-      if (!result.error.empty()) continue;
-      const std::string query = result.query.empty() ? "" : result.query.front().second;
-      int64_t rank = 0;
-      for (const auto& [word, score] : result.results) table.rows.push_back({query, ++rank, word, score});
-    }
-    return render_tsv(table);
-  }
-  for (const RankedResult& result : results) {
-    if (!result.error.empty()) continue;
-    if (!out.empty()) out += "\n";
-    const std::string query = result.query.empty() ? "" : result.query.front().second;
-    out += fmt::format("{} of {}:\n", result.command, query);
-    out += render(result, format, color);
-  }
-  return out;
-}
-
-std::string render(const PairResult& result, OutputFormat format, bool color) {
-  if (format == OutputFormat::json) {
-    std::string out;
-    JsonWriter json(out);
-    json.begin_object().key("command").value(std::string_view(result.command));
-    json.key("a").value(std::string_view(result.a)).key("b").value(std::string_view(result.b));
-    for (const auto& [name, number] : result.measures) json.key(name).value(number);
-    json.end_object();
-    return out + "\n";
-  }
-  if (format == OutputFormat::rows) {
-    Table table = long_rows();
-    for (const auto& [name, number] : result.measures) table.rows.push_back({name, "", "", number});
-    return render_tsv_rows(table);
-  }
-  Table table{{"word_a", "word_b"}, {{result.a, result.b}}};
-  for (const auto& [name, number] : result.measures) {
-    table.columns.push_back(name);
-    table.rows[0].push_back(number);
-  }
-  return as_text_or_tsv(table, format, color);
-}
-
-// The row exactly: every float in its shortest form that reads back bit for bit.
-std::string render(const VectorResult& result, OutputFormat format, bool color) {
-  if (format == OutputFormat::json) {
-    std::string out;
-    JsonWriter json(out);
-    json.begin_object().key("command").value("vector").key("word").value(std::string_view(result.word));
-    json.key("row").value(int64_t{result.row}).key("dim").value(uint64_t{result.values.size()});
-    json.key("vector").begin_array();
-    for (float v : result.values) json.value(v);
-    json.end_array().end_object();
-    return out + "\n";
-  }
-  if (format == OutputFormat::rows) {
-    Table table = long_rows();
-    for (size_t i = 0; i < result.values.size(); ++i) {
-      table.rows.push_back({fmt::format("d{}", i), "", result.word, result.values[i]});
-    }
-    return render_tsv_rows(table);
-  }
-  if (format == OutputFormat::tsv) {
-    Table table{{"word", "row"}, {{result.word, int64_t{result.row}}}};
-    for (size_t i = 0; i < result.values.size(); ++i) {
-      table.columns.push_back(fmt::format("d{}", i));
-      table.rows[0].push_back(result.values[i]);
-    }
-    return render_tsv(table);
-  }
-  // As a word2vec text row: the word, then the values; readable and pasteable.
-  const std::string word = printable(result.word);
-  return fmt::format("{}{}{} {}\n", color ? "\x1b[1m" : "", word, color ? "\x1b[0m" : "",
-                     fmt::join(result.values, " "));
-}
-
-namespace {
-
-void write_section(JsonWriter& json, const SectionRow& s) {
+void write_section(JsonWriter& json, const SectionCount& s) {
   json.begin_object().key("section").value(std::string_view(s.name));
   json.key("correct").value(s.correct).key("total").value(s.total);
   json.key("accuracy").value(s.accuracy).end_object();
 }
 
-}  // namespace
-
-std::string render(const AnalogyEvalResult& result, OutputFormat format, bool color) {
-  if (format == OutputFormat::json) {
-    std::string out;
-    JsonWriter json(out);
-    json.begin_object().key("command").value("eval-analogies");
-    json.key("file").value(std::string_view(result.file)).key("method").value(std::string_view(result.method));
-    json.key("restrict").value(result.restrict_vocab).key("sections").begin_array();
-    for (const SectionRow& s : result.sections) write_section(json, s);
-    json.end_array().key("total");
-    write_section(json, result.total);
-    json.key("questions").value(result.questions).key("oov").value(result.oov);
-    json.key("oov_ratio").value(result.oov_ratio).end_object();
-    return out + "\n";
-  }
-  Table table{{"section", "correct", "total", "accuracy"}, {}};
-  for (const SectionRow& s : result.sections) {
-    table.rows.push_back({s.name, s.correct, s.total, static_cast<float>(s.accuracy)});
-  }
-  table.rows.push_back({result.total.name, result.total.correct, result.total.total,
-                        static_cast<float>(result.total.accuracy)});
-  std::string out = as_text_or_tsv(table, format, color);
-  if (format == OutputFormat::text) {
-    out += fmt::format("{} of {} questions had a word outside the first {} words ({:.1f}%)\n",
-                       result.oov, result.questions, result.restrict_vocab, result.oov_ratio);
-  }
-  return out;
-}
-
-namespace {
-
 struct Word2vecCounts {
   int64_t correct = 0;
   int64_t seen = 0;
   int64_t questions = 0;
-  void add(const Word2vecSectionRow& s) {
+  void add(const Word2vecSectionCount& s) {
     correct += s.correct;
     seen += s.seen;
     questions += s.questions;
   }
 };
 
+struct Word2vecTotals {
+  Word2vecCounts total, semantic, syntactic;
+  explicit Word2vecTotals(const Word2vecAccuracyAnswer& answer) {
+    for (const Word2vecSectionCount& s : answer.sections) {
+      total.add(s);
+      (s.semantic ? semantic : syntactic).add(s);
+    }
+  }
+};
+
+double fraction_or_nan(int64_t part, int64_t whole) {
+  return whole ? static_cast<double>(part) / static_cast<double>(whole) : std::nan("");
+}
+
+void write_counts(JsonWriter& json, const Word2vecCounts& c) {
+  json.begin_object().key("correct").value(c.correct).key("seen").value(c.seen);
+  json.key("questions").value(c.questions).key("accuracy").value(fraction_or_nan(c.correct, c.seen));
+  json.end_object();
+}
+
+// One JSON object, on its own line: `lead`'s fields, then "command", then `fields`.
+template <typename Fields>
+void json_object(std::string& out, const Lead& lead, std::string_view command, const Fields& fields) {
+  JsonWriter json(out);
+  json.begin_object();
+  if (lead) lead(json);
+  json.key("command").value(command);
+  fields(json);
+  json.end_object();
+  out += "\n";
+}
+
+std::string render_json(const Answer& answer, const Lead& lead, const ErrorWording& wording) {
+  std::string out;
+  const std::string_view command = command_of(answer);
+  std::visit(
+      overloaded{
+          [&](const SimilarityAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("a").value(std::string_view(a.a)).key("b").value(std::string_view(a.b));
+              json.key("similarity").value(a.similarity);
+            });
+          },
+          [&](const DistanceAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("a").value(std::string_view(a.a)).key("b").value(std::string_view(a.b));
+              json.key("cosine_distance").value(a.cosine_distance);
+              json.key("euclidean_distance").value(a.euclidean_distance);
+            });
+          },
+          [&](const NeighborsAnswer& a) {
+            for (const NeighborsQuery& q : a.queries) {  // one object a query, each the same shape
+              json_object(out, lead, command, [&](JsonWriter& json) {
+                json.key(q.kind == NeighborsQuery::Kind::word ? "word" : "expression").value(std::string_view(q.text));
+                if (q.error) {
+                  json.key("error").value(std::string_view(wording(*q.error)));
+                  return;
+                }
+                write_results(json, q.k, q.results);
+              });
+            }
+          },
+          [&](const AnalogyAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("a").value(std::string_view(a.a)).key("b").value(std::string_view(a.b));
+              json.key("c").value(std::string_view(a.c)).key("method").value(std::string_view(a.method));
+              write_results(json, a.k, a.results);
+            });
+          },
+          [&](const DoesntMatchAnswer& a) {
+            json_object(out, lead, command,
+                        [&](JsonWriter& json) { json.key("answer").value(std::string_view(a.answer)); });
+          },
+          [&](const VectorAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("word").value(std::string_view(a.word));
+              json.key("row").value(int64_t{a.row}).key("dim").value(uint64_t{a.values.size()});
+              json.key("vector").begin_array();
+              for (float v : a.values) json.value(v);
+              json.end_array();
+            });
+          },
+          [&](const InfoAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              for (const Fact& fact : a.facts) write_fact(json, fact);
+            });
+          },
+          [&](const AnalogyEvalAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("file").value(std::string_view(a.file)).key("method").value(std::string_view(a.method));
+              json.key("restrict").value(a.restrict_vocab).key("sections").begin_array();
+              for (const SectionCount& s : a.sections) write_section(json, s);
+              json.end_array().key("total");
+              write_section(json, a.total);
+              json.key("questions").value(a.questions).key("oov").value(a.oov);
+              json.key("oov_ratio").value(a.oov_ratio);
+            });
+          },
+          [&](const Word2vecAccuracyAnswer& a) {
+            const Word2vecTotals totals(a);
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("style").value("word2vec");
+              json.key("file").value(std::string_view(a.file)).key("threshold").value(a.threshold);
+              json.key("sections").begin_array();
+              for (const Word2vecSectionCount& s : a.sections) {
+                json.begin_object().key("section").value(std::string_view(s.name)).key("semantic").value(s.semantic);
+                json.key("correct").value(s.correct).key("seen").value(s.seen).key("questions").value(s.questions);
+                json.key("accuracy").value(fraction_or_nan(s.correct, s.seen)).end_object();
+              }
+              json.end_array();
+              json.key("semantic");
+              write_counts(json, totals.semantic);
+              json.key("syntactic");
+              write_counts(json, totals.syntactic);
+              json.key("total");
+              write_counts(json, totals.total);
+            });
+          },
+          [&](const PairEvalAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              json.key("file").value(std::string_view(a.file));
+              json.key("pearson").value(a.pearson).key("spearman").value(a.spearman);
+              json.key("pairs").value(a.pairs).key("oov").value(a.oov).key("oov_ratio").value(a.oov_ratio);
+            });
+          }},
+      answer);
+  return out;
+}
+
+// --- Text and TSV ------------------------------------------------------------------------
+
+Table ranked_table(const std::vector<ScoredWord>& results) {
+  Table table{{"rank", "word", "score"}, {}};
+  int64_t rank = 0;
+  for (const auto& [word, score] : results) table.rows.push_back({++rank, word, score});
+  return table;
+}
+
+// neighbors: TSV always has the query column, whatever the number of words; text shows one
+// word's table alone, several under headings.
+std::string render_neighbors(const NeighborsAnswer& a, OutputFormat format, bool color) {
+  if (format == OutputFormat::tsv) {
+    Table table{{"query", "rank", "word", "score"}, {}};
+    for (const NeighborsQuery& q : a.queries) {
+      int64_t rank = 0;
+      for (const auto& [word, score] : q.results) table.rows.push_back({q.text, ++rank, word, score});
+    }
+    return render_tsv(table);
+  }
+  if (a.queries.size() == 1) return render_text(ranked_table(a.queries.front().results), color);
+  std::string out;
+  for (const NeighborsQuery& q : a.queries) {
+    if (q.error) continue;
+    if (!out.empty()) out += "\n";
+    out += fmt::format("neighbors of {}:\n", q.text);
+    out += render_text(ranked_table(q.results), color);
+  }
+  return out;
+}
+
+Table facts_table(const std::vector<Fact>& facts) {
+  Table table{{"field", "value"}, {}};
+  for (const Fact& fact : facts) table.rows.push_back({fact.name, cell_of(fact.value)});
+  return table;
+}
+
+std::vector<Fact> pair_eval_facts(const PairEvalAnswer& a) {
+  return {{"file", a.file}, {"pearson", a.pearson}, {"spearman", a.spearman},
+          {"pairs", a.pairs}, {"oov", a.oov},       {"oov_ratio", a.oov_ratio}};
+}
+
 // compute-accuracy's percentages: int over float in float, times 100, printed with "%.2f"
 // (so none seen prints NaN, as the C tool does).
-float c_percent(int64_t part, int64_t whole) {
-  return static_cast<float>(part) / static_cast<float>(whole) * 100;
-}
+float c_percent(int64_t part, int64_t whole) { return static_cast<float>(part) / static_cast<float>(whole) * 100; }
 
 template <typename... Args>
 std::string c_format(const char* format, Args... args) {
@@ -216,10 +252,10 @@ std::string c_format(const char* format, Args... args) {
 }
 
 // compute-accuracy's printf calls, in its order.
-std::string render_word2vec_report(const Word2vecAccuracyResult& result) {
+std::string render_word2vec_report(const Word2vecAccuracyAnswer& answer) {
   Word2vecCounts total, semantic, syntactic;
   std::string out;
-  for (const Word2vecSectionRow& s : result.sections) {
+  for (const Word2vecSectionCount& s : answer.sections) {
     total.add(s);
     (s.semantic ? semantic : syntactic).add(s);
     if (!s.has_header) continue;
@@ -236,85 +272,218 @@ std::string render_word2vec_report(const Word2vecAccuracyResult& result) {
   return out;
 }
 
-double fraction_or_nan(int64_t part, int64_t whole) {
-  return whole ? static_cast<double>(part) / static_cast<double>(whole) : std::nan("");
-}
-
-void write_counts(JsonWriter& json, const Word2vecCounts& c) {
-  json.begin_object().key("correct").value(c.correct).key("seen").value(c.seen);
-  json.key("questions").value(c.questions).key("accuracy").value(fraction_or_nan(c.correct, c.seen));
-  json.end_object();
-}
-
-}  // namespace
-
-std::string render(const Word2vecAccuracyResult& result, OutputFormat format, bool color) {
-  if (format == OutputFormat::text) return render_word2vec_report(result);
-  Word2vecCounts total, semantic, syntactic;
-  for (const Word2vecSectionRow& s : result.sections) {
-    total.add(s);
-    (s.semantic ? semantic : syntactic).add(s);
-  }
-  if (format == OutputFormat::json) {
-    std::string out;
-    JsonWriter json(out);
-    json.begin_object().key("command").value("eval-analogies").key("style").value("word2vec");
-    json.key("file").value(std::string_view(result.file)).key("threshold").value(result.threshold);
-    json.key("sections").begin_array();
-    for (const Word2vecSectionRow& s : result.sections) {
-      json.begin_object().key("section").value(std::string_view(s.name)).key("semantic").value(s.semantic);
-      json.key("correct").value(s.correct).key("seen").value(s.seen).key("questions").value(s.questions);
-      json.key("accuracy").value(fraction_or_nan(s.correct, s.seen)).end_object();
-    }
-    json.end_array();
-    json.key("semantic");
-    write_counts(json, semantic);
-    json.key("syntactic");
-    write_counts(json, syntactic);
-    json.key("total");
-    write_counts(json, total);
-    json.end_object();
-    return out + "\n";
-  }
+std::string render_word2vec(const Word2vecAccuracyAnswer& a, OutputFormat format, bool color) {
+  if (format == OutputFormat::text) return render_word2vec_report(a);
+  const Word2vecTotals totals(a);
   Table table{{"section", "correct", "seen", "questions", "accuracy"}, {}};
   auto add_row = [&](const std::string& name, const Word2vecCounts& c) {
-    table.rows.push_back({name, c.correct, c.seen, c.questions,
-                          static_cast<float>(fraction_or_nan(c.correct, c.seen))});
+    table.rows.push_back(
+        {name, c.correct, c.seen, c.questions, static_cast<float>(fraction_or_nan(c.correct, c.seen))});
   };
-  for (const Word2vecSectionRow& s : result.sections) {
+  for (const Word2vecSectionCount& s : a.sections) {
     Word2vecCounts counts;
     counts.add(s);
     add_row(s.name, counts);
   }
-  add_row("Semantic accuracy", semantic);
-  add_row("Syntactic accuracy", syntactic);
-  add_row("Total accuracy", total);
+  add_row("Semantic accuracy", totals.semantic);
+  add_row("Syntactic accuracy", totals.syntactic);
+  add_row("Total accuracy", totals.total);
   return as_text_or_tsv(table, format, color);
 }
 
-std::string render(const FactsResult& result, OutputFormat format, bool color) {
-  if (format == OutputFormat::json) {
-    std::string out;
-    JsonWriter json(out);
-    json.begin_object().key("command").value(std::string_view(result.command));
-    for (const auto& [name, cell] : result.facts) {
-      json.key(name);
-      write_cell(json, cell);
-    }
-    json.end_object();
-    return out + "\n";
+std::string render_analogy_eval(const AnalogyEvalAnswer& a, OutputFormat format, bool color) {
+  Table table{{"section", "correct", "total", "accuracy"}, {}};
+  for (const SectionCount& s : a.sections) table.rows.push_back({s.name, s.correct, s.total, static_cast<float>(s.accuracy)});
+  table.rows.push_back({a.total.name, a.total.correct, a.total.total, static_cast<float>(a.total.accuracy)});
+  std::string out = as_text_or_tsv(table, format, color);
+  if (format == OutputFormat::text) {
+    out += fmt::format("{} of {} questions had a word outside the first {} words ({:.1f}%)\n", a.oov, a.questions,
+                       a.restrict_vocab, a.oov_ratio);
   }
-  if (format == OutputFormat::rows) {
-    Table table = long_rows();
-    for (const auto& [name, cell] : result.facts) {
-      if (cell.kind == Cell::Kind::text) table.rows.push_back({name, "", cell, ""});
-      else table.rows.push_back({name, "", "", cell});
+  return out;
+}
+
+std::string render_vector(const VectorAnswer& a, OutputFormat format, bool color) {
+  if (format == OutputFormat::tsv) {
+    Table table{{"word", "row"}, {{a.word, int64_t{a.row}}}};
+    for (size_t i = 0; i < a.values.size(); ++i) {
+      table.columns.push_back(fmt::format("d{}", i));
+      table.rows[0].push_back(a.values[i]);
     }
-    return render_tsv_rows(table);
+    return render_tsv(table);
   }
-  Table table{{"field", "value"}, {}};
-  for (const auto& [name, cell] : result.facts) table.rows.push_back({name, cell});
-  return as_text_or_tsv(table, format, color);
+  // As a word2vec text row: the word, then the values (each the shortest form that reads back
+  // bit for bit); readable and pasteable.
+  return fmt::format("{}{}{} {}\n", color ? "\x1b[1m" : "", printable(a.word), color ? "\x1b[0m" : "",
+                     fmt::join(a.values, " "));
+}
+
+std::string render_table(const Answer& answer, OutputFormat format, bool color) {
+  return std::visit(
+      overloaded{[&](const SimilarityAnswer& a) {
+                   return as_text_or_tsv(Table{{"word_a", "word_b", "similarity"}, {{a.a, a.b, a.similarity}}},
+                                         format, color);
+                 },
+                 [&](const DistanceAnswer& a) {
+                   return as_text_or_tsv(Table{{"word_a", "word_b", "cosine_distance", "euclidean_distance"},
+                                               {{a.a, a.b, a.cosine_distance, a.euclidean_distance}}},
+                                         format, color);
+                 },
+                 [&](const NeighborsAnswer& a) { return render_neighbors(a, format, color); },
+                 [&](const AnalogyAnswer& a) { return as_text_or_tsv(ranked_table(a.results), format, color); },
+                 [&](const DoesntMatchAnswer& a) {
+                   return as_text_or_tsv(facts_table({{"answer", a.answer}}), format, color);
+                 },
+                 [&](const VectorAnswer& a) { return render_vector(a, format, color); },
+                 [&](const InfoAnswer& a) { return as_text_or_tsv(facts_table(a.facts), format, color); },
+                 [&](const AnalogyEvalAnswer& a) { return render_analogy_eval(a, format, color); },
+                 [&](const Word2vecAccuracyAnswer& a) { return render_word2vec(a, format, color); },
+                 [&](const PairEvalAnswer& a) {
+                   return as_text_or_tsv(facts_table(pair_eval_facts(a)), format, color);
+                 }},
+      answer);
+}
+
+// --- batch --tsv: one table, each answer as rows of (query_word, measure, rank, word, value) --
+
+struct LongRow {
+  Cell query_word = "";
+  Cell measure = "";
+  Cell rank = "";
+  Cell word = "";
+  Cell value = "";
+  Cell error = "";
+};
+
+void add_fact_rows(std::vector<LongRow>& rows, const std::vector<Fact>& facts) {
+  for (const Fact& fact : facts) {
+    const Cell cell = cell_of(fact.value);
+    if (cell.kind == Cell::Kind::text) rows.push_back({"", fact.name, "", cell, ""});
+    else rows.push_back({"", fact.name, "", "", cell});
+  }
+}
+
+void add_scored_rows(std::vector<LongRow>& rows, const Cell& query_word, const std::vector<ScoredWord>& results) {
+  int64_t rank = 0;
+  for (const auto& [word, score] : results) rows.push_back({query_word, "score", ++rank, word, score});
+}
+
+std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording) {
+  std::vector<LongRow> rows;
+  std::visit(overloaded{[&](const SimilarityAnswer& a) { rows.push_back({"", "similarity", "", "", a.similarity}); },
+                        [&](const DistanceAnswer& a) {
+                          rows.push_back({"", "cosine_distance", "", "", a.cosine_distance});
+                          rows.push_back({"", "euclidean_distance", "", "", a.euclidean_distance});
+                        },
+                        [&](const NeighborsAnswer& a) {
+                          for (const NeighborsQuery& q : a.queries) {
+                            if (q.error) rows.push_back({q.text, "", "", "", "", wording(*q.error)});
+                            else add_scored_rows(rows, q.text, q.results);
+                          }
+                        },
+                        [&](const AnalogyAnswer& a) { add_scored_rows(rows, "", a.results); },
+                        [&](const DoesntMatchAnswer& a) { add_fact_rows(rows, {{"answer", a.answer}}); },
+                        [&](const VectorAnswer& a) {
+                          for (size_t i = 0; i < a.values.size(); ++i) {
+                            rows.push_back({"", fmt::format("d{}", i), "", a.word, a.values[i]});
+                          }
+                        },
+                        [&](const InfoAnswer& a) { add_fact_rows(rows, a.facts); },
+                        [&](const AnalogyEvalAnswer& a) {
+                          for (const SectionCount& s : a.sections) {
+                            rows.push_back({"", "accuracy", "", s.name, static_cast<float>(s.accuracy)});
+                          }
+                        },
+                        [&](const Word2vecAccuracyAnswer& a) {
+                          for (const Word2vecSectionCount& s : a.sections) {
+                            rows.push_back(
+                                {"", "accuracy", "", s.name, static_cast<float>(fraction_or_nan(s.correct, s.seen))});
+                          }
+                        },
+                        [&](const PairEvalAnswer& a) { add_fact_rows(rows, pair_eval_facts(a)); }},
+             answer);
+  if (rows.empty()) rows.emplace_back();  // a line always has a row
+  return rows;
+}
+
+std::string render_batch_tsv(const BatchAnswer& batch, const ErrorWording& wording) {
+  Table table{{"line", "query", "query_word", "measure", "rank", "word", "value", "error"}, {}};
+  for (const BatchLineAnswer& line : batch.lines) {
+    const Cell number{static_cast<int64_t>(line.line)};
+    if (const auto* error = std::get_if<Error>(&line.outcome)) {
+      table.rows.push_back({number, line.query, "", "", "", "", "", wording(*error)});
+      continue;
+    }
+    for (const LongRow& r : long_rows(std::get<Answer>(line.outcome), wording)) {
+      table.rows.push_back({number, line.query, r.query_word, r.measure, r.rank, r.word, r.value, r.error});
+    }
+  }
+  return render_tsv(table);
+}
+
+std::string render_batch_json(const BatchAnswer& batch, const ErrorWording& wording) {
+  std::string out;
+  for (const BatchLineAnswer& line : batch.lines) {
+    const Lead lead = [&line](JsonWriter& json) {
+      json.key("line").value(static_cast<int64_t>(line.line)).key("query").value(std::string_view(line.query));
+    };
+    if (const auto* error = std::get_if<Error>(&line.outcome)) {
+      JsonWriter json(out);
+      json.begin_object();
+      lead(json);
+      json.key("error").value(std::string_view(wording(*error))).end_object();
+      out += "\n";
+      continue;
+    }
+    out += render_json(std::get<Answer>(line.outcome), lead, wording);
+  }
+  return out;
+}
+
+std::string render_batch_text(const BatchAnswer& batch, bool color, const ErrorWording& wording) {
+  std::string out;
+  for (const BatchLineAnswer& line : batch.lines) {
+    const auto* error = std::get_if<Error>(&line.outcome);
+    const std::string body =
+        error ? "error: " + wording(*error) : render(std::get<Answer>(line.outcome), OutputFormat::text, color, wording);
+    out += fmt::format("> {}\n{}\n", line.query, body);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string plain_message(const Error& error) { return error.what(); }
+
+std::string render(const Answer& answer, OutputFormat format, bool color, const ErrorWording& wording) {
+  if (format == OutputFormat::json) return render_json(answer, nullptr, wording);
+  return render_table(answer, format, color);
+}
+
+std::string render(const BatchAnswer& batch, OutputFormat format, bool color, const ErrorWording& wording) {
+  switch (format) {
+    case OutputFormat::json: return render_batch_json(batch, wording);
+    case OutputFormat::tsv: return render_batch_tsv(batch, wording);
+    case OutputFormat::text: break;
+  }
+  return render_batch_text(batch, color, wording);
+}
+
+std::string render_for_shell(const BatchLineAnswer& line, bool color, const ErrorWording& wording) {
+  if (const auto* error = std::get_if<Error>(&line.outcome)) return fmt::format("error: {}\n", wording(*error));
+  const Answer& answer = std::get<Answer>(line.outcome);
+  std::string out = render(answer, OutputFormat::text, color, wording);
+  if (const auto* neighbors = std::get_if<NeighborsAnswer>(&answer)) {
+    for (const NeighborsQuery& q : neighbors->queries) {
+      if (q.error) out += fmt::format("error: {}\n", wording(*q.error));
+    }
+  }
+  return out;
+}
+
+std::string describe(const ConvertReport& r) {
+  const std::string format = r.format.empty() ? "" : ", " + r.format;
+  return fmt::format("wrote {} ({} words x {}{}) in {:.3f} s", r.output, r.words, r.dim, format, r.seconds);
 }
 
 }  // namespace embtool::output

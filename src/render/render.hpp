@@ -1,98 +1,40 @@
-// Each command's answer in the three output formats: an aligned table for people, one JSON
-// document a line, or TSV with a fixed set of columns. The schemas are documented in README.md.
+// Answers (app/answers.hpp) in the three output formats: an aligned table for people, one JSON
+// document a line, or TSV with a fixed set of columns. The schemas are documented in README.md:
+// one schema per command, whatever the number of words asked about.
 #pragma once
 
-#include <cstdint>
-#include <span>
+#include <functional>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include "render/table.hpp"
+#include "app/answers.hpp"
+#include "base/error.hpp"
 
 namespace embtool::output {
 
-// `rows`: the answer as TSV rows of (measure, rank, word, value) without a header, the one shape
-// every command fits, for `batch --tsv` (which puts the line and query before them).
-enum class OutputFormat { text, json, tsv, rows };
+enum class OutputFormat { text, json, tsv };
 
-struct ScoredWord {
-  std::string word;
-  float score;
-};
+// How a front end words an error for people (its remedies in its own vocabulary: flags for
+// the command line).
+using ErrorWording = std::function<std::string(const Error&)>;
 
-// neighbors and analogy: the query's words and settings, then the ranked answers.
-struct RankedResult {
-  std::string command;
-  std::vector<std::pair<std::string, std::string>> query;  // e.g. {"word", "dog"}
-  int64_t k = 0;
-  std::vector<ScoredWord> results;
-  std::string error;  // set when this query failed: JSON then has "error" instead of results
-};
+// The default wording: the error's message alone.
+std::string plain_message(const Error& error);
 
-// similar and distance: two words and one or more measures of them.
-struct PairResult {
-  std::string command;
-  std::string a;
-  std::string b;
-  std::vector<std::pair<std::string, float>> measures;
-};
+// One command's answer. A failed query among several (neighbors W1 W2) has its error in its
+// place in JSON; text and TSV leave it out (the front end reports it on stderr).
+std::string render(const app::Answer& answer, OutputFormat format, bool color,
+                   const ErrorWording& wording = plain_message);
 
-struct VectorResult {
-  std::string word;
-  uint32_t row = 0;
-  std::span<const float> values;
-};
+// A batch: JSON, one object a line and a query word, each with "line" and "query"; TSV, one
+// table for every kind of answer (line, query, query_word, measure, rank, word, value, error);
+// text, a block a line under "> " and the line.
+std::string render(const app::BatchAnswer& answer, OutputFormat format, bool color,
+                   const ErrorWording& wording = plain_message);
 
-// info: named facts, in order.
-struct FactsResult {
-  std::string command;
-  std::vector<std::pair<std::string, Cell>> facts;
-};
+// A line of the shell: its answer as a table, or "error: ..." (for each failed word too).
+std::string render_for_shell(const app::BatchLineAnswer& line, bool color, const ErrorWording& wording);
 
-// eval analogies: per-section counts and the total, as gensim reports them.
-struct SectionRow {
-  std::string name;
-  int64_t correct = 0;
-  int64_t total = 0;
-  double accuracy = 0;
-};
-struct AnalogyEvalResult {
-  std::string file;
-  std::string method;
-  int64_t restrict_vocab = 0;
-  std::vector<SectionRow> sections;
-  SectionRow total;
-  int64_t questions = 0;
-  int64_t oov = 0;
-  double oov_ratio = 0;  // percent
-};
-std::string render(const AnalogyEvalResult& result, OutputFormat format, bool color);
-
-// eval analogies --style word2vec: compute-accuracy's counts. As text, compute-accuracy's own
-// report, line for line, so that it compares with logs of the C tool.
-struct Word2vecSectionRow {
-  std::string name;
-  bool has_header = true;  // compute-accuracy prints nothing for questions before the first header
-  bool semantic = true;
-  int64_t correct = 0;
-  int64_t seen = 0;
-  int64_t questions = 0;
-};
-struct Word2vecAccuracyResult {
-  std::string file;
-  int64_t threshold = 0;
-  std::vector<Word2vecSectionRow> sections;
-};
-std::string render(const Word2vecAccuracyResult& result, OutputFormat format, bool color);
-
-std::string render(const RankedResult& result, OutputFormat format, bool color);
-// Several ranked answers: JSON one line each; TSV one table with a leading "query" column;
-// text one table each under a heading. Failed queries appear only in JSON (their error is
-// also logged on stderr).
-std::string render(const std::vector<RankedResult>& results, OutputFormat format, bool color);
-std::string render(const PairResult& result, OutputFormat format, bool color);
-std::string render(const VectorResult& result, OutputFormat format, bool color);
-std::string render(const FactsResult& result, OutputFormat format, bool color);
+// What convert wrote, in a sentence for the log: "wrote x.emb (10 words x 3) in 0.001 s".
+std::string describe(const app::ConvertReport& report);
 
 }  // namespace embtool::output

@@ -14,6 +14,7 @@
 
 #include "search/search.hpp"
 #include "kernels/gemm.hpp"
+#include "kernels/simd.hpp"
 #include "search/parallel_ranges.hpp"
 #include "search/candidates.hpp"
 
@@ -171,24 +172,25 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
                     (arithmetic == BatchArithmetic::automatic && kernels::bf16_in_hardware());
 
   const size_t rows = searched_rows(e, options);
-  const size_t threads = search::thread_count(rows, options);
-  std::vector<std::vector<search::CandidateCollector>> collectors(threads);
-  for (auto& per_thread : collectors) {
-    for (const CosineQuery& query : queries) per_thread.emplace_back(query.k, query.excluded);
+  const TaskPlan plan = search::row_tasks(rows, options);
+  std::vector<std::vector<search::CandidateCollector>> collectors(plan.tasks());
+  for (auto& per_task : collectors) {
+    for (const CosineQuery& query : queries) per_task.emplace_back(query.k, query.excluded);
   }
-  search::run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
+  parallel_for(plan, [&](const Task& task) {
+    const auto begin = static_cast<uint32_t>(task.begin), end = static_cast<uint32_t>(task.end);
     for (size_t group = 0; group < queries.size(); group += search::kQueryGroup) {
       const size_t size = std::min(search::kQueryGroup, queries.size() - group);
       search::collect_range(e, std::span(packed).subspan(group * e.dim(), size * e.dim()), bf16,
-                            begin, end, std::span(collectors[t]).subspan(group, size));
-      // The threads' ranges are equal, so the calling thread's pace is everyone's.
-      if (t == 0 && options.progress) options.progress(group + size, queries.size());
+                            begin, end, std::span(collectors[task.index]).subspan(group, size));
+      // One task a thread, of equal sizes: task 0's pace (on the calling thread) is everyone's.
+      if (task.index == 0 && options.progress) options.progress(group + size, queries.size());
     }
   });
 
   for (size_t q = 0; q < queries.size(); ++q) {
     std::vector<search::CandidateCollector*> per_query;
-    for (auto& per_thread : collectors) per_query.push_back(&per_thread[q]);
+    for (auto& per_task : collectors) per_query.push_back(&per_task[q]);
     answers[q] = search::exact_top_k(e, queries[q].unit_query, queries[q].k, queries[q].excluded,
                                      per_query);
   }

@@ -25,9 +25,7 @@ std::vector<Neighbor> exact_top_k(const Embeddings& e, std::span<const float> un
                                   std::span<const uint32_t> excluded,
                                   std::span<CandidateCollector* const> collectors) {
   TopKHeap lower(k, excluded);
-  for (CandidateCollector* c : collectors) {
-    for (const Neighbor& n : c->lower_bounds().take_sorted()) lower.offer(n.row, n.score);
-  }
+  for (CandidateCollector* c : collectors) lower.merge(std::move(c->lower_bounds()));
   const float lambda = lower.entry_score();
   std::vector<uint32_t> rows;
   for (const CandidateCollector* c : collectors) {

@@ -14,16 +14,14 @@ namespace {
 
 constexpr uint32_t kBlockRows = 1024;
 
-std::vector<Neighbor> scan_range(uint32_t begin, uint32_t end, const BlockScorer& score_block,
-                                 size_t k, std::span<const uint32_t> excluded) {
-  search::TopKHeap heap(k, excluded);
+void scan_range(uint32_t begin, uint32_t end, const BlockScorer& score_block,
+                search::TopKHeap& heap) {
   std::vector<float> scores(kBlockRows);
   for (uint32_t block = begin, block_end; block < end; block = block_end) {
     block_end = block + std::min(kBlockRows, end - block);
     score_block(block, block_end, scores.data());
     for (uint32_t row = block; row < block_end; ++row) heap.offer(row, scores[row - block]);
   }
-  return heap.take_sorted();
 }
 
 }  // namespace
@@ -31,16 +29,13 @@ std::vector<Neighbor> scan_range(uint32_t begin, uint32_t end, const BlockScorer
 std::vector<Neighbor> scan_top_k(size_t rows, const BlockScorer& score_block, size_t k,
                                  std::span<const uint32_t> excluded, const SearchOptions& options) {
   if (k == 0 || rows == 0) return {};
-  const size_t threads = search::thread_count(rows, options);
-  std::vector<std::vector<Neighbor>> partial(threads);
-  search::run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
-    partial[t] = scan_range(begin, end, score_block, k, excluded);
+  const TaskPlan plan = search::row_tasks(rows, options);
+  std::vector<search::TopKHeap> heaps(plan.tasks(), search::TopKHeap(k, excluded));
+  parallel_for(plan, [&](const Task& task) {
+    scan_range(static_cast<uint32_t>(task.begin), static_cast<uint32_t>(task.end), score_block,
+               heaps[task.index]);
   });
-  search::TopKHeap merged(k, {});
-  for (const auto& part : partial) {
-    for (const Neighbor& n : part) merged.offer(n.row, n.score);
-  }
-  return merged.take_sorted();
+  return search::merge_top_k(k, heaps);
 }
 
 }  // namespace embtool

@@ -152,11 +152,12 @@ std::vector<Neighbor> reduced_top_k(const Embeddings& e, const ReducedRows& copy
                                     std::span<const float> unit_query, size_t k,
                                     std::span<const uint32_t> excluded, const SearchOptions& options) {
   const size_t rows = searched_rows(e, options);
-  const size_t threads = thread_count(rows, options);
-  std::vector<CandidateCollector> collectors(threads, CandidateCollector(k, excluded));
-  run_in_ranges(rows, threads, [&](size_t t, uint32_t begin, uint32_t end) {
+  const TaskPlan plan = row_tasks(rows, options);
+  std::vector<CandidateCollector> collectors(plan.tasks(), CandidateCollector(k, excluded));
+  parallel_for(plan, [&](const Task& task) {
     Scan scan(e, copy, unit_query);
-    collect_range(scan, begin, end, collectors[t]);
+    collect_range(scan, static_cast<uint32_t>(task.begin), static_cast<uint32_t>(task.end),
+                  collectors[task.index]);
   });
   std::vector<CandidateCollector*> all;
   for (CandidateCollector& c : collectors) all.push_back(&c);

@@ -43,6 +43,14 @@ class TopKHeap {
     return best_.size() == k_ && k_ > 0 ? best_.front().score : -std::numeric_limits<float>::infinity();
   }
 
+  // Takes in what `other` kept (leaving it empty): this heap then holds the k best of all the
+  // pairs both were offered. ranks_before is a total order, so the k best do not depend on
+  // the order pairs come in: merging per-task heaps gives one scan's answer for any split.
+  void merge(TopKHeap&& other) {
+    for (const Neighbor& n : other.best_) offer(n.row, n.score);
+    other.best_.clear();
+  }
+
   // The kept pairs, best first; the heap is left empty.
   std::vector<Neighbor> take_sorted() {
     std::sort(best_.begin(), best_.end(), ranks_before);
@@ -54,5 +62,12 @@ class TopKHeap {
   std::span<const uint32_t> excluded_;
   std::vector<Neighbor> best_;
 };
+
+// The k best of the per-task heaps of one search, best first (the heaps are left empty).
+inline std::vector<Neighbor> merge_top_k(size_t k, std::span<TopKHeap> per_task) {
+  TopKHeap merged(k, {});
+  for (TopKHeap& heap : per_task) merged.merge(std::move(heap));
+  return merged.take_sorted();
+}
 
 }  // namespace embtool::search

@@ -93,6 +93,28 @@ TEST_CASE("a limit shows only the first words of a store", "[store]") {
   CHECK(neighbors.size() == 100);
 }
 
+TEST_CASE("the first words of a store, written as a store, have an index of their own", "[store]") {
+  // The limited view's index names all 300 rows; written as it is, a lookup of a word past
+  // the limit would meet a row the new store does not have and call the store damaged.
+  const auto words = random_words(300, 8, 4);
+  LoadOptions options;
+  options.limit = 100;
+  const Embeddings first = load(store_of(words, "limited-source"), options);
+  const fs::path again = scratch_dir() / "limited-again.emb";
+  StoreWriteOptions write_options;
+  write_options.force = true;
+  write_store(first, again, write_options);
+  const Embeddings e = open_store(again);
+  REQUIRE(e.rows() == 100);
+  for (uint32_t r = 0; r < 100; ++r) CHECK(e.vocabulary().find(words[r].word) == r);
+  for (size_t r = 100; r < words.size(); ++r) CHECK_FALSE(e.vocabulary().find(words[r].word));
+  // Laid out as a store converted from those 100 words alone.
+  std::vector<WordVector> hundred(words.begin(), words.begin() + 100);
+  const Embeddings direct = open_store(store_of(hundred, "limited-direct"));
+  const auto a = e.vocabulary().slots(), b = direct.vocabulary().slots();
+  CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+}
+
 TEST_CASE("a damaged, foreign or newer store is refused with a reason", "[store]") {
   const auto path = store_of(random_words(50, 4, 5), "damaged");
   auto refusal = [](const fs::path& p) -> std::string {

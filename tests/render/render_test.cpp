@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <bit>
+#include <sstream>
 
 #include "render/json_writer.hpp"
 #include "render/render.hpp"
@@ -56,15 +57,14 @@ TEST_CASE("TSV keeps a fixed column count and escapes tabs and newlines", "[outp
   CHECK(render_tsv(t) == "rank\tword\tscore\n1\ta\\tb\\nc\\\\\t0.25\n");
 }
 
-TEST_CASE("every result type renders as JSON that parses", "[output]") {
-  const float values[] = {1.5f, -2.0f};
+TEST_CASE("every answer type renders as JSON that parses", "[output]") {
+  using namespace embtool::app;
   const std::string docs[] = {
-      render(RankedResult{"neighbors", {{"word", "dog"}}, 2, {{"dogs", 0.6f}, {"hound", 0.5f}}, {}},
+      render(Answer{NeighborsAnswer{{{NeighborsQuery::Kind::word, "dog", 2, {{"dogs", 0.6f}, {"hound", 0.5f}}, {}}}}},
              OutputFormat::json, false),
-      render(PairResult{"similar", "cat", "dog", {{"similarity", 0.5f}}}, OutputFormat::json, false),
-      render(VectorResult{"king", 3, values}, OutputFormat::json, false),
-      render(FactsResult{"info", {{"words", int64_t{5}}, {"path", std::string("x")}}}, OutputFormat::json,
-             false)};
+      render(Answer{SimilarityAnswer{"cat", "dog", 0.5f}}, OutputFormat::json, false),
+      render(Answer{VectorAnswer{"king", 3, {1.5f, -2.0f}}}, OutputFormat::json, false),
+      render(Answer{InfoAnswer{{{"words", int64_t{5}}, {"path", std::string("x")}}}}, OutputFormat::json, false)};
   for (const auto& doc : docs) {
     INFO(doc);
     CHECK(doc.back() == '\n');
@@ -73,4 +73,27 @@ TEST_CASE("every result type renders as JSON that parses", "[output]") {
   }
   CHECK(json::parse(docs[0])["results"][1]["word"] == "hound");
   CHECK(json::parse(docs[2])["vector"][1].get<float>() == -2.0f);
+}
+
+TEST_CASE("a batch renders from its typed answers: every JSON object and TSV row names its line and query word",
+          "[output]") {
+  using namespace embtool::app;
+  BatchAnswer batch;
+  NeighborsAnswer two{{{NeighborsQuery::Kind::word, "king", 1, {{"queen", 0.5f}}, {}},
+                       {NeighborsQuery::Kind::word, "dog", 1, {{"puppy", 0.25f}}, {}}}};
+  batch.lines.push_back({3, "neighbors king dog --k 1", Answer{two}});
+  batch.lines.push_back({4, "similar a", embtool::Error(embtool::ErrorKind::invalid_argument, "B is missing")});
+  std::istringstream jsonl(render(batch, OutputFormat::json, false));
+  std::vector<json> docs;
+  for (std::string line; std::getline(jsonl, line);) docs.push_back(json::parse(line));
+  REQUIRE(docs.size() == 3);
+  CHECK(docs[1]["line"] == 3);
+  CHECK(docs[1]["query"] == "neighbors king dog --k 1");
+  CHECK(docs[1]["word"] == "dog");
+  CHECK(docs[2]["error"] == "B is missing");
+  CHECK(render(batch, OutputFormat::tsv, false) ==
+        "line\tquery\tquery_word\tmeasure\trank\tword\tvalue\terror\n"
+        "3\tneighbors king dog --k 1\tking\tscore\t1\tqueen\t0.5\t\n"
+        "3\tneighbors king dog --k 1\tdog\tscore\t1\tpuppy\t0.25\t\n"
+        "4\tsimilar a\t\t\t\t\t\tB is missing\n");
 }

@@ -2,35 +2,32 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
-#include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 
-#include "front/cli/batch.hpp"
-#include "front/cli/repl.hpp"
-#include "front/cli/commands.hpp"
+#include "app/commands.hpp"
+#include "app/info.hpp"
+#include "app/parse_error.hpp"
+#include "app/query_commands.hpp"
+#include "base/error.hpp"
 #include "front/cli/exit_code.hpp"
-#include "front/cli/query_commands.hpp"
-#include "front/cli/model_path.hpp"
 #include "front/cli/progress_bar.hpp"
 #include "front/cli/sigbus_guard.hpp"
-#include "base/atomic_file.hpp"
-#include "base/error.hpp"
-#include "ops/evaluate.hpp"
-#include "formats/formats.hpp"
-#include "formats/store_file.hpp"
-#include "kernels/simd.hpp"
+#include "front/repl/repl.hpp"
+#include "render/render.hpp"
 #include "render/table.hpp"
 
 namespace embtool::cli {
 namespace {
 
 struct GlobalOptions {
-  std::string model;
+  std::optional<std::string> model;
   uint64_t limit = 0;
   std::string format = "auto";
   bool no_header = false;
@@ -45,20 +42,6 @@ struct GlobalOptions {
   std::string scan_dtype = "auto";
 };
 
-struct CommandArgs {
-  QueryArgs query;                        // the commands a batch line may hold too
-  std::string input, output;              // convert
-  std::vector<std::string> dtypes;        // convert: reduced copies to add
-  bool force = false;                     // convert: replace an existing output
-  std::string to;                         // convert: the output format (default: from OUTPUT's name)
-  std::optional<std::string> batch_file;  // batch: FILE, or standard input
-  std::string eval_file;                  // eval analogies
-  AnalogyEvalOptions eval;                // eval analogies
-  PairEvalOptions pairs;                  // eval pairs
-  bool case_sensitive = false;            // eval analogies
-  std::string eval_style = "gensim";      // eval analogies: whose rules
-};
-
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
   auto logger = std::make_shared<spdlog::logger>("embtool", sink);
@@ -67,14 +50,17 @@ std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
   return logger;
 }
 
+// A value given twice (`-m a -m b`) takes the last, as shells' aliases expect.
+CLI::Option* last_wins(CLI::Option* option) { return option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast); }
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
-  app.add_option("-m,--model", g.model,
-                 "Vector file: word2vec .bin, .txt/.vec, GloVe, optionally .gz "
-                 "(default: $EMBTOOL_MODEL, else the bundled model)");
-  app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
-      ->check(count_at_least_one());
-  app.add_option("--format", g.format, "File format, detected from the content by default")
-      ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"}));
+  last_wins(app.add_option("-m,--model", g.model,
+                           "Vector file: word2vec .bin, .txt/.vec, GloVe, optionally .gz "
+                           "(default: $EMBTOOL_MODEL, else the bundled model)"));
+  last_wins(app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
+                ->check(app::count_at_least_one()));
+  last_wins(app.add_option("--format", g.format, "File format, detected from the content by default")
+                ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"})));
   app.add_flag("--no-header", g.no_header, "The file has no '<count> <dim>' line (GloVe)");
   auto* json = app.add_flag("--json,--jsonl", g.json, "Print one JSON document a line");
   auto* tsv = app.add_flag("--tsv", g.tsv, "Print tab-separated values with a header line");
@@ -87,112 +73,33 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--strict", g.strict,
                "Refuse a file with duplicate words, CR LF line ends, trailing blanks or data after "
                "the announced words (otherwise read with a warning)");
-  app.add_option("--scan-dtype", g.scan_dtype,
-                 "Which copy of a store searches scan: auto (the smallest), f32, f16, i8; "
-                 "answers are the same")
-      ->check(CLI::IsMember({"auto", "f32", "f16", "i8"}));
-  app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
-      ->check(count_at_least_one());
+  last_wins(app.add_option("--scan-dtype", g.scan_dtype,
+                           "Which copy of a store searches scan: auto (the smallest), f32, f16, i8; "
+                           "answers are the same")
+                ->check(CLI::IsMember({"auto", "f32", "f16", "i8"})));
+  last_wins(app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
+                ->check(app::count_at_least_one()));
 }
 
-void add_commands(CLI::App& app, CommandArgs& args) {
-  add_query_commands(app, args.query);
-
-  app.add_subcommand("info", "Words, dimension, format, sizes and norms of the model");
-
-  auto* eval = app.add_subcommand("eval", "Evaluate the model on a standard test set");
-  eval->fallthrough();
-  eval->require_subcommand(1);
-  auto* analogies = eval->add_subcommand(
-      "analogies", "Analogy accuracy on a questions-words.txt file, as gensim's evaluate_word_analogies");
-  analogies->fallthrough();
-  analogies->add_option("FILE", args.eval_file, "': section' lines, then 'a b c expected' lines")
-      ->required();
-  analogies->add_option("--style", args.eval_style,
-                        "gensim (evaluate_word_analogies, default) or word2vec (the C tool compute-accuracy)")
-      ->check(CLI::IsMember({"gensim", "word2vec"}));
-  analogies->add_option("--restrict", args.eval.restrict_vocab,
-                        "Only the first N words count, 0 all (default 300000; 30000 with --style word2vec, "
-                        "its demo's threshold)");
-  analogies->add_flag("--dummy4unknown", args.eval.dummy4unknown,
-                      "Count questions with unknown words as wrong instead of skipping them");
-  analogies->add_flag("--case-sensitive", args.case_sensitive,
-                      "Compare words as written (default: case-insensitive, first occurrence wins)");
-  analogies->add_option("--method", args.eval.method, "add (3CosAdd, default) or mul (3CosMul)")
-      ->transform(analogy_method());
-
-  auto* pairs = eval->add_subcommand(
-      "pairs", "Pearson and Spearman against human similarity scores (WordSim-353, SimLex-999), "
-               "as gensim's evaluate_word_pairs");
-  pairs->fallthrough();
-  pairs->add_option("FILE", args.eval_file, "'w1<TAB>w2<TAB>score' lines, '#' comments")->required();
-  pairs->add_option("--restrict", args.pairs.restrict_vocab,
-                    "Only the first N words count, 0 all (default 300000)");
-  pairs->add_flag("--dummy4unknown", args.pairs.dummy4unknown,
-                  "Give pairs with unknown words similarity 0 instead of skipping them");
-  pairs->add_flag("--case-sensitive", args.case_sensitive,
-                  "Compare words as written (default: case-insensitive, first occurrence wins)");
-
-  app.add_subcommand("repl", "An interactive shell: line editing, history, tab completion of words "
-                            "(also 'embtool' alone on a terminal)");
-
-  auto* batch = app.add_subcommand(
-      "batch", "Answer one query a line (e.g. 'neighbors dog --k 5'), in order, loading the model once");
-  batch->add_option("FILE", args.batch_file, "The queries; '-' or none: standard input");
-
-  auto* convert = app.add_subcommand(
-      "convert", "Write a vector file as an embtool store (.emb) that opens in milliseconds, or in "
-                 "another format (word2vec binary or text, GloVe), keeping every word and float bit");
-  convert->add_option("INPUT", args.input, "A word2vec, fastText or GloVe file, or a store")->required();
-  convert->add_option("OUTPUT", args.output,
-                      "The file to write: .emb (a store), .bin (word2vec binary), .txt/.vec (word2vec text); "
-                      "'-': standard output (word2vec text, or --to glove)")
-      ->required();
-  convert->add_option("--to", args.to, "The output format, whatever OUTPUT's name: emb, word2vec-binary, "
-                                       "word2vec-text, glove")
-      ->check(CLI::IsMember({"emb", "word2vec-binary", "word2vec-text", "glove"}));
-  convert->add_option("--dtype", args.dtypes,
-                      "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
-      ->check(CLI::IsMember({"f16", "i8"}))
-      ->delimiter(',');
-  convert->add_flag("--force", args.force, "Replace OUTPUT if it exists");
+std::string examples_footer(std::string_view examples) {
+  std::string footer = "Examples:";
+  while (!examples.empty()) {
+    const size_t end = examples.find('\n');
+    const std::string_view example = examples.substr(0, end);
+    footer += example.find('|') == std::string_view::npos ? fmt::format("\n  embtool {}", example)
+                                                          : fmt::format("\n  {}", example);
+    examples = end == std::string_view::npos ? std::string_view() : examples.substr(end + 1);
+  }
+  return footer;
 }
 
-LoadOptions load_options(const GlobalOptions& g) {
-  LoadOptions options;
-  options.format = g.no_header ? Format::glove : *parse_format(g.format);
-  if (g.limit > 0) options.limit = g.limit;
-  options.allow_nonfinite = g.allow_nonfinite;
-  options.strict = g.strict;
-  return options;
-}
-
-void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
-  const SourceInfo& s = e.source();
-  log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
-           e.dim(), format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds,
-           kernels::simd_target_name());
-  for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
-}
-
-// Files smaller than this load in well under a second: no bar for them.
-constexpr uint64_t kProgressMinBytes = 64ull << 20;
-
-Embeddings load_model(const GlobalOptions& g, const std::filesystem::path& path,
-                      spdlog::logger& log, const Streams& streams) {
-  const auto start = std::chrono::steady_clock::now();
-  set_guarded_file(path.string());
-  LoadOptions options = load_options(g);
-  ProgressBar bar(streams.err, fmt::format("loading {}", path.filename().string()),
-                  streams.progress && !g.quiet);
-  options.progress = [&bar](uint64_t done, uint64_t total) {
-    if (total >= kProgressMinBytes) bar.update(done, total);
-  };
-  Embeddings embeddings = load(path, options);
-  bar.finish();
-  report_load(log, embeddings,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return embeddings;
+// Every command of the table, as a subcommand with its grammar and its examples.
+void add_commands(CLI::App& app, app::CommandArgs& args) {
+  for (const app::Command& command : app::commands()) {
+    CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
+    sub->footer(examples_footer(command.examples));
+    command.grammar(*sub, args);
+  }
 }
 
 ScanChoice scan_choice(std::string_view name) {
@@ -202,155 +109,171 @@ ScanChoice scan_choice(std::string_view name) {
   return ScanChoice::smallest;
 }
 
-std::vector<Dtype> reduced_dtypes(const std::vector<std::string>& names) {
-  std::vector<Dtype> dtypes;
-  for (const std::string& name : names) {
-    const Dtype dtype = name == "f16" ? Dtype::f16 : Dtype::i8;
-    if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
-  }
-  return dtypes;
-}
-
-void refuse_overwriting_input(const std::filesystem::path& input, const std::filesystem::path& output) {
-  std::error_code ignored;
-  if (std::filesystem::equivalent(input, output, ignored)) {
-    throw Error(ErrorKind::invalid_argument,
-                fmt::format("{} is the input file; write the store to another file", output.string()));
-  }
-}
-
-// OUTPUT "-": standard output, which takes the text formats only (a store is a file to map;
-// word2vec binary is bytes no terminal shows).
-constexpr std::string_view kStandardOutput = "-";
-
-// The output format: --to, else OUTPUT's extension (word2vec text for "-"); nullopt for a store.
-std::optional<Format> output_format_of(const CommandArgs& args) {
-  std::string to = args.to;
-  if (args.output == kStandardOutput) {
-    if (to.empty()) to = "word2vec-text";
-    if (to != "word2vec-text" && to != "glove") {
-      throw Error(ErrorKind::invalid_argument,
-                  fmt::format("'-' (standard output) takes a text format, word2vec-text or glove; "
-                              "write {} to a file",
-                              to == "emb" ? "a store" : "word2vec binary"));
-    }
-  }
-  if (to.empty()) {
-    const std::string extension = std::filesystem::path(args.output).extension().string();
-    if (extension == ".emb") to = "emb";
-    else if (extension == ".bin") to = "word2vec-binary";
-    else if (extension == ".txt" || extension == ".vec") to = "word2vec-text";
-    else if (extension == ".glove") to = "glove";
-    else {
-      throw Error(ErrorKind::invalid_argument,
-                  fmt::format("{}: which format? name it .emb, .bin, .txt or .vec, or say --to "
-                              "emb|word2vec-binary|word2vec-text|glove (compressed output: pipe a "
-                              "text file through gzip)",
-                              args.output));
-    }
-  }
-  if (to == "emb") return std::nullopt;
-  if (!args.dtypes.empty()) {
-    throw Error(ErrorKind::invalid_argument, "--dtype adds reduced copies to a store (.emb) only");
-  }
-  return parse_format(to);
-}
-
-void write_classic_format(const Embeddings& embeddings, const std::filesystem::path& output, Format format,
-                          const CommandArgs& args, const Streams& streams, bool quiet) {
-  VectorWriteOptions options;
-  options.force = args.force;
-  const bool to_stdout = args.output == kStandardOutput;
-  ProgressBar bar(streams.err,
-                  fmt::format("writing {}", to_stdout ? "standard output" : output.filename().string()),
-                  streams.progress && !quiet && embeddings.rows() >= 100000, "words");
-  options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  if (to_stdout) write_vectors(embeddings, streams.out, "standard output", format, options);
-  else write_vectors(embeddings, output, format, options);
-  bar.finish();
-}
-
-void convert_model(const GlobalOptions& g, const CommandArgs& args, spdlog::logger& log,
-                   const Streams& streams) {
-  const std::filesystem::path output = args.output;
-  const std::optional<Format> classic = output_format_of(args);
-  if (args.output != kStandardOutput) {  // said before a long load
-    refuse_overwriting_input(args.input, output);
-    check_output_file(output, args.force);
-  }
-  const Embeddings embeddings = load_model(g, args.input, log, streams);
-  if (classic) {
-    const auto start = std::chrono::steady_clock::now();
-    write_classic_format(embeddings, output, *classic, args, streams, g.quiet);
-    log.info("wrote {} ({} words x {}, {}) in {:.3f} s",
-             args.output == kStandardOutput ? "standard output" : output.string(), embeddings.rows(), embeddings.dim(),
-             format_name(*classic), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return;
-  }
-  StoreWriteOptions options;
-  options.reduced = reduced_dtypes(args.dtypes);
-  options.force = args.force;
-  const auto start = std::chrono::steady_clock::now();
-  ProgressBar bar(streams.err, fmt::format("writing {}", output.filename().string()),
-                  streams.progress && !g.quiet);
-  options.progress = [&bar](uint64_t done, uint64_t total) {
-    if (total >= kProgressMinBytes) bar.update(done, total);
-  };
-  write_store(embeddings, output, options);
-  bar.finish();
-  log.info("wrote {} ({} words x {}) in {:.3f} s", output.string(), embeddings.rows(),
-           embeddings.dim(),
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-}
-
 output::OutputFormat output_format(const GlobalOptions& g) {
   if (g.json) return output::OutputFormat::json;
   if (g.tsv) return output::OutputFormat::tsv;
   return output::OutputFormat::text;
 }
 
-// compute-accuracy has one rule for each of these, so the options that change gensim's rules
-// are refused rather than ignored.
-Word2vecAccuracyOptions word2vec_options(const CLI::App& analogies, const CommandArgs& args,
-                                         const CommandContext& ctx) {
-  for (const char* name : {"--dummy4unknown", "--case-sensitive", "--method"}) {
-    if (analogies.get_option(name)->count() > 0) {
-      throw Error(ErrorKind::invalid_argument, fmt::format("{} is a gensim rule: --style word2vec follows compute-accuracy, "
-                                               "which compares upper-cased words, skips unknown ones "
-                                               "and answers with 3CosAdd",
-                                               name));
-    }
-  }
-  Word2vecAccuracyOptions options;
-  if (analogies.get_option("--restrict")->count() > 0) options.threshold = args.eval.restrict_vocab;
-  options.search = ctx.search;
-  return options;
+// The command line's progress display: a bar on a terminal's stderr.
+class TerminalProgress : public app::Progress {
+ public:
+  TerminalProgress(std::ostream& err, std::string label, std::string items)
+      : bar_(err, std::move(label), true, std::move(items)) {}
+  void update(uint64_t done, uint64_t total) override { bar_.update(done, total); }
+  void finish() override { bar_.finish(); }
+
+ private:
+  ProgressBar bar_;
+};
+
+app::ProgressFactory progress_factory(const Streams& streams, bool quiet) {
+  if (!streams.progress || quiet) return {};
+  std::ostream* err = &streams.err;
+  return [err](std::string label, std::string items) -> std::unique_ptr<app::Progress> {
+    return std::make_unique<TerminalProgress>(*err, std::move(label), std::move(items));
+  };
 }
 
-void dispatch(const CLI::App& app, const CommandArgs& args, const CommandContext& ctx,
-              std::istream* in) {
-  const CLI::App* command = app.get_subcommands().front();
-  if (command->get_name() == "info") return run_info(ctx);
-  if (command->get_name() == "batch") return run_batch_command(ctx, args.batch_file, in);
-  if (command->get_name() == "repl") return run_repl(ctx);
-  if (command->get_name() == "eval" && command->got_subcommand("pairs")) {
-    PairEvalOptions options = args.pairs;
-    options.case_insensitive = !args.case_sensitive;
-    if (options.restrict_vocab == 0) options.restrict_vocab = ctx.embeddings.rows();
-    return run_eval_pairs(ctx, args.eval_file, options);
-  }
-  if (command->get_name() == "eval") {
-    const CLI::App* analogies = command->get_subcommand("analogies");
-    if (args.eval_style == "word2vec") {
-      return run_eval_word2vec(ctx, args.eval_file, word2vec_options(*analogies, args, ctx));
+app::ModelOptions model_options(const GlobalOptions& g) {
+  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict};
+}
+
+// The first word of the command line that is not an option or an option's value: the command
+// the user meant, if any.
+std::optional<std::string> command_word(const CLI::App& app, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") return std::nullopt;
+    if (arg.size() > 1 && arg[0] == '-') {
+      if (arg.find('=') != std::string::npos) continue;
+      const CLI::Option* option = app.get_option_no_throw(arg);
+      if (option != nullptr && option->get_expected_max() > 0) ++i;  // its value
+      continue;
     }
-    AnalogyEvalOptions options = args.eval;
-    options.case_insensitive = !args.case_sensitive;
-    if (options.restrict_vocab == 0) options.restrict_vocab = ctx.embeddings.rows();
-    options.search = ctx.search;
-    return run_eval_analogies(ctx, args.eval_file, options);
+    return arg;
   }
-  run_query(command->get_name(), args.query, ctx, in);
+  return std::nullopt;
+}
+
+std::string unknown_command_message(std::string_view name) {
+  if (const auto closest = app::closest_command(name)) {
+    return fmt::format("unknown command '{}'; did you mean '{}'?", name, *closest);
+  }
+  std::vector<std::string_view> names;
+  for (const app::Command& command : app::commands()) names.push_back(command.name);
+  return fmt::format("unknown command '{}': the commands are {}", name, fmt::join(names, ", "));
+}
+
+std::string help_hint(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) return fmt::format("see 'embtool help {}'", sub->get_name());
+  return "see 'embtool help'";
+}
+
+// Output that cannot be written (a full disk, a closed stdout, a reader that went away) is an
+// error, never a silent exit 0: flushed and checked at the end of every command.
+std::optional<std::string> output_failure(std::ostream& out) {
+  errno = 0;
+  out.flush();
+  if (out) return std::nullopt;
+  const int error = errno;
+  return error != 0 ? fmt::format("cannot write the output to standard output: {}", std::strerror(error))
+                    : std::string("cannot write the output to standard output");
+}
+
+// What the command line does with each kind of result.
+class ResultWriter {
+ public:
+  ResultWriter(const Streams& streams, const GlobalOptions& g, spdlog::logger& log, const CLI::App& parser)
+      : streams_(streams), g_(g), log_(log), parser_(parser) {}
+
+  // Returns the exit code.
+  int write(const app::Result& result, const app::Session& session) {
+    return std::visit([&](const auto& r) { return write_one(r, session); }, result);
+  }
+
+ private:
+  static std::string wording(const Error& e) { return cli_message(e); }
+
+  int write_one(const app::Answer& answer, const app::Session&) {
+    streams_.out << output::render(answer, output_format(g_), streams_.color, wording);
+    if (const auto* neighbors = std::get_if<app::NeighborsAnswer>(&answer)) {
+      for (const app::NeighborsQuery& q : neighbors->queries) {
+        if (q.error) log_.error("{}", output::printable(cli_message(*q.error)));
+      }
+    }
+    if (const auto failure = app::failure_of(answer)) {
+      log_.error("{}", output::printable(cli_message(*failure)));
+      return static_cast<int>(exit_code_for(failure->kind()));
+    }
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  // A failed line has its error in its place; the exit code says a line failed: that of the
+  // failures if they share one, else 1.
+  int write_one(const app::BatchAnswer& batch, const app::Session&) {
+    streams_.out << output::render(batch, output_format(g_), streams_.color, wording);
+    size_t failed = 0;
+    std::optional<ExitCode> failure;
+    for (const app::BatchLineAnswer& line : batch.lines) {
+      std::optional<Error> error;
+      if (const auto* e = std::get_if<Error>(&line.outcome)) error = *e;
+      else error = app::failure_of(std::get<app::Answer>(line.outcome));
+      if (!error) continue;
+      log_.info("line {}: {}", line.line, cli_message(*error));
+      ++failed;
+      const ExitCode code = exit_code_for(error->kind());
+      failure = !failure || *failure == code ? code : ExitCode::failure;
+    }
+    if (failed == 0) return static_cast<int>(ExitCode::ok);
+    log_.error("{} of {} queries failed (each has its error in its place)", failed, batch.lines.size());
+    return static_cast<int>(*failure);
+  }
+
+  int write_one(const app::ConvertReport& report, const app::Session&) {
+    log_.info("{}", output::describe(report));
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  int write_one(const app::StartShell&, const app::Session& session) {
+    repl::run_repl(session, streams_.out, streams_.color, wording);
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  int write_one(const app::ShowHelp& help, const app::Session&) {
+    // The formatter itself: the parser's help() would show the help of `help`, the command given.
+    const CLI::App* about = help.command ? parser_.get_subcommand(*help.command) : &parser_;
+    streams_.out << parser_.get_formatter()->make_help(about, about == &parser_ ? "embtool" : "embtool " + about->get_name(),
+                                                        CLI::AppFormatMode::Normal);
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  const Streams& streams_;
+  const GlobalOptions& g_;
+  spdlog::logger& log_;
+  const CLI::App& parser_;
+};
+
+int run_command(const CLI::App& parser, const GlobalOptions& g, const app::CommandArgs& args,
+                const Streams& streams, spdlog::logger& log) {
+  const app::Command* command = app::find_command(parser.get_subcommands().front()->get_name());
+  if (command == nullptr) throw Error(ErrorKind::internal, "a parsed command is not in the command table");
+  app::Session session(model_options(g), !g.exact_case,
+                       SearchOptions{.threads = g.threads, .scan = scan_choice(g.scan_dtype)}, log,
+                       progress_factory(streams, g.quiet), streams.in,
+                       [](const std::filesystem::path& path) { set_guarded_file(path.string()); });
+  session.set_out(&streams.out);
+  const app::Result result = command->run(session, args);
+  return ResultWriter(streams, g, log, parser).write(result, session);
+}
+
+// The exit code once the output is flushed: 5 if it could not be written.
+int finish(int code, const Streams& streams, spdlog::logger& log) {
+  if (const auto failure = output_failure(streams.out)) {
+    log.error("{}", *failure);
+    return code == static_cast<int>(ExitCode::ok) ? static_cast<int>(ExitCode::io) : code;
+  }
+  return code;
 }
 
 }  // namespace
@@ -362,22 +285,20 @@ std::vector<std::string> with_default_command(const CLI::App& app, std::vector<s
   if (!interactive) return args;
   for (const std::string& arg : args) {
     if (arg == "--help" || arg == "-h" || arg == "--version") return args;
-    for (const CLI::App* command : app.get_subcommands({})) {
-      if (command->get_name() == arg) return args;
-    }
   }
+  if (command_word(app, args)) return args;
   args.push_back("repl");
   return args;
 }
 
 int run(const std::vector<std::string>& given_args, const Streams& streams) {
   CLI::App app{"embtool: explore pre-trained word vectors (word2vec, fastText, GloVe)", "embtool"};
-  app.set_version_flag("--version",
-                       fmt::format("embtool {} (SIMD: {})", EMBTOOL_VERSION, kernels::simd_target_name()));
+  app.set_version_flag("--version", fmt::format("embtool {} (SIMD: {})", EMBTOOL_VERSION, app::simd_target()));
   app.fallthrough();
   app.require_subcommand(1);
+  app.footer("Run 'embtool help COMMAND' for a command's options and examples.");
   GlobalOptions g;
-  CommandArgs command_args;
+  app::CommandArgs command_args;
   add_global_options(app, g);
   add_commands(app, command_args);
 
@@ -387,45 +308,37 @@ int run(const std::vector<std::string>& given_args, const Streams& streams) {
     streams.err << app.help();
     return static_cast<int>(ExitCode::usage);
   }
+  if (const auto word = command_word(app, args); word && app::find_command(*word) == nullptr) {
+    log->error("{}", output::printable(unknown_command_message(*word)));
+    return static_cast<int>(ExitCode::usage);
+  }
   const auto end_of_options = std::find(args.begin(), args.end(), "--");
-  command_args.query.dash_is_a_word = std::find(end_of_options, args.end(), "-") != args.end();
+  command_args.dash_is_a_word = std::find(end_of_options, args.end(), "-") != args.end();
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e, streams.out, streams.err);
-    log->error("{} (see 'embtool --help')", output::printable(e.what()));
+    if (e.get_exit_code() == 0) return finish(app.exit(e, streams.out, streams.err), streams, *log);
+    log->error("{} ({})", output::printable(app::plain_parse_error(e)), help_hint(app));
     return static_cast<int>(ExitCode::usage);
   }
   if (g.quiet) log->set_level(spdlog::level::err);
   if (g.verbose > 0) log->set_level(g.verbose > 1 ? spdlog::level::debug : spdlog::level::info);
 
+  int code = static_cast<int>(ExitCode::ok);
   try {
-    if (app.got_subcommand("convert")) {
-      convert_model(g, command_args, *log, streams);
-      return static_cast<int>(ExitCode::ok);
-    }
-    const Embeddings embeddings = load_model(g, resolve_model_path(g.model), *log, streams);
-    const SearchOptions search{.threads = g.threads, .scan = scan_choice(g.scan_dtype)};
-    const CommandContext ctx{embeddings, output_format(g), streams.color,
-                             !g.exact_case, search, *log, streams.out, nullptr,
-                             streams.progress && !g.quiet ? &streams.err : nullptr};
-    dispatch(app, command_args, ctx, streams.in);
-    streams.out.flush();
-    return static_cast<int>(ExitCode::ok);
-  } catch (const ExitWith& e) {
-    log->error("{}", output::printable(e.what()));
-    return static_cast<int>(e.code());
+    code = run_command(app, g, command_args, streams, *log);
   } catch (const Error& e) {
     log->error("{}", output::printable(cli_message(e)));  // one line, whatever a file holds
-    return static_cast<int>(exit_code_for(e.kind()));
+    code = static_cast<int>(exit_code_for(e.kind()));
   } catch (const std::bad_alloc&) {
     log->error("out of memory");
-    return static_cast<int>(ExitCode::failure);
+    code = static_cast<int>(ExitCode::failure);
   } catch (const std::exception& e) {
     log->error("unexpected failure: {}", output::printable(e.what()));
-    return static_cast<int>(ExitCode::failure);
+    code = static_cast<int>(ExitCode::failure);
   }
+  return finish(code, streams, *log);
 }
 
 }  // namespace embtool::cli

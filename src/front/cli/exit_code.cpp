@@ -25,6 +25,7 @@ std::string remedy_in_flags(Remedy remedy) {
     case Remedy::name_the_format: return "try --format";
     case Remedy::not_strict: return "refused: --strict";
     case Remedy::use_int8: return "use --dtype i8 instead";
+    case Remedy::name_the_model: return "use --model PATH or set EMBTOOL_MODEL";
   }
   return {};
 }

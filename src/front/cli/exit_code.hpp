@@ -2,7 +2,6 @@
 // the only place that knows both.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
 #include "base/error.hpp"
@@ -24,16 +23,5 @@ ExitCode exit_code_for(ErrorKind kind);
 // The error's message as the command line says it: the library's words, then its remedy in
 // flags ("... (use --force to replace it)").
 std::string cli_message(const Error& error);
-
-// A front-end outcome that is not one of the library's kinds: a batch whose lines failed in
-// several ways ends with exit 1.
-class ExitWith : public std::runtime_error {
- public:
-  ExitWith(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  ExitCode code() const noexcept { return code_; }
-
- private:
-  ExitCode code_;
-};
 
 }  // namespace embtool::cli

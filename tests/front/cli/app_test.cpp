@@ -88,9 +88,10 @@ TEST_CASE("neighbors: JSON and TSV schemas", "[cli]") {
   CHECK(j["results"][0]["word"] == "puppy");
   CHECK(j["results"][0]["score"].get<double>() > j["results"][1]["score"].get<double>());
   const auto tsv = run_embtool({"neighbors", "kitten", "--k", "3", "--tsv"}).out;
-  require_rectangular_tsv(tsv, 3, 3);
-  CHECK(lines_of(tsv)[0] == "rank\tword\tscore");
-  CHECK(lines_of(tsv)[1].rfind("1\tpuppy\t", 0) == 0);
+  // One schema whatever the number of words: the query column is there for one word too.
+  require_rectangular_tsv(tsv, 4, 3);
+  CHECK(lines_of(tsv)[0] == "query\trank\tword\tscore");
+  CHECK(lines_of(tsv)[1].rfind("kitten\t1\tpuppy\t", 0) == 0);
 }
 
 TEST_CASE("analogy: king + woman - man = queen with both methods", "[cli]") {
@@ -435,21 +436,26 @@ TEST_CASE("batch --tsv: one table for every command, rows led by their line, err
   CHECK(result.code == 3);  // the unknown words
   const auto lines = split_lines(result.out);
   REQUIRE(lines.size() == 1 + 2 + 1 + 2 + 1 + 5 + 3 + 1 + 1);
-  CHECK(lines[0] == "line\tquery\tmeasure\trank\tword\tvalue\terror");
-  for (const auto& line : lines) CHECK(tab_fields(line) == 7);
+  CHECK(lines[0] == "line\tquery\tquery_word\tmeasure\trank\tword\tvalue\terror");
+  for (const auto& line : lines) CHECK(tab_fields(line) == 8);
   // Every answered line's rows equal its own command's answer.
   const auto alone = split_lines(run_cli({"-m", model, "--tsv", "neighbors", "king", "--k", "2"}).out);
   REQUIRE(alone.size() == 3);
-  CHECK(lines[1] == "1\tneighbors king --k 2\tscore\t" + alone[1] + "\t");
-  CHECK(lines[2] == "1\tneighbors king --k 2\tscore\t" + alone[2] + "\t");
-  CHECK_THAT(lines[3], Catch::StartsWith("2\tsimilar cat dog\tsimilarity\t\t\t0.") && Catch::EndsWith("\t"));
-  CHECK_THAT(lines[4], Catch::StartsWith("4\tdistance cat dog\tcosine_distance\t"));
-  CHECK_THAT(lines[5], Catch::StartsWith("4\tdistance cat dog\teuclidean_distance\t"));
-  CHECK_THAT(lines[6], Catch::StartsWith("5\tneighbors unicorn\t\t\t\t\t'unicorn' is not in the vocabulary"));
-  CHECK_THAT(lines[7], Catch::StartsWith("6\tvector cat\td0\t\tcat\t"));
-  CHECK_THAT(lines[12], Catch::StartsWith("7\tanalogy king woman man --method mul --k 3\tscore\t1\tqueen\t"));
-  CHECK(lines[15] == "8\tdoesnt-match king queen cat prince\tanswer\t\tcat\t\t");
-  CHECK_THAT(lines[16], Catch::StartsWith("9\tsimilar \"tab\\there\" cat\t\t\t\t\t"));
+  // (alone: query, rank, word, score; batch: line, query, query_word, measure, rank, word, value, error)
+  auto batched = [](const std::string& row) {
+    const size_t tab = row.find('\t');
+    return "1\tneighbors king --k 2\t" + row.substr(0, tab) + "\tscore" + row.substr(tab) + "\t";
+  };
+  CHECK(lines[1] == batched(alone[1]));
+  CHECK(lines[2] == batched(alone[2]));
+  CHECK_THAT(lines[3], Catch::StartsWith("2\tsimilar cat dog\t\tsimilarity\t\t\t0.") && Catch::EndsWith("\t"));
+  CHECK_THAT(lines[4], Catch::StartsWith("4\tdistance cat dog\t\tcosine_distance\t"));
+  CHECK_THAT(lines[5], Catch::StartsWith("4\tdistance cat dog\t\teuclidean_distance\t"));
+  CHECK_THAT(lines[6], Catch::StartsWith("5\tneighbors unicorn\t\t\t\t\t\t'unicorn' is not in the vocabulary"));
+  CHECK_THAT(lines[7], Catch::StartsWith("6\tvector cat\t\td0\t\tcat\t"));
+  CHECK_THAT(lines[12], Catch::StartsWith("7\tanalogy king woman man --method mul --k 3\t\tscore\t1\tqueen\t"));
+  CHECK(lines[15] == "8\tdoesnt-match king queen cat prince\t\tanswer\t\tcat\t\t");
+  CHECK_THAT(lines[16], Catch::StartsWith("9\tsimilar \"tab\\there\" cat\t\t\t\t\t\t"));
 }
 
 TEST_CASE("a --k beyond the vocabulary answers with every other word", "[cli]") {

@@ -1,4 +1,4 @@
-#include "front/cli/model_path.hpp"
+#include "app/model_path.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "base/error.hpp"
 
-namespace embtool::cli {
+namespace embtool::app {
 namespace {
 
 constexpr const char* kBundledModel = "model.bin";
@@ -25,17 +25,28 @@ std::vector<std::filesystem::path> bundled_model_candidates() {
 
 }  // namespace
 
-std::filesystem::path resolve_model_path(const std::string& model_option) {
-  if (!model_option.empty()) return model_option;
-  if (const char* env = std::getenv("EMBTOOL_MODEL"); env != nullptr && *env != '\0') return env;
+std::filesystem::path resolve_model_path(const std::optional<std::string>& asked_for) {
+  if (asked_for) {
+    if (asked_for->empty()) {
+      throw Error(ErrorKind::invalid_argument, "the model's file name is empty", Remedy::name_the_model);
+    }
+    return *asked_for;
+  }
+  if (const char* env = std::getenv("EMBTOOL_MODEL"); env != nullptr) {
+    if (*env == '\0') {
+      throw Error(ErrorKind::invalid_argument, "EMBTOOL_MODEL is set but empty", Remedy::name_the_model);
+    }
+    return env;
+  }
   const auto candidates = bundled_model_candidates();
   for (const auto& candidate : candidates) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
   }
-  throw Error(ErrorKind::io, fmt::format("no model given (use --model PATH or set EMBTOOL_MODEL), "
-                                        "and the bundled model is not at {}",
-                                        candidates.back().string()));
+  throw Error(ErrorKind::io,
+              fmt::format("no model given, EMBTOOL_MODEL is not set, and the bundled model is not at {}",
+                          candidates.back().string()),
+              Remedy::name_the_model);
 }
 
-}  // namespace embtool::cli
+}  // namespace embtool::app

@@ -1,0 +1,42 @@
+#include "app/answers.hpp"
+
+#include <fmt/format.h>
+
+namespace embtool::app {
+
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+}  // namespace
+
+std::string_view command_of(const Answer& answer) {
+  return std::visit(overloaded{[](const SimilarityAnswer&) { return "similar"; },
+                               [](const DistanceAnswer&) { return "distance"; },
+                               [](const NeighborsAnswer&) { return "neighbors"; },
+                               [](const AnalogyAnswer&) { return "analogy"; },
+                               [](const DoesntMatchAnswer&) { return "doesnt-match"; },
+                               [](const VectorAnswer&) { return "vector"; },
+                               [](const InfoAnswer&) { return "info"; },
+                               [](const AnalogyEvalAnswer&) { return "eval-analogies"; },
+                               [](const Word2vecAccuracyAnswer&) { return "eval-analogies"; },
+                               [](const PairEvalAnswer&) { return "eval-pairs"; }},
+                    answer);
+}
+
+std::optional<Error> failure_of(const Answer& answer) {
+  const auto* neighbors = std::get_if<NeighborsAnswer>(&answer);
+  if (neighbors == nullptr) return std::nullopt;
+  size_t failed = 0;
+  for (const NeighborsQuery& q : neighbors->queries) failed += q.error ? 1 : 0;
+  if (failed == 0) return std::nullopt;
+  return Error(ErrorKind::not_found,
+               fmt::format("{} of {} words are not in the vocabulary", failed, neighbors->queries.size()));
+}
+
+}  // namespace embtool::app

@@ -1,0 +1,72 @@
+// One command of the command table: its name, its grammar, its help (with examples) and how it
+// runs, giving an answer as a value. The command line, each line of a batch and the shell all
+// read and run commands from the one table (commands.hpp); an HTTP front end will too.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "app/answers.hpp"
+#include "app/session.hpp"
+#include "ops/evaluate.hpp"
+
+namespace embtool::app {
+
+// What the grammars of the commands read. One record for all commands: each grammar fills
+// its own fields.
+struct CommandArgs {
+  // The query commands.
+  std::string a, b, c;
+  size_t k = 10;
+  AnalogyMethod method = AnalogyMethod::add;
+  std::optional<std::string> word;
+  std::optional<uint64_t> id;
+  std::vector<std::string> words;
+  bool dash_is_a_word = false;  // "-" came after "--": a word, not standard input
+  // The answer of a line's search, already computed with a batch's others.
+  const std::vector<Neighbor>* precomputed = nullptr;
+  // eval
+  std::string eval_kind;  // "analogies" or "pairs"
+  std::string eval_file;
+  AnalogyEvalOptions eval;
+  PairEvalOptions pairs;
+  bool case_sensitive = false;
+  std::string eval_style = "gensim";
+  bool restrict_given = false;
+  std::vector<std::string> gensim_rules_given;  // options of gensim's rules given (refused with word2vec's)
+  // batch
+  std::optional<std::string> batch_file;
+  // convert
+  std::string input, output, to;
+  std::vector<std::string> dtypes;
+  bool force = false;
+  // help
+  std::optional<std::string> help_topic;
+};
+
+// Results that are not answers: the shell to start, the help to show.
+struct StartShell {};
+struct ShowHelp {
+  std::optional<std::string> command;
+};
+using Result = std::variant<Answer, BatchAnswer, ConvertReport, StartShell, ShowHelp>;
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;   // one line, in the list of commands
+  std::string_view examples;  // shown by `help COMMAND`, one example a line
+  bool batch_line = false;    // may be a line of a batch and of the shell
+  void (*grammar)(CLI::App& command, CommandArgs& args) = nullptr;
+  Result (*run)(const Session& session, const CommandArgs& args) = nullptr;
+  // The cosine search a line of this command would run, if it is one that a batch answers
+  // together with the others in one pass (nullopt: the line runs on its own).
+  std::optional<CosineSearch> (*cosine_search)(const Session& session, const CommandArgs& args) = nullptr;
+};
+
+}  // namespace embtool::app

@@ -1,0 +1,307 @@
+#include "app/queries.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include "app/info.hpp"
+#include "base/error.hpp"
+#include "ops/expression.hpp"
+
+namespace embtool::app {
+namespace {
+
+// A query word's row; a case variant is used, with a warning, when the exact word is absent.
+uint32_t resolve(const Session& s, const std::string& word) {
+  const ResolvedWord resolved = resolve_word(s.embeddings(), word, s.case_fallback());
+  if (resolved.case_folded) {
+    s.log().warn("'{}' is not in the vocabulary; using '{}'", word,
+                 s.embeddings().vocabulary().word(resolved.row));
+  }
+  return resolved.row;
+}
+
+std::string word_of(const Session& s, uint32_t row) {
+  return std::string(s.embeddings().vocabulary().word(row));
+}
+
+std::vector<ScoredWord> scored_words(const Session& s, const std::vector<Neighbor>& neighbors) {
+  std::vector<ScoredWord> words;
+  for (const Neighbor& n : neighbors) words.push_back({word_of(s, n.row), n.score});
+  return words;
+}
+
+// The two rows of a pair command. Cosine similarity has no meaning for a zero vector: say
+// so while answering as gensim does.
+std::pair<uint32_t, uint32_t> resolve_pair(const Session& s, const std::string& a, const std::string& b) {
+  const std::pair rows{resolve(s, a), resolve(s, b)};
+  for (const uint32_t row : {rows.first, rows.second}) {
+    if (s.embeddings().norm(row) == 0.0f) {
+      s.log().warn("the vector of '{}' is all zeros; its cosine similarity is taken as 0, as gensim does",
+                   s.embeddings().vocabulary().word(row));
+    }
+  }
+  return rows;
+}
+
+// Runs a search and logs (at -v) how long its scan took, for people and for bench/.
+template <typename Search>
+std::vector<Neighbor> timed_search(const Session& s, Search search) {
+  const auto start = std::chrono::steady_clock::now();
+  auto found = search();
+  s.log().info("searched {} rows in {:.3f} ms", s.embeddings().rows(),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  return found;
+}
+
+// neighbors "king - man + woman": gensim most_similar with positive and negative (weighted)
+// keys, all of them excluded from the answer.
+NeighborsQuery expression_query(const Session& s, const std::string& text, size_t k) {
+  std::vector<WeightedRow> terms;
+  for (const ops::ExpressionTerm& term : ops::parse_expression(text)) {
+    terms.push_back({resolve(s, term.word), term.weight});
+  }
+  const auto found = timed_search(s, [&] { return most_similar(s.embeddings(), terms, k, s.search()); });
+  return {NeighborsQuery::Kind::expression, text, static_cast<int64_t>(k), scored_words(s, found), {}};
+}
+
+NeighborsQuery word_query(const Session& s, const std::string& word, size_t k,
+                          const std::vector<Neighbor>* precomputed) {
+  const uint32_t row = resolve(s, word);
+  const auto found = precomputed ? *precomputed : timed_search(s, [&] {
+    return embtool::neighbors(s.embeddings(), row, k, s.search());
+  });
+  return {NeighborsQuery::Kind::word, word_of(s, row), static_cast<int64_t>(k), scored_words(s, found), {}};
+}
+
+}  // namespace
+
+SimilarityAnswer similar(const Session& s, const std::string& a, const std::string& b) {
+  const auto [ra, rb] = resolve_pair(s, a, b);
+  return {word_of(s, ra), word_of(s, rb), static_cast<float>(similarity(s.embeddings(), ra, rb))};
+}
+
+DistanceAnswer distance(const Session& s, const std::string& a, const std::string& b) {
+  const auto [ra, rb] = resolve_pair(s, a, b);
+  const Distance d = embtool::distance(s.embeddings(), ra, rb);
+  return {word_of(s, ra), word_of(s, rb), static_cast<float>(d.cosine), static_cast<float>(d.euclidean)};
+}
+
+NeighborsAnswer neighbors(const Session& s, const std::vector<std::string>& queries, size_t k,
+                          const std::vector<Neighbor>* precomputed) {
+  if (queries.empty()) throw Error(ErrorKind::invalid_argument, "no words given");
+  if (queries.size() == 1) {
+    const std::string& query = queries.front();
+    if (ops::looks_like_expression(query)) return {{expression_query(s, query, k)}};
+    return {{word_query(s, query, k, precomputed)}};
+  }
+  // Several: the known words are answered together in one pass; each unknown one keeps its
+  // error in its place.
+  NeighborsAnswer answer;
+  answer.queries.resize(queries.size());
+  std::vector<uint32_t> rows;
+  std::vector<size_t> batched;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    NeighborsQuery& q = answer.queries[i];
+    q.k = static_cast<int64_t>(k);
+    q.text = queries[i];
+    try {
+      if (ops::looks_like_expression(queries[i])) {
+        q = expression_query(s, queries[i], k);
+        continue;
+      }
+      rows.push_back(resolve(s, queries[i]));
+      batched.push_back(i);
+      q.text = word_of(s, rows.back());
+    } catch (const Error& e) {
+      q.error = e;
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto found = neighbors_batch(s.embeddings(), rows, k, s.search());
+  s.log().info("searched {} rows for {} words in {:.3f} ms", s.embeddings().rows(), rows.size(),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  for (size_t i = 0; i < batched.size(); ++i) answer.queries[batched[i]].results = scored_words(s, found[i]);
+  return answer;
+}
+
+AnalogyAnswer analogy(const Session& s, const std::string& a, const std::string& b, const std::string& c,
+                      AnalogyMethod method, size_t k, const std::vector<Neighbor>* precomputed) {
+  const uint32_t ra = resolve(s, a);
+  const uint32_t rb = resolve(s, b);
+  const uint32_t rc = resolve(s, c);
+  const auto found = precomputed ? *precomputed : timed_search(s, [&] {
+    return embtool::analogy(s.embeddings(), ra, rb, rc, method, k, s.search());
+  });
+  return {word_of(s, ra), word_of(s, rb), word_of(s, rc), method == AnalogyMethod::add ? "add" : "mul",
+          static_cast<int64_t>(k), scored_words(s, found)};
+}
+
+VectorAnswer vector(const Session& s, const std::optional<std::string>& word, std::optional<uint64_t> row) {
+  uint32_t r = 0;
+  if (row) {
+    if (*row >= s.embeddings().rows()) {
+      throw Error(ErrorKind::not_found, fmt::format("row {} does not exist: the model has rows 0 to {}", *row,
+                                                    s.embeddings().rows() - 1));
+    }
+    r = static_cast<uint32_t>(*row);
+  } else if (word) {
+    r = resolve(s, *word);
+  } else {
+    throw Error(ErrorKind::invalid_argument, "vector needs a word or a row number");
+  }
+  return {word_of(s, r), r, s.embeddings().row_values(r)};
+}
+
+namespace {
+
+// "f32", then the reduced copies a store holds, e.g. "f32,f16,i8".
+std::string stored_copies(const Embeddings& e) {
+  std::string copies = "f32";
+  for (const ReducedRows& copy : e.reduced_copies()) copies += fmt::format(",{}", dtype_name(copy.dtype));
+  return copies;
+}
+
+}  // namespace
+
+InfoAnswer info(const Session& s) {
+  const Embeddings& e = s.embeddings();
+  const SourceInfo& source = e.source();
+  const auto norms = e.norms();
+  double norm_sum = 0.0;
+  for (float n : norms) norm_sum += n;
+  const auto [min_norm, max_norm] = std::minmax_element(norms.begin(), norms.end());
+  const auto zero_vectors = std::count(norms.begin(), norms.end(), 0.0f);
+  auto count = [](uint64_t n) { return Fact::Value{static_cast<int64_t>(n)}; };
+  auto text = [](std::string_view t) { return Fact::Value{std::string(t)}; };
+  return {{{"path", text(source.path)},
+           {"format", text(format_name(source.format))},
+           {"compression", text(source.gzip ? "gzip" : "none")},
+           {"file_bytes", count(source.file_bytes)},
+           {"words", count(e.rows())},
+           {"dim", count(e.dim())},
+           {"dtype", text("float32")},
+           {"stored_copies", text(stored_copies(e))},
+           {"converted_from", text(source.converted_from)},
+           {"simd_target", text(simd_target())},
+           {"matrix_bytes", count(e.matrix_bytes())},
+           {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
+           {"header_count", count(source.header_count)},
+           {"records_read", count(source.records_read)},
+           {"duplicates_dropped", count(source.duplicates_dropped)},
+           {"norm_min", Fact::Value{*min_norm}},
+           {"norm_mean", Fact::Value{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
+           {"norm_max", Fact::Value{*max_norm}},
+           {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}}};
+}
+
+DoesntMatchAnswer doesnt_match(const Session& s, const std::vector<std::string>& words) {
+  if (words.size() < 2) {
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("doesnt-match needs two or more words to compare (it was given {})", words.size()));
+  }
+  std::vector<uint32_t> rows;
+  for (const std::string& word : words) {
+    try {
+      rows.push_back(resolve(s, word));
+    } catch (const UnknownWordError& e) {
+      s.log().warn("{}; ignoring it, as gensim does", e.what());
+    }
+  }
+  if (rows.empty()) throw Error(ErrorKind::not_found, "none of the words is in the vocabulary");
+  return {word_of(s, embtool::doesnt_match(s.embeddings(), rows))};
+}
+
+namespace {
+
+// The questions or pairs of an evaluation: `file`, or standard input for "-".
+class EvaluationInput {
+ public:
+  EvaluationInput(const Session& s, const std::string& file, std::string_view what) {
+    if (file == "-") {
+      if (s.in() == nullptr) {
+        throw Error(ErrorKind::invalid_argument, fmt::format("'-' needs {} on standard input", what));
+      }
+      in_ = s.in();
+      return;
+    }
+    opened_.open(file, std::ios::binary);
+    if (!opened_) throw Error(ErrorKind::io, fmt::format("{}: cannot open the {}", file, what));
+    in_ = &opened_;
+  }
+  std::istream& stream() { return *in_; }
+
+ private:
+  std::ifstream opened_;
+  std::istream* in_ = nullptr;
+};
+
+std::string_view file_label(const std::string& file) { return file == "-" ? "standard input" : file; }
+
+// evaluate(embeddings, questions, options) on the analogy questions in `file`, with a progress
+// display, timed in the log: how both styles of eval analogies run.
+template <typename Options, typename Evaluate>
+auto evaluate_questions(const Session& s, const std::string& file, Options options, const Evaluate& evaluate) {
+  const Embeddings& embeddings = s.embeddings();
+  EvaluationInput in(s, file, "analogy questions");
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Progress> bar = s.progress("evaluating", "questions");
+  if (bar) options.search.progress = [&bar](uint64_t done, uint64_t total) { bar->update(done, total); };
+  auto evaluation = evaluate(embeddings, in.stream(), options);
+  if (bar) bar->finish();
+  if (in.stream().bad()) {
+    throw Error(ErrorKind::io, fmt::format("{}: cannot read the analogy questions", file_label(file)));
+  }
+  s.log().info("evaluated the questions of {} in {:.3f} s", file_label(file),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return evaluation;
+}
+
+}  // namespace
+
+AnalogyEvalAnswer eval_analogies(const Session& s, const std::string& file, const AnalogyEvalOptions& options) {
+  const AnalogyEvaluation evaluation = evaluate_questions(s, file, options, evaluate_analogies);
+  auto count = [](const SectionScore& c) {
+    return SectionCount{c.name, static_cast<int64_t>(c.correct), static_cast<int64_t>(c.total()), c.accuracy()};
+  };
+  AnalogyEvalAnswer answer;
+  answer.file = file;
+  answer.method = options.method == AnalogyMethod::add ? "add" : "mul";
+  answer.restrict_vocab = static_cast<int64_t>(options.restrict_vocab);
+  for (const SectionScore& c : evaluation.sections) answer.sections.push_back(count(c));
+  answer.total = count(evaluation.total);
+  answer.questions = static_cast<int64_t>(evaluation.questions);
+  answer.oov = static_cast<int64_t>(evaluation.oov);
+  answer.oov_ratio = evaluation.oov_ratio();
+  return answer;
+}
+
+Word2vecAccuracyAnswer eval_word2vec(const Session& s, const std::string& file,
+                                     const Word2vecAccuracyOptions& options) {
+  const Word2vecAccuracy evaluation = evaluate_questions(s, file, options, evaluate_analogies_word2vec);
+  Word2vecAccuracyAnswer answer;
+  answer.file = file;
+  answer.threshold = static_cast<int64_t>(options.threshold);
+  for (const Word2vecSection& c : evaluation.sections) {
+    answer.sections.push_back({c.name, c.has_header, c.semantic, static_cast<int64_t>(c.correct),
+                               static_cast<int64_t>(c.seen), static_cast<int64_t>(c.questions)});
+  }
+  return answer;
+}
+
+PairEvalAnswer eval_pairs(const Session& s, const std::string& file, const PairEvalOptions& options) {
+  const Embeddings& embeddings = s.embeddings();
+  EvaluationInput in(s, file, "word pairs");
+  const PairEvaluation result = evaluate_pairs(embeddings, in.stream(), options);
+  if (in.stream().bad()) throw Error(ErrorKind::io, fmt::format("{}: cannot read the word pairs", file_label(file)));
+  return {file,
+          static_cast<float>(result.pearson),
+          static_cast<float>(result.spearman),
+          static_cast<int64_t>(result.pairs),
+          static_cast<int64_t>(result.oov),
+          static_cast<float>(result.oov_ratio)};
+}
+
+}  // namespace embtool::app

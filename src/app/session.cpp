@@ -1,0 +1,86 @@
+#include "app/session.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "app/info.hpp"
+#include "app/model_path.hpp"
+#include "base/error.hpp"
+
+namespace embtool::app {
+namespace {
+
+// Files smaller than this load in well under a second: no progress display for them.
+constexpr uint64_t kProgressMinBytes = 64ull << 20;
+
+LoadOptions load_options(const ModelOptions& m) {
+  LoadOptions options;
+  const std::optional<Format> format = parse_format(m.format);
+  if (!format) throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a file format", m.format));
+  options.format = m.no_header ? Format::glove : *format;
+  if (m.limit > 0) options.limit = m.limit;
+  options.allow_nonfinite = m.allow_nonfinite;
+  options.strict = m.strict;
+  return options;
+}
+
+void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
+  const SourceInfo& s = e.source();
+  log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
+           e.dim(), format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds, simd_target());
+  for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
+}
+
+}  // namespace
+
+Embeddings open_model(const std::filesystem::path& path, const ModelOptions& model, spdlog::logger& log,
+                      const ProgressFactory& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  LoadOptions options = load_options(model);
+  std::unique_ptr<Progress> bar = progress ? progress(fmt::format("loading {}", path.filename().string()), "")
+                                           : nullptr;
+  if (bar) {
+    options.progress = [&bar](uint64_t done, uint64_t total) {
+      if (total >= kProgressMinBytes) bar->update(done, total);
+    };
+  }
+  Embeddings embeddings = load(path, options);
+  if (bar) bar->finish();
+  report_load(log, embeddings,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return embeddings;
+}
+
+Session::Session(ModelOptions model, bool case_fallback, SearchOptions search, spdlog::logger& log,
+                 ProgressFactory progress, std::istream* in, OpeningHook opening)
+    : model_(std::move(model)),
+      case_fallback_(case_fallback),
+      search_(std::move(search)),
+      log_(log),
+      progress_(std::move(progress)),
+      in_(in),
+      opening_(std::move(opening)) {}
+
+Session::Session(const Embeddings& embeddings, bool case_fallback, SearchOptions search, spdlog::logger& log)
+    : case_fallback_(case_fallback), search_(std::move(search)), log_(log), in_(nullptr),
+      embeddings_(&embeddings) {}
+
+const Embeddings& Session::embeddings() const {
+  if (embeddings_ == nullptr) {
+    opened_.emplace(open(resolve_model_path(model_.path)));
+    embeddings_ = &*opened_;
+  }
+  return *embeddings_;
+}
+
+Embeddings Session::open(const std::filesystem::path& path) const {
+  if (opening_) opening_(path);
+  return open_model(path, model_, log_, progress_);
+}
+
+std::unique_ptr<Progress> Session::progress(std::string label, std::string items) const {
+  return progress_ ? progress_(std::move(label), std::move(items)) : nullptr;
+}
+
+}  // namespace embtool::app

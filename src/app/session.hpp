@@ -1,0 +1,95 @@
+// What a command runs with: the model (opened when a command first asks for it), the reading
+// and searching choices, where warnings go, how to show progress, and what "-" reads. The
+// front ends fill it in; the query functions read it.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <istream>
+#include <ostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "formats/formats.hpp"
+#include "model/embeddings.hpp"
+#include "search/search.hpp"
+
+namespace embtool::app {
+
+// A progress display a front end offers (a bar on a terminal), for long loads, writes and
+// evaluations.
+class Progress {
+ public:
+  virtual ~Progress() = default;
+  virtual void update(uint64_t done, uint64_t total) = 0;
+  virtual void finish() = 0;
+};
+
+// Makes a display labelled `label`, counting `items` ("questions"; empty: bytes). May return
+// nullptr: no display.
+using ProgressFactory = std::function<std::unique_ptr<Progress>(std::string label, std::string items)>;
+
+// Told the name of each file about to be opened (the command line names it if a mapping of it
+// faults).
+using OpeningHook = std::function<void(const std::filesystem::path&)>;
+
+// How to read a vector file.
+struct ModelOptions {
+  std::optional<std::string> path;  // the model asked for; none: $EMBTOOL_MODEL, else the bundled one
+  std::string format = "auto";
+  bool no_header = false;
+  uint64_t limit = 0;  // 0: every word
+  bool allow_nonfinite = false;
+  bool strict = false;
+};
+
+// Opens `path` as `options` say, with progress and a log line (at -v) of what was read; logs
+// what the reader noticed (duplicates, CR LF...) as warnings.
+Embeddings open_model(const std::filesystem::path& path, const ModelOptions& options,
+                      spdlog::logger& log, const ProgressFactory& progress);
+
+// Everything a command needs, whatever asks it (a command line, a batch line, the shell).
+class Session {
+ public:
+  Session(ModelOptions model, bool case_fallback, SearchOptions search, spdlog::logger& log,
+          ProgressFactory progress = {}, std::istream* in = nullptr, OpeningHook opening = {});
+  // A session over a model already open (batch lines, the shell, tests).
+  Session(const Embeddings& embeddings, bool case_fallback, SearchOptions search, spdlog::logger& log);
+
+  // The model, opened on first use (convert never asks for it).
+  const Embeddings& embeddings() const;
+  const ModelOptions& model_options() const { return model_; }
+  // Opens another vector file with the same reading options (convert's input).
+  Embeddings open(const std::filesystem::path& path) const;
+  bool case_fallback() const { return case_fallback_; }
+  const SearchOptions& search() const { return search_; }
+  spdlog::logger& log() const { return log_; }
+  // A progress display, or nullptr.
+  std::unique_ptr<Progress> progress(std::string label, std::string items = {}) const;
+  const ProgressFactory& progress_factory() const { return progress_; }
+  // What "-" reads (standard input); nullptr: nothing, "-" is refused.
+  std::istream* in() const { return in_; }
+  // What an output "-" writes (convert's standard output); nullptr: "-" is refused.
+  std::ostream* out() const { return out_; }
+  void set_out(std::ostream* out) { out_ = out; }
+
+ private:
+  ModelOptions model_;
+  bool case_fallback_;
+  SearchOptions search_;
+  spdlog::logger& log_;
+  ProgressFactory progress_;
+  std::istream* in_;
+  std::ostream* out_ = nullptr;
+  OpeningHook opening_;
+  mutable std::optional<Embeddings> opened_;
+  mutable const Embeddings* embeddings_ = nullptr;
+};
+
+}  // namespace embtool::app

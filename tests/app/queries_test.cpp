@@ -1,0 +1,73 @@
+// The query functions return answers as values: what they answer, not how it prints.
+#include <catch2/catch.hpp>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/null_sink.h>
+
+#include "app/queries.hpp"
+#include "fixtures.hpp"
+#include "formats/formats.hpp"
+
+using namespace embtool;
+using namespace embtool::testing;
+
+namespace {
+
+const Embeddings& toy() {
+  static const Embeddings e = load(write_file("app_toy.bin", word2vec_binary(toy_words())));
+  return e;
+}
+
+spdlog::logger& quiet_log() {
+  static spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log;
+}
+
+app::Session session() { return app::Session(toy(), true, {.threads = 1}, quiet_log()); }
+
+}  // namespace
+
+TEST_CASE("neighbors of several words keeps each query, an unknown one with its error in its place", "[app]") {
+  const auto answer = app::neighbors(session(), {"king", "unicorn", "dog"}, 2);
+  REQUIRE(answer.queries.size() == 3);
+  CHECK(answer.queries[0].text == "king");
+  CHECK(answer.queries[0].results.size() == 2);
+  CHECK(answer.queries[1].text == "unicorn");
+  REQUIRE(answer.queries[1].error);
+  CHECK(answer.queries[1].error->kind() == ErrorKind::not_found);
+  CHECK(answer.queries[2].results.front().word == "cat");
+  const auto failure = app::failure_of(app::Answer{answer});
+  REQUIRE(failure);
+  CHECK(failure->kind() == ErrorKind::not_found);
+}
+
+TEST_CASE("neighbors of one word throws its error; an expression is a query of its own kind", "[app]") {
+  CHECK_THROWS_AS(app::neighbors(session(), {"unicorn"}, 2), UnknownWordError);
+  const auto answer = app::neighbors(session(), {"king + woman - man"}, 3);
+  REQUIRE(answer.queries.size() == 1);
+  CHECK(answer.queries[0].kind == app::NeighborsQuery::Kind::expression);
+  CHECK(answer.queries[0].results.front().word == "queen");
+  CHECK_FALSE(app::failure_of(app::Answer{answer}));
+}
+
+TEST_CASE("the pair answers name the vocabulary words used, after a case fallback", "[app]") {
+  const auto s = app::similar(session(), "CAT", "kitten");
+  CHECK(s.a == "cat");
+  CHECK(s.similarity > 0.5f);
+  const auto d = app::distance(session(), "cat", "kitten");
+  CHECK(d.cosine_distance == Approx(1.0f - s.similarity).margin(1e-6));
+}
+
+TEST_CASE("doesnt-match needs two words; vector needs a word or a row", "[app]") {
+  CHECK_THROWS_AS(app::doesnt_match(session(), {"cat"}), Error);
+  CHECK(app::doesnt_match(session(), {"king", "queen", "prince", "cat"}).answer == "cat");
+  CHECK(app::vector(session(), std::nullopt, 1).word == "queen");
+  CHECK_THROWS_AS(app::vector(session(), std::nullopt, std::nullopt), Error);
+}
+
+TEST_CASE("info is a list of named facts", "[app]") {
+  const auto info = app::info(session());
+  REQUIRE(info.facts.size() > 5);
+  CHECK(info.facts[4].name == "words");
+  CHECK(std::get<int64_t>(info.facts[4].value) == static_cast<int64_t>(toy_words().size()));
+}
