@@ -267,9 +267,10 @@ int run_command(const CLI::App& parser, const GlobalOptions& g, const app::Comma
   return ResultWriter(streams, g, log, parser).write(result, session);
 }
 
-// The exit code once the output is flushed: 5 if it could not be written.
+// The exit code once the output is flushed: 5 if it could not be written (not said again
+// after an I/O failure: convert's write to standard output that failed midway said so).
 int finish(int code, const Streams& streams, spdlog::logger& log) {
-  if (const auto failure = output_failure(streams.out)) {
+  if (const auto failure = output_failure(streams.out); failure && code != static_cast<int>(ExitCode::io)) {
     log.error("{}", *failure);
     return code == static_cast<int>(ExitCode::ok) ? static_cast<int>(ExitCode::io) : code;
   }
