@@ -13,7 +13,7 @@
 
 #include "ops/ops.hpp"
 #include "search/search.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 
 using namespace embtool;
 

@@ -11,9 +11,17 @@
 
 #include <fmt/format.h>
 
+#include "formats/formats.hpp"
 #include "front/cli/app.hpp"
 
 namespace embtool::testing {
+
+bool warned(const Embeddings& e, std::string_view words) {
+  for (const std::string& warning : load_warnings(e.source())) {
+    if (warning.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
 
 std::filesystem::path scratch_dir() {
   static const std::filesystem::path dir = [] {

@@ -5,9 +5,18 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+namespace embtool {
+class Embeddings;
+}
+
 namespace embtool::testing {
+
+// Whether loading `e` warned with a message holding `words`: how tests see what a reader
+// noticed (CR LF line ends, data after the announced words), as the log shows it.
+bool warned(const Embeddings& e, std::string_view words);
 
 struct WordVector {
   std::string word;

@@ -146,7 +146,7 @@ struct BatchAnswer {
 struct ConvertReport {
   std::string input;
   std::string output;
-  std::string format;  // the output's format name ("emb" for a store)
+  std::string format;  // the output's format name ("embtool-store" for a store)
   uint64_t words = 0;
   uint64_t dim = 0;
   double seconds = 0;  // writing only

@@ -10,6 +10,7 @@
 #include "app/queries.hpp"
 #include "app/query_commands.hpp"
 #include "base/error.hpp"
+#include "formats/registry.hpp"
 
 namespace embtool::app {
 namespace {
@@ -112,13 +113,10 @@ Result run_batch(const Session& s, const CommandArgs& args) {
 
 void convert_grammar(CLI::App& convert, CommandArgs& args) {
   convert.add_option("INPUT", args.input, "A word2vec, fastText or GloVe file, or a store")->required();
-  convert.add_option("OUTPUT", args.output,
-                     "The file to write: .emb (a store), .bin (word2vec binary), .txt/.vec (word2vec text); "
-                     "'-': standard output (word2vec text, or --to glove)")
-      ->required();
-  convert.add_option("--to", args.to, "The output format, whatever OUTPUT's name: emb, word2vec-binary, "
-                                      "word2vec-text, glove")
-      ->check(CLI::IsMember({"emb", "word2vec-binary", "word2vec-text", "glove"}));
+  convert.add_option("OUTPUT", args.output, "The file to write: " + describe_output_extensions() +
+                                                "; '-': standard output (word2vec text, or --to glove)")->required();
+  convert.add_option("--to", args.to, "The output format, whatever OUTPUT's name: " + describe_formats(true, ", "))
+      ->check(CLI::IsMember(format_spellings(true)));
   convert.add_option("--dtype", args.dtypes, "Also store a reduced copy that searches scan first: f16, i8 (repeatable)")
       ->check(CLI::IsMember({"f16", "i8"}))
       ->delimiter(',');

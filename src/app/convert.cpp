@@ -1,6 +1,7 @@
 #include "app/convert.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +11,7 @@
 #include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/store_file.hpp"
+#include "formats/registry.hpp"
 
 namespace embtool::app {
 namespace {
@@ -40,73 +41,78 @@ void refuse_overwriting_input(const std::filesystem::path& input, const std::fil
 // word2vec binary is bytes no terminal shows).
 constexpr std::string_view kStandardOutput = "-";
 
-// The output format: `to`, else the output's extension (word2vec text for "-"); nullopt for a
-// store.
-std::optional<Format> output_format_of(const ConvertRequest& request) {
-  std::string to = request.to;
+bool streams_to_stdout(const FormatDescriptor& format) {
+  return format.name == "word2vec-text" || format.name == "glove";
+}
+
+// The output format: `to`, else the output's extension (word2vec text for "-").
+const FormatDescriptor& output_format_of(const ConvertRequest& request) {
   if (request.output == kStandardOutput) {
-    if (to.empty()) to = "word2vec-text";
-    if (to != "word2vec-text" && to != "glove") {
+    const FormatDescriptor* format = find_format(request.to.empty() ? "word2vec-text" : request.to);
+    if (format == nullptr || !streams_to_stdout(*format)) {
       throw Error(ErrorKind::invalid_argument,
                   fmt::format("'-' (standard output) takes a text format, word2vec-text or glove; "
                               "write {} to a file",
-                              to == "emb" ? "a store" : "word2vec binary"));
+                              format ? format->name : request.to));
     }
+    return *format;
   }
-  if (to.empty()) {
-    const std::string extension = std::filesystem::path(request.output).extension().string();
-    if (extension == ".emb") to = "emb";
-    else if (extension == ".bin") to = "word2vec-binary";
-    else if (extension == ".txt" || extension == ".vec") to = "word2vec-text";
-    else if (extension == ".glove") to = "glove";
-    else {
-      throw Error(ErrorKind::invalid_argument,
-                  fmt::format("{}: which format? name it .emb, .bin, .txt or .vec, or say --to "
-                              "emb|word2vec-binary|word2vec-text|glove (compressed output: pipe a "
-                              "text file through gzip)",
-                              request.output));
+  const FormatDescriptor* format =
+      request.to.empty() ? find_format_by_extension(std::filesystem::path(request.output).extension().string())
+                         : find_format(request.to);
+  if (format == nullptr && !request.to.empty()) {
+    throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a file format", request.to));
+  }
+  if (format == nullptr || !format->writable()) {
+    const std::vector<std::string> extensions = output_extensions();
+    std::string names;
+    for (const FormatDescriptor* f : registered_formats()) {
+      if (f->writable()) names += (names.empty() ? "" : "|") + f->name;
     }
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("{}: which format? name it {} or {}, or say --to {} (compressed output: "
+                            "pipe a text file through gzip)",
+                            request.output,
+                            fmt::join(extensions.begin(), extensions.end() - 1, ", "), extensions.back(),
+                            names));
   }
-  if (to == "emb") return std::nullopt;
-  if (!request.dtypes.empty()) {
+  if (!request.dtypes.empty() && !format->holds_reduced_copies) {
     throw Error(ErrorKind::invalid_argument, "--dtype adds reduced copies to a store (.emb) only");
   }
-  const std::optional<Format> format = parse_format(to);
-  if (!format) throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a file format", to));
-  return format;
+  return *format;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void write_classic_format(const Session& s, const Embeddings& embeddings, const std::filesystem::path& output,
-                          Format format, const ConvertRequest& request) {
-  VectorWriteOptions options;
-  options.force = request.force;
-  const bool to_stdout = request.output == kStandardOutput;
-  const std::string name = to_stdout ? "standard output" : output.filename().string();
-  std::unique_ptr<Progress> bar = embeddings.rows() >= kProgressMinWords
-                                      ? s.progress(fmt::format("writing {}", name), "words")
-                                      : nullptr;
-  if (bar) options.progress = [&bar](uint64_t done, uint64_t total) { bar->update(done, total); };
-  if (to_stdout) write_vectors(embeddings, *s.out(), "standard output", format, options);
-  else write_vectors(embeddings, output, format, options);
-  if (bar) bar->finish();
-}
-
-void write_store_file(const Session& s, const Embeddings& embeddings, const std::filesystem::path& output,
-                      const ConvertRequest& request) {
-  StoreWriteOptions options;
+// Writes through the format's descriptor, with progress shown for writes that take long:
+// 100,000 words or more of a format that counts words, 64 MiB or more of one that counts bytes.
+void write_output(const Session& s, const Embeddings& embeddings, const std::filesystem::path& output,
+                  const FormatDescriptor& format, const ConvertRequest& request) {
+  WriteOptions options;
   options.reduced = reduced_dtypes(request.dtypes);
   options.force = request.force;
-  std::unique_ptr<Progress> bar = s.progress(fmt::format("writing {}", output.filename().string()), "");
+  const bool counts_words = !format.progress_items.empty();
+  std::unique_ptr<Progress> bar =
+      !counts_words || embeddings.rows() >= kProgressMinWords
+          ? s.progress(fmt::format("writing {}", request.output == kStandardOutput
+                                                     ? std::string("standard output")
+                                                     : output.filename().string()),
+                       format.progress_items)
+          : nullptr;
   if (bar) {
-    options.progress = [&bar](uint64_t done, uint64_t total) {
-      if (total >= kProgressMinBytes) bar->update(done, total);
+    options.progress = [&bar, counts_words](uint64_t done, uint64_t total) {
+      if (counts_words || total >= kProgressMinBytes) bar->update(done, total);
     };
   }
-  write_store(embeddings, output, options);
+  if (request.output == kStandardOutput) {
+    VectorWriteOptions stream_options;
+    stream_options.progress = options.progress;
+    write_vectors(embeddings, *s.out(), "standard output", format.name, stream_options);
+  } else {
+    format.write(embeddings, output, options);
+  }
   if (bar) bar->finish();
 }
 
@@ -114,7 +120,7 @@ void write_store_file(const Session& s, const Embeddings& embeddings, const std:
 
 ConvertReport convert(const Session& s, const ConvertRequest& request) {
   const std::filesystem::path output = request.output;
-  const std::optional<Format> classic = output_format_of(request);
+  const FormatDescriptor& format = output_format_of(request);
   if (request.output == kStandardOutput) {
     if (s.out() == nullptr) {
       throw Error(ErrorKind::invalid_argument, "'-': there is no standard output to write to here");
@@ -125,13 +131,9 @@ ConvertReport convert(const Session& s, const ConvertRequest& request) {
   }
   const Embeddings embeddings = s.open(request.input);
   const auto start = std::chrono::steady_clock::now();
-  if (classic) {
-    write_classic_format(s, embeddings, output, *classic, request);
-  } else {
-    write_store_file(s, embeddings, output, request);
-  }
-  return {request.input, request.output == kStandardOutput ? "standard output" : output.string(), classic ? std::string(format_name(*classic)) : std::string(),
-          embeddings.rows(), embeddings.dim(), seconds_since(start)};
+  write_output(s, embeddings, output, format, request);
+  return {request.input, request.output == kStandardOutput ? "standard output" : output.string(), format.name, embeddings.rows(), embeddings.dim(),
+          seconds_since(start)};
 }
 
 }  // namespace embtool::app

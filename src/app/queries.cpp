@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
+#include <type_traits>
+#include <variant>
 
 #include "app/info.hpp"
 #include "base/error.hpp"
@@ -166,6 +169,41 @@ std::string stored_copies(const Embeddings& e) {
 
 }  // namespace
 
+namespace {
+
+// A reader's fact as an answer's: text, a float or a count.
+Fact::Value value_of(const SourceFact& fact) {
+  return std::visit(
+      [](const auto& value) -> Fact::Value {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, bool>) return std::string(value ? "true" : "false");
+        else if constexpr (std::is_same_v<T, double>) return static_cast<float>(value);
+        else return value;
+      },
+      fact.value);
+}
+
+// Where info shows the facts readers are known to record (those of the word-vector formats,
+// where info has always shown them); any other fact comes after them, in its reader's order.
+constexpr std::string_view kInfoOrder[] = {
+    "path", "format", "compression", "file_bytes", "words", "dim", "dtype", "stored_copies",
+    "converted_from", "simd_target", "matrix_bytes", "vocabulary_bytes", "header_count",
+    "records_read", "duplicates_dropped"};
+
+// The model's own facts and its reader's, in kInfoOrder, then the reader's others.
+std::vector<Fact> with_source_facts(std::vector<Fact> facts, const SourceInfo& source) {
+  for (const SourceFact& fact : source.facts) facts.push_back({fact.name, value_of(fact)});
+  auto rank = [](const std::string& name) {
+    return static_cast<size_t>(std::find(std::begin(kInfoOrder), std::end(kInfoOrder), name) -
+                               std::begin(kInfoOrder));
+  };
+  std::stable_sort(facts.begin(), facts.end(),
+                   [&](const Fact& a, const Fact& b) { return rank(a.name) < rank(b.name); });
+  return facts;
+}
+
+}  // namespace
+
 InfoAnswer info(const Session& s) {
   const Embeddings& e = s.embeddings();
   const SourceInfo& source = e.source();
@@ -176,25 +214,23 @@ InfoAnswer info(const Session& s) {
   const auto zero_vectors = std::count(norms.begin(), norms.end(), 0.0f);
   auto count = [](uint64_t n) { return Fact::Value{static_cast<int64_t>(n)}; };
   auto text = [](std::string_view t) { return Fact::Value{std::string(t)}; };
-  return {{{"path", text(source.path)},
-           {"format", text(format_name(source.format))},
-           {"compression", text(source.gzip ? "gzip" : "none")},
-           {"file_bytes", count(source.file_bytes)},
-           {"words", count(e.rows())},
-           {"dim", count(e.dim())},
-           {"dtype", text("float32")},
-           {"stored_copies", text(stored_copies(e))},
-           {"converted_from", text(source.converted_from)},
-           {"simd_target", text(simd_target())},
-           {"matrix_bytes", count(e.matrix_bytes())},
-           {"vocabulary_bytes", count(e.vocabulary().arena_bytes())},
-           {"header_count", count(source.header_count)},
-           {"records_read", count(source.records_read)},
-           {"duplicates_dropped", count(source.duplicates_dropped)},
-           {"norm_min", Fact::Value{*min_norm}},
-           {"norm_mean", Fact::Value{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
-           {"norm_max", Fact::Value{*max_norm}},
-           {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}}};
+  std::vector<Fact> facts = with_source_facts({{"path", text(source.path)},
+                                               {"format", text(source.format)},
+                                               {"file_bytes", count(source.file_bytes)},
+                                               {"words", count(e.rows())},
+                                               {"dim", count(e.dim())},
+                                               {"dtype", text("float32")},
+                                               {"stored_copies", text(stored_copies(e))},
+                                               {"simd_target", text(simd_target())},
+                                               {"matrix_bytes", count(e.matrix_bytes())},
+                                               {"vocabulary_bytes", count(e.vocabulary().arena_bytes())}},
+                                              source);
+  facts.insert(facts.end(),
+               {{"norm_min", Fact::Value{*min_norm}},
+                {"norm_mean", Fact::Value{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
+                {"norm_max", Fact::Value{*max_norm}},
+                {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}});
+  return {std::move(facts)};
 }
 
 DoesntMatchAnswer doesnt_match(const Session& s, const std::vector<std::string>& words) {

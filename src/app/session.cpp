@@ -7,6 +7,7 @@
 #include "app/info.hpp"
 #include "app/model_path.hpp"
 #include "base/error.hpp"
+#include "formats/registry.hpp"
 
 namespace embtool::app {
 namespace {
@@ -16,9 +17,10 @@ constexpr uint64_t kProgressMinBytes = 64ull << 20;
 
 LoadOptions load_options(const ModelOptions& m) {
   LoadOptions options;
-  const std::optional<Format> format = parse_format(m.format);
-  if (!format) throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a file format", m.format));
-  options.format = m.no_header ? Format::glove : *format;
+  if (m.format != "auto" && find_format(m.format) == nullptr) {
+    throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a file format", m.format));
+  }
+  options.format = m.no_header ? "glove" : m.format;
   if (m.limit > 0) options.limit = m.limit;
   options.allow_nonfinite = m.allow_nonfinite;
   options.strict = m.strict;
@@ -28,7 +30,7 @@ LoadOptions load_options(const ModelOptions& m) {
 void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   const SourceInfo& s = e.source();
   log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
-           e.dim(), format_name(s.format), s.gzip ? ", gzip" : "", s.path, seconds, simd_target());
+           e.dim(), s.format, s.text("compression") == "gzip" ? ", gzip" : "", s.path, seconds, simd_target());
   for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
 }
 

@@ -1,5 +1,6 @@
-// Reading vector files: word2vec binary, word2vec/fastText text and GloVe text, plain or
-// gzip-compressed, with the format detected from the content.
+// Reading vector files: word2vec binary, word2vec/fastText text, GloVe text and the .emb
+// store, plain or gzip-compressed, with the format detected from the content (the formats
+// themselves are in formats/registry.hpp).
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@ namespace embtool {
 using LoadProgress = std::function<void(uint64_t bytes_read, uint64_t bytes_total)>;
 
 struct LoadOptions {
-  Format format = Format::auto_detect;
+  std::string format;             // a format's name or alias; empty or "auto": detected
   std::optional<uint64_t> limit;  // load only the first N records (gensim `limit`)
   bool allow_nonfinite = false;   // keep NaN/Inf values instead of refusing the file
   bool strict = false;            // refuse what is otherwise accepted with a warning
@@ -31,7 +32,8 @@ Embeddings load(const std::filesystem::path& path, const LoadOptions& options = 
 
 // What a load accepted but a person should know, one sentence each (duplicates dropped, CR LF
 // line ends, blanks after the last value, data after the announced words, NaN/Inf kept).
-// LoadOptions::strict turns the first of them into a bad_file Error.
+// LoadOptions::strict turns the first of them (NaN/Inf kept, being asked for, excepted) into
+// a bad_data Error.
 std::vector<std::string> load_warnings(const SourceInfo& source);
 
 struct VectorWriteOptions {
@@ -42,18 +44,16 @@ struct VectorWriteOptions {
 // Writes `embeddings` as word2vec binary (a newline after each vector, as word2vec.c does),
 // word2vec text or GloVe text, every float32 as the shortest decimal that reads back as the
 // same bits, so that loading the output gives back every word byte and every float bit. The
-// file appears whole or not at all (a temporary file renamed into place); an existing one is
+// format is named by its name or an alias ("word2vec-binary", "text", "glove"). The file
+// appears whole or not at all (a temporary file renamed into place); an existing one is
 // refused without `force`, and so is a word the format cannot hold (a space in it; a line
 // break, in text).
-void write_vectors(const Embeddings& embeddings, const std::filesystem::path& path, Format format,
-                   const VectorWriteOptions& options);
+void write_vectors(const Embeddings& embeddings, const std::filesystem::path& path,
+                   std::string_view format, const VectorWriteOptions& options);
 
 // The same bytes to a stream (standard output), `name` naming it in messages; `force` is
 // unused. A write the stream refuses (a full device, a closed pipe) is an io Error.
 void write_vectors(const Embeddings& embeddings, std::ostream& out, std::string_view name,
-                   Format format, const VectorWriteOptions& options);
-
-// Parses a `--format` value: auto, word2vec-binary (bin), word2vec-text (text, vec), glove.
-std::optional<Format> parse_format(std::string_view name);
+                   std::string_view format, const VectorWriteOptions& options);
 
 }  // namespace embtool

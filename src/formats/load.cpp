@@ -1,3 +1,5 @@
+// load(): the format named or detected (formats/registry.hpp), opened by its descriptor; and
+// what the word-vector readers share: limits, NaN/Inf checks, their notes as facts.
 #include <fmt/format.h>
 
 #include <bit>
@@ -6,9 +8,9 @@
 
 #include "base/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/store_file.hpp"
 #include "base/byte_source.hpp"
 #include "formats/readers.hpp"
+#include "formats/registry.hpp"
 
 namespace embtool {
 namespace formats {
@@ -25,7 +27,7 @@ bool any_nonfinite(std::span<const float> values) {
   return found;
 }
 
-void check_finite(std::span<const float> values, const LoadOptions& options, SourceInfo& info,
+void check_finite(std::span<const float> values, const LoadOptions& options, ReadNotes& info,
                   std::string_view word, std::string_view place) {
   if (!any_nonfinite(values)) return;
   for (size_t i = 0; i < values.size(); ++i) {
@@ -40,92 +42,89 @@ void check_finite(std::span<const float> values, const LoadOptions& options, Sou
   }
 }
 
-namespace {
-
-void skip_byte_order_mark(ByteReader& in) {
-  if (in.peek(3) == "\xEF\xBB\xBF") in.skip(3);
-}
-
-Header read_header(ByteReader& in, Format format) {
+Header read_header(ByteReader& in, std::string_view format) {
   std::string line;
   in.read_until('\n', line, 4096);
   const auto header = parse_header_line(line);
   if (!header) {
     throw Error(ErrorKind::bad_data,
                 fmt::format("{}: expected a '<count> <dim>' header line for {}, found '{}'",
-                            in.path(), format_name(format), line.substr(0, 80)));
+                            in.path(), format, line.substr(0, 80)));
   }
   return *header;
 }
 
-}  // namespace
-}  // namespace formats
+ReadNotes notes_for(const ByteReader& in, std::string_view format) {
+  ReadNotes notes;
+  notes.path = in.path();
+  notes.format = format;
+  notes.gzip = in.is_gzip();
+  notes.file_bytes = in.file_bytes();
+  return notes;
+}
 
-std::vector<std::string> load_warnings(const SourceInfo& s) {
-  std::vector<std::string> warnings;
+namespace {
+
+int64_t as_fact(uint64_t n) { return static_cast<int64_t>(n); }
+
+std::vector<LoadWarning> warnings_of(const ReadNotes& s) {
+  std::vector<LoadWarning> warnings;
   if (s.duplicates_dropped > 0) {
-    warnings.push_back(fmt::format("{}: {} duplicate word{} ignored, the first occurrence of each kept "
-                                   "(the first: '{}', record {})",
-                                   s.path, s.duplicates_dropped, s.duplicates_dropped == 1 ? "" : "s",
-                                   s.first_duplicate, s.first_duplicate_record));
+    warnings.push_back({fmt::format("{}: {} duplicate word{} ignored, the first occurrence of each kept "
+                                    "(the first: '{}', record {})",
+                                    s.path, s.duplicates_dropped, s.duplicates_dropped == 1 ? "" : "s",
+                                    s.first_duplicate, s.first_duplicate_record)});
   }
   if (s.trailing_data) {
-    warnings.push_back(fmt::format("{}: data after the {} words the header announces was ignored",
-                                   s.path, s.header_count));
+    warnings.push_back({fmt::format("{}: data after the {} words the header announces was ignored",
+                                    s.path, s.header_count)});
   }
-  if (s.crlf) warnings.push_back(fmt::format("{}: lines end in CR LF (Windows); the CRs were ignored", s.path));
+  if (s.crlf) warnings.push_back({fmt::format("{}: lines end in CR LF (Windows); the CRs were ignored", s.path)});
   if (s.trailing_space_lines > 0) {
-    warnings.push_back(fmt::format("{}: {} line{} end{} in tabs or several blanks after the last value; they were ignored",
-                                   s.path, s.trailing_space_lines, s.trailing_space_lines == 1 ? "" : "s",
-                                   s.trailing_space_lines == 1 ? "s" : ""));
+    warnings.push_back({fmt::format("{}: {} line{} end{} in tabs or several blanks after the last value; they were ignored",
+                                    s.path, s.trailing_space_lines, s.trailing_space_lines == 1 ? "" : "s",
+                                    s.trailing_space_lines == 1 ? "s" : "")});
   }
-  if (s.nonfinite_values > 0) warnings.push_back(fmt::format("{}: {} NaN/Inf values kept", s.path, s.nonfinite_values));
+  // Kept because the caller asked to keep them: never a reason to refuse the file.
+  if (s.nonfinite_values > 0) {
+    warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", s.path, s.nonfinite_values), false});
+  }
   return warnings;
 }
 
-std::optional<Format> parse_format(std::string_view name) {
-  if (name == "auto") return Format::auto_detect;
-  if (name == "word2vec-binary" || name == "bin" || name == "binary") return Format::word2vec_binary;
-  if (name == "word2vec-text" || name == "text" || name == "vec") return Format::word2vec_text;
-  if (name == "glove") return Format::glove;
-  return std::nullopt;
+}  // namespace
+
+SourceInfo source_info(const ReadNotes& notes) {
+  SourceInfo info;
+  info.path = notes.path;
+  info.format = notes.format;
+  info.file_bytes = notes.file_bytes;
+  info.facts = {{"compression", std::string(notes.gzip ? "gzip" : "none")},
+                {"converted_from", notes.converted_from},
+                {"header_count", as_fact(notes.header_count)},
+                {"records_read", as_fact(notes.records_read)},
+                {"duplicates_dropped", as_fact(notes.duplicates_dropped)}};
+  info.warnings = warnings_of(notes);
+  return info;
+}
+
+}  // namespace formats
+
+std::vector<std::string> load_warnings(const SourceInfo& source) {
+  std::vector<std::string> messages;
+  for (const LoadWarning& warning : source.warnings) messages.push_back(warning.message);
+  return messages;
 }
 
 namespace {
 
 Embeddings load_any(const std::filesystem::path& path, const LoadOptions& options) {
-  using namespace formats;
   if (options.limit && *options.limit == 0) {
     throw Error(ErrorKind::invalid_argument, "a limit on the words to read must be at least 1");
   }
-  ByteReader in(path);
-  if (starts_like_store(std::as_bytes(std::span(in.peek(8))))) {
-    if (in.is_gzip()) {
-      throw Error(ErrorKind::bad_data, fmt::format("{}: a compressed embtool store cannot be "
-                                                  "mapped; decompress it first", path.string()));
-    }
-    return open_store(path, options.limit);
-  }
-  skip_byte_order_mark(in);
-  const Format format =
-      options.format == Format::auto_detect ? detect_format(in) : options.format;
-  SourceInfo info;
-  info.path = path.string();
-  info.format = format;
-  info.gzip = in.is_gzip();
-  info.file_bytes = in.file_bytes();
-  if (format == Format::glove) return read_glove(in, options, std::move(info));
-  const Header header = read_header(in, format);
-  info.header_count = header.count;
-  if (format == Format::word2vec_binary) {
-    // In place from a mapping when it can be; the streaming reader for gzip and for anything
-    // it must refuse (it says exactly what is wrong).
-    if (auto mapped = read_word2vec_binary_mapped(in, header, options, info)) {
-      return std::move(*mapped);
-    }
-    return read_word2vec_binary(in, header, options, std::move(info));
-  }
-  return read_word2vec_text(in, header, options, std::move(info));
+  formats::ByteReader in(path);
+  const FormatDescriptor& format = formats::format_to_open(in, options);
+  return format.open(in, options);
 }
 
 }  // namespace
@@ -133,9 +132,9 @@ Embeddings load_any(const std::filesystem::path& path, const LoadOptions& option
 Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
   Embeddings embeddings = load_any(path, options);
   if (options.strict) {
-    auto warnings = load_warnings(embeddings.source());
-    if (embeddings.source().nonfinite_values > 0) warnings.pop_back();  // asked for: not refused
-    if (!warnings.empty()) throw Error(ErrorKind::bad_data, warnings.front(), Remedy::not_strict);
+    for (const LoadWarning& warning : embeddings.source().warnings) {
+      if (warning.refused_when_strict) throw Error(ErrorKind::bad_data, warning.message, Remedy::not_strict);
+    }
   }
   return embeddings;
 }

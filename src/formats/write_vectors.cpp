@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "base/thread_pool.hpp"
 #include "formats/formats.hpp"
+#include "formats/registry.hpp"
 #include "base/atomic_file.hpp"
 
 namespace embtool {
@@ -20,10 +21,31 @@ namespace {
 
 constexpr uint32_t kRowsPerBlock = 4096;
 
+enum class Layout { word2vec_binary, word2vec_text, glove };
+
+// The layout of a format's name or alias; an invalid_argument Error for the others.
+Layout layout_of(std::string_view format) {
+  const FormatDescriptor* named = find_format(format);
+  const std::string_view name = named ? std::string_view(named->name) : std::string_view();
+  if (name == "word2vec-binary") return Layout::word2vec_binary;
+  if (name == "word2vec-text") return Layout::word2vec_text;
+  if (name == "glove") return Layout::glove;
+  throw Error(ErrorKind::invalid_argument, "write_vectors writes word2vec binary, word2vec text or GloVe");
+}
+
+std::string_view name_of(Layout layout) {
+  switch (layout) {
+    case Layout::word2vec_binary: return "word2vec-binary";
+    case Layout::word2vec_text: return "word2vec-text";
+    case Layout::glove: return "glove";
+  }
+  return "unknown";
+}
+
 // A word the format cannot hold would be read back as something else: refuse to write it.
-void check_word(const Embeddings& e, uint32_t row, Format format, std::string_view name) {
+void check_word(const Embeddings& e, uint32_t row, Layout format, std::string_view name) {
   const std::string_view word = e.vocabulary().word(row);
-  const bool text = format != Format::word2vec_binary;
+  const bool text = format != Layout::word2vec_binary;
   const char* problem = nullptr;
   if (word.find(' ') != std::string_view::npos) problem = "a space";
   else if (!word.empty() && word.front() == '\n') problem = "a newline at its start";
@@ -31,7 +53,7 @@ void check_word(const Embeddings& e, uint32_t row, Format format, std::string_vi
   if (problem == nullptr) return;
   throw Error(ErrorKind::invalid_argument,
               fmt::format("{}: word {} '{}' holds {}, which {} cannot store; nothing was written",
-                          name, row + 1, word, problem, format_name(format)));
+                          name, row + 1, word, problem, name_of(format)));
 }
 
 void append_binary_row(const Embeddings& e, uint32_t row, std::string& out) {
@@ -55,30 +77,23 @@ void append_text_row(const Embeddings& e, uint32_t row, std::string& out) {
 }
 
 // Rows [begin, end) in the format's bytes.
-std::string format_rows(const Embeddings& e, uint32_t begin, uint32_t end, Format format) {
+std::string format_rows(const Embeddings& e, uint32_t begin, uint32_t end, Layout format) {
   std::string out;
-  out.reserve(size_t{end - begin} * (e.dim() * (format == Format::word2vec_binary ? 4 : 12) + 16));
+  out.reserve(size_t{end - begin} * (e.dim() * (format == Layout::word2vec_binary ? 4 : 12) + 16));
   for (uint32_t r = begin; r < end; ++r) {
-    if (format == Format::word2vec_binary) append_binary_row(e, r, out);
+    if (format == Layout::word2vec_binary) append_binary_row(e, r, out);
     else append_text_row(e, r, out);
   }
   return out;
 }
 
-void check_writable(const Embeddings& e, Format format, std::string_view name) {
-  if (format != Format::word2vec_binary && format != Format::word2vec_text && format != Format::glove) {
-    throw Error(ErrorKind::invalid_argument, "write_vectors writes word2vec binary, word2vec text or GloVe");
-  }
-  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, name);
-}
-
 // The header and every row, in order, each piece handed to `write` as it is ready.
 template <class Write>
-void write_formatted(const Embeddings& e, Format format, const VectorWriteOptions& options,
+void write_formatted(const Embeddings& e, Layout format, const VectorWriteOptions& options,
                      const Write& write) {
-  if (format != Format::glove) write(fmt::format("{} {}\n", e.rows(), e.dim()));
+  if (format != Layout::glove) write(fmt::format("{} {}\n", e.rows(), e.dim()));
   // Text takes long to format: blocks are formatted on all cores, written in order.
-  const size_t threads = format == Format::word2vec_binary ? 1 : resolve_thread_count(0);
+  const size_t threads = format == Layout::word2vec_binary ? 1 : resolve_thread_count(0);
   const uint32_t rows = static_cast<uint32_t>(e.rows());
   std::vector<std::string> blocks(threads);
   for (uint32_t begin = 0; begin < rows;) {
@@ -96,9 +111,10 @@ void write_formatted(const Embeddings& e, Format format, const VectorWriteOption
 
 }  // namespace
 
-void write_vectors(const Embeddings& e, const std::filesystem::path& path, Format format,
+void write_vectors(const Embeddings& e, const std::filesystem::path& path, std::string_view format_name,
                    const VectorWriteOptions& options) {
-  check_writable(e, format, path.string());
+  const Layout format = layout_of(format_name);
+  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, path.string());
   AtomicFile file(path, options.force);
   write_formatted(e, format, options, [&file](const std::string& bytes) {
     file.write(bytes.data(), bytes.size());
@@ -106,9 +122,10 @@ void write_vectors(const Embeddings& e, const std::filesystem::path& path, Forma
   file.commit();
 }
 
-void write_vectors(const Embeddings& e, std::ostream& out, std::string_view name, Format format,
-                   const VectorWriteOptions& options) {
-  check_writable(e, format, name);
+void write_vectors(const Embeddings& e, std::ostream& out, std::string_view name,
+                   std::string_view format_name, const VectorWriteOptions& options) {
+  const Layout format = layout_of(format_name);
+  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, name);
   const auto check = [&] {
     if (!out) throw Error(ErrorKind::io, fmt::format("{}: cannot write: the output is closed or full", name));
   };

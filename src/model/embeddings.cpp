@@ -11,15 +11,26 @@
 
 namespace embtool {
 
-std::string_view format_name(Format format) {
-  switch (format) {
-    case Format::auto_detect: return "auto";
-    case Format::word2vec_binary: return "word2vec-binary";
-    case Format::word2vec_text: return "word2vec-text";
-    case Format::glove: return "glove";
-    case Format::embtool_store: return "embtool-store";
+const SourceFact* SourceInfo::fact(std::string_view name) const {
+  for (const SourceFact& f : facts) {
+    if (f.name == name) return &f;
   }
-  return "unknown";
+  return nullptr;
+}
+
+int64_t SourceInfo::number(std::string_view name) const {
+  const SourceFact* f = fact(name);
+  if (f == nullptr) return 0;
+  if (const auto* n = std::get_if<int64_t>(&f->value)) return *n;
+  if (const auto* b = std::get_if<bool>(&f->value)) return *b ? 1 : 0;
+  return 0;
+}
+
+std::string SourceInfo::text(std::string_view name) const {
+  const SourceFact* f = fact(name);
+  if (f == nullptr) return {};
+  if (const auto* t = std::get_if<std::string>(&f->value)) return *t;
+  return {};
 }
 
 std::string_view dtype_name(Dtype dtype) {
@@ -32,8 +43,11 @@ std::string_view dtype_name(Dtype dtype) {
 }
 
 Embeddings::Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t dim,
-                       SourceInfo source)
-    : vocabulary_(std::move(vocabulary)), dim_(dim), source_(std::move(source)) {
+                       SourceInfo source, uint64_t nonfinite_values)
+    : vocabulary_(std::move(vocabulary)),
+      dim_(dim),
+      source_(std::move(source)),
+      nonfinite_values_(nonfinite_values) {
   if (matrix.size() != vocabulary_.size() * dim_) {
     throw Error(ErrorKind::internal, "internal error: matrix size does not match vocabulary x dim");
   }
@@ -50,7 +64,8 @@ Embeddings::Embeddings(Vocabulary vocabulary, RowStore row_store, size_t dim, So
       dim_(dim),
       source_(std::move(source)),
       store_(std::move(row_store)),
-      reduced_(std::move(reduced)) {
+      reduced_(std::move(reduced)),
+      nonfinite_values_(store_.nonfinite_values) {
   if (!store_.offsets.empty() && store_.offsets.size() != vocabulary_.size()) {
     throw Error(ErrorKind::internal, "internal error: row offsets do not match the vocabulary");
   }

@@ -7,32 +7,40 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "model/vocabulary.hpp"
 
 namespace embtool {
 
-enum class Format { auto_detect, word2vec_binary, word2vec_text, glove, embtool_store };
+// One thing a reader noticed about the file, by name ("header_count", "compression"): what
+// each format records is its own business; `info` shows every fact as it is.
+struct SourceFact {
+  std::string name;
+  std::variant<int64_t, double, std::string, bool> value;
+};
 
-std::string_view format_name(Format format);
+// Something a load accepted but a person should know, in one sentence that names the file.
+struct LoadWarning {
+  std::string message;
+  bool refused_when_strict = true;  // strict reading refuses the file for it instead
+};
 
-// Where the vectors came from and what loading them noticed.
+// Where the vectors came from and what loading them noticed, in terms any format can fill.
 struct SourceInfo {
   std::string path;
-  Format format = Format::auto_detect;
-  bool gzip = false;
-  uint64_t file_bytes = 0;          // on disk (compressed size for .gz)
-  uint64_t header_count = 0;        // words the header announced (0 without a header)
-  uint64_t records_read = 0;        // records parsed, duplicates included
-  uint64_t duplicates_dropped = 0;  // later occurrences of a word already seen
-  std::string first_duplicate;      // the first of them, and its record (1-based)
-  uint64_t first_duplicate_record = 0;
-  bool trailing_data = false;       // bytes after the announced records were ignored
-  bool crlf = false;                // text lines ended in "\r\n"
-  uint64_t trailing_space_lines = 0;  // text lines with tabs or several blanks after the last value
-  uint64_t nonfinite_values = 0;    // NaN/Inf kept because the caller allowed them
-  std::string converted_from;       // a store: the file and format it was converted from
+  std::string format;                 // the name of the format read ("word2vec-binary")
+  uint64_t file_bytes = 0;            // on disk (the compressed size of a compressed file)
+  std::vector<SourceFact> facts;            // in the order the reader recorded them
+  std::vector<LoadWarning> warnings;  // in the order a person should read them
+
+  // The fact of this name, or nullptr.
+  const SourceFact* fact(std::string_view name) const;
+  // The fact's whole number or text, or 0 / "" when the reader recorded no such fact.
+  int64_t number(std::string_view name) const;
+  std::string text(std::string_view name) const;
 };
 
 // Where the float32 rows lie: at a fixed stride from `base` (an owned matrix, a .emb store),
@@ -44,6 +52,7 @@ struct RowStore {
   const std::byte* base = nullptr;
   size_t stride_bytes = 0;             // when `offsets` is empty
   std::span<const uint64_t> offsets;   // byte offset of each row from `base`, else empty
+  uint64_t nonfinite_values = 0;       // NaN/Inf values kept, counted by whoever found the rows
 };
 
 // A reduced-precision copy of the matrix kept in a .emb store (see kernels/quantized.hpp):
@@ -60,8 +69,10 @@ struct ReducedRows {
 
 class Embeddings {
  public:
-  // An owned rows x dim matrix; norms are computed here.
-  Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t dim, SourceInfo source);
+  // An owned rows x dim matrix; norms are computed here. `nonfinite_values`: the NaN/Inf
+  // values its builder kept (see nonfinite_values()).
+  Embeddings(Vocabulary vocabulary, std::vector<float> matrix, size_t dim, SourceInfo source,
+             uint64_t nonfinite_values);
   // Rows that live elsewhere (a mapped file); norms are computed here unless given.
   Embeddings(Vocabulary vocabulary, RowStore row_store, size_t dim, SourceInfo source,
              std::span<const float> norms = {}, std::vector<ReducedRows> reduced = {});
@@ -90,6 +101,12 @@ class Embeddings {
   size_t row_stride_bytes() const { return store_.offsets.empty() ? store_.stride_bytes : 0; }
   uint64_t matrix_bytes() const { return uint64_t{rows()} * dim_ * sizeof(float); }
 
+  // How many NaN/Inf values the builder kept (a reader only when allowed to; those of rows
+  // it dropped as duplicates included): scans whose bounds assume finite values take
+  // another path when there are any.
+  uint64_t nonfinite_values() const { return nonfinite_values_; }
+  bool has_nonfinite_values() const { return nonfinite_values_ > 0; }
+
   float norm(uint32_t r) const { return norms_[r]; }
   std::span<const float> norms() const { return norms_; }
 
@@ -107,6 +124,7 @@ class Embeddings {
   std::vector<float> owned_norms_;
   std::span<const float> norms_;
   std::vector<ReducedRows> reduced_;
+  uint64_t nonfinite_values_ = 0;
 };
 
 }  // namespace embtool

@@ -21,8 +21,8 @@ struct overloaded : Ts... {
 template <class... Ts>
 overloaded(Ts...) -> overloaded<Ts...>;
 
-std::string as_text_or_tsv(const Table& table, OutputFormat format, bool color) {
-  return format == OutputFormat::text ? render_text(table, color) : render_tsv(table);
+std::string as_text_or_tsv(const Table& table, OutputStyle format, bool color) {
+  return format == OutputStyle::text ? render_text(table, color) : render_tsv(table);
 }
 
 Cell cell_of(const Fact::Value& value) {
@@ -207,8 +207,8 @@ Table ranked_table(const std::vector<ScoredWord>& results) {
 
 // neighbors: TSV always has the query column, whatever the number of words; text shows one
 // word's table alone, several under headings.
-std::string render_neighbors(const NeighborsAnswer& a, OutputFormat format, bool color) {
-  if (format == OutputFormat::tsv) {
+std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool color) {
+  if (format == OutputStyle::tsv) {
     Table table{{"query", "rank", "word", "score"}, {}};
     for (const NeighborsQuery& q : a.queries) {
       int64_t rank = 0;
@@ -272,8 +272,8 @@ std::string render_word2vec_report(const Word2vecAccuracyAnswer& answer) {
   return out;
 }
 
-std::string render_word2vec(const Word2vecAccuracyAnswer& a, OutputFormat format, bool color) {
-  if (format == OutputFormat::text) return render_word2vec_report(a);
+std::string render_word2vec(const Word2vecAccuracyAnswer& a, OutputStyle format, bool color) {
+  if (format == OutputStyle::text) return render_word2vec_report(a);
   const Word2vecTotals totals(a);
   Table table{{"section", "correct", "seen", "questions", "accuracy"}, {}};
   auto add_row = [&](const std::string& name, const Word2vecCounts& c) {
@@ -291,20 +291,20 @@ std::string render_word2vec(const Word2vecAccuracyAnswer& a, OutputFormat format
   return as_text_or_tsv(table, format, color);
 }
 
-std::string render_analogy_eval(const AnalogyEvalAnswer& a, OutputFormat format, bool color) {
+std::string render_analogy_eval(const AnalogyEvalAnswer& a, OutputStyle format, bool color) {
   Table table{{"section", "correct", "total", "accuracy"}, {}};
   for (const SectionCount& s : a.sections) table.rows.push_back({s.name, s.correct, s.total, static_cast<float>(s.accuracy)});
   table.rows.push_back({a.total.name, a.total.correct, a.total.total, static_cast<float>(a.total.accuracy)});
   std::string out = as_text_or_tsv(table, format, color);
-  if (format == OutputFormat::text) {
+  if (format == OutputStyle::text) {
     out += fmt::format("{} of {} questions had a word outside the first {} words ({:.1f}%)\n", a.oov, a.questions,
                        a.restrict_vocab, a.oov_ratio);
   }
   return out;
 }
 
-std::string render_vector(const VectorAnswer& a, OutputFormat format, bool color) {
-  if (format == OutputFormat::tsv) {
+std::string render_vector(const VectorAnswer& a, OutputStyle format, bool color) {
+  if (format == OutputStyle::tsv) {
     Table table{{"word", "row"}, {{a.word, int64_t{a.row}}}};
     for (size_t i = 0; i < a.values.size(); ++i) {
       table.columns.push_back(fmt::format("d{}", i));
@@ -318,7 +318,7 @@ std::string render_vector(const VectorAnswer& a, OutputFormat format, bool color
                      fmt::join(a.values, " "));
 }
 
-std::string render_table(const Answer& answer, OutputFormat format, bool color) {
+std::string render_table(const Answer& answer, OutputStyle format, bool color) {
   return std::visit(
       overloaded{[&](const SimilarityAnswer& a) {
                    return as_text_or_tsv(Table{{"word_a", "word_b", "similarity"}, {{a.a, a.b, a.similarity}}},
@@ -445,7 +445,7 @@ std::string render_batch_text(const BatchAnswer& batch, bool color, const ErrorW
   for (const BatchLineAnswer& line : batch.lines) {
     const auto* error = std::get_if<Error>(&line.outcome);
     const std::string body =
-        error ? "error: " + wording(*error) : render(std::get<Answer>(line.outcome), OutputFormat::text, color, wording);
+        error ? "error: " + wording(*error) : render(std::get<Answer>(line.outcome), OutputStyle::text, color, wording);
     out += fmt::format("> {}\n{}\n", line.query, body);
   }
   return out;
@@ -455,16 +455,16 @@ std::string render_batch_text(const BatchAnswer& batch, bool color, const ErrorW
 
 std::string plain_message(const Error& error) { return error.what(); }
 
-std::string render(const Answer& answer, OutputFormat format, bool color, const ErrorWording& wording) {
-  if (format == OutputFormat::json) return render_json(answer, nullptr, wording);
+std::string render(const Answer& answer, OutputStyle format, bool color, const ErrorWording& wording) {
+  if (format == OutputStyle::json) return render_json(answer, nullptr, wording);
   return render_table(answer, format, color);
 }
 
-std::string render(const BatchAnswer& batch, OutputFormat format, bool color, const ErrorWording& wording) {
+std::string render(const BatchAnswer& batch, OutputStyle format, bool color, const ErrorWording& wording) {
   switch (format) {
-    case OutputFormat::json: return render_batch_json(batch, wording);
-    case OutputFormat::tsv: return render_batch_tsv(batch, wording);
-    case OutputFormat::text: break;
+    case OutputStyle::json: return render_batch_json(batch, wording);
+    case OutputStyle::tsv: return render_batch_tsv(batch, wording);
+    case OutputStyle::text: break;
   }
   return render_batch_text(batch, color, wording);
 }
@@ -472,7 +472,7 @@ std::string render(const BatchAnswer& batch, OutputFormat format, bool color, co
 std::string render_for_shell(const BatchLineAnswer& line, bool color, const ErrorWording& wording) {
   if (const auto* error = std::get_if<Error>(&line.outcome)) return fmt::format("error: {}\n", wording(*error));
   const Answer& answer = std::get<Answer>(line.outcome);
-  std::string out = render(answer, OutputFormat::text, color, wording);
+  std::string out = render(answer, OutputStyle::text, color, wording);
   if (const auto* neighbors = std::get_if<NeighborsAnswer>(&answer)) {
     for (const NeighborsQuery& q : neighbors->queries) {
       if (q.error) out += fmt::format("error: {}\n", wording(*q.error));

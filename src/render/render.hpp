@@ -11,7 +11,8 @@
 
 namespace embtool::output {
 
-enum class OutputFormat { text, json, tsv };
+// How answers are written out: text tables for people, JSON lines or TSV for scripts.
+enum class OutputStyle { text, json, tsv };
 
 // How a front end words an error for people (its remedies in its own vocabulary: flags for
 // the command line).
@@ -22,13 +23,13 @@ std::string plain_message(const Error& error);
 
 // One command's answer. A failed query among several (neighbors W1 W2) has its error in its
 // place in JSON; text and TSV leave it out (the front end reports it on stderr).
-std::string render(const app::Answer& answer, OutputFormat format, bool color,
+std::string render(const app::Answer& answer, OutputStyle format, bool color,
                    const ErrorWording& wording = plain_message);
 
 // A batch: JSON, one object a line and a query word, each with "line" and "query"; TSV, one
 // table for every kind of answer (line, query, query_word, measure, rank, word, value, error);
 // text, a block a line under "> " and the line.
-std::string render(const app::BatchAnswer& answer, OutputFormat format, bool color,
+std::string render(const app::BatchAnswer& answer, OutputStyle format, bool color,
                    const ErrorWording& wording = plain_message);
 
 // A line of the shell: its answer as a table, or "error: ..." (for each failed word too).

@@ -168,7 +168,7 @@ std::vector<Neighbor> reduced_top_k(const Embeddings& e, const ReducedRows& copy
 
 const ReducedRows* copy_to_scan(const Embeddings& e, ScanChoice choice) {
   // NaN/Inf values kept by --allow-nonfinite have no meaningful reduced form.
-  if (e.source().nonfinite_values > 0) return nullptr;
+  if (e.has_nonfinite_values()) return nullptr;
   switch (choice) {
     case ScanChoice::f32: return nullptr;
     case ScanChoice::f16: return e.reduced(Dtype::f16);

@@ -15,7 +15,7 @@
 
 #include "base/error.hpp"
 #include "formats/formats.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "fixtures.hpp"
 
 using namespace embtool;
@@ -58,9 +58,9 @@ std::vector<WordVector> awkward_words() {
 
 TEST_CASE("word2vec binary, text and GloVe written and read back keep every word and bit", "[write]") {
   const Embeddings original = load(write_file("awkward.bin", word2vec_binary(awkward_words())));
-  for (const auto& [format, name] : {std::pair{Format::word2vec_binary, "out.bin"},
-                                     std::pair{Format::word2vec_text, "out.txt"},
-                                     std::pair{Format::glove, "out.glove"}}) {
+  for (const auto& [format, name] : {std::pair{"word2vec-binary", "out.bin"},
+                                     std::pair{"word2vec-text", "out.txt"},
+                                     std::pair{"glove", "out.glove"}}) {
     INFO(name);
     const auto path = scratch_dir() / name;
     write_vectors(original, path, format, {.force = true, .progress = {}});
@@ -74,7 +74,7 @@ TEST_CASE("binary -> store -> binary gives the original file byte for byte", "[w
   const std::string bytes = word2vec_binary(awkward_words());
   const auto original = write_file("orig.bin", bytes);
   write_store(load(original), scratch_dir() / "orig.emb", {.reduced = {Dtype::i8}, .force = true, .progress = {}});
-  write_vectors(open_store(scratch_dir() / "orig.emb"), scratch_dir() / "again.bin", Format::word2vec_binary,
+  write_vectors(open_store(scratch_dir() / "orig.emb"), scratch_dir() / "again.bin", "word2vec-binary",
                 {.force = true, .progress = {}});
   std::ifstream in(scratch_dir() / "again.bin", std::ios::binary);
   const std::string again((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -88,7 +88,7 @@ TEST_CASE("NaN and Inf kept with --allow-nonfinite survive text", "[write]") {
   LoadOptions allow;
   allow.allow_nonfinite = true;
   const Embeddings original = load(write_file("nonfinite.bin", word2vec_binary(words)), allow);
-  write_vectors(original, scratch_dir() / "nonfinite.txt", Format::word2vec_text, {.force = true, .progress = {}});
+  write_vectors(original, scratch_dir() / "nonfinite.txt", "word2vec-text", {.force = true, .progress = {}});
   require_same_content(original, load(scratch_dir() / "nonfinite.txt", allow));
 }
 
@@ -98,23 +98,23 @@ TEST_CASE("a word the format cannot hold is refused before anything is written",
   const Embeddings e = load(write_file("linebreak.bin", word2vec_binary(words)));
   const auto path = scratch_dir() / "linebreak.txt";
   try {
-    write_vectors(e, path, Format::word2vec_text, {});
+    write_vectors(e, path, "word2vec-text", {});
     FAIL("a line break in a word was written as text");
   } catch (const Error& error) {
     CHECK_THAT(error.what(), Catch::Contains("word 2") && Catch::Contains("line break"));
   }
   CHECK_FALSE(std::filesystem::exists(path));
-  write_vectors(e, scratch_dir() / "linebreak.bin", Format::word2vec_binary, {.force = true, .progress = {}});
+  write_vectors(e, scratch_dir() / "linebreak.bin", "word2vec-binary", {.force = true, .progress = {}});
   require_same_content(e, load(scratch_dir() / "linebreak.bin"));
 }
 
 TEST_CASE("an existing output is kept without force, replaced with it", "[write]") {
   const Embeddings e = load(write_file("keep.bin", word2vec_binary(random_words(4, 3, 7))));
   const auto path = write_file("existing.txt", "old contents");
-  CHECK_THROWS_AS(write_vectors(e, path, Format::word2vec_text, {}), Error);
+  CHECK_THROWS_AS(write_vectors(e, path, "word2vec-text", {}), Error);
   std::ifstream in(path);
   CHECK(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()) == "old contents");
-  write_vectors(e, path, Format::word2vec_text, {.force = true, .progress = {}});
+  write_vectors(e, path, "word2vec-text", {.force = true, .progress = {}});
   CHECK(load(path).rows() == 4);
 }
 
@@ -132,8 +132,8 @@ TEST_CASE("round trips keep the bundled model and the shared files whole", "[wri
     const Embeddings original = load(file);
     const auto store = scratch_dir() / "rt.emb";
     write_store(original, store, {.reduced = {}, .force = true, .progress = {}});
-    for (const auto& [format, name] : {std::pair{Format::word2vec_binary, "rt.bin"},
-                                       std::pair{Format::word2vec_text, "rt.txt"}}) {
+    for (const auto& [format, name] : {std::pair{"word2vec-binary", "rt.bin"},
+                                       std::pair{"word2vec-text", "rt.txt"}}) {
       const auto path = scratch_dir() / name;
       write_vectors(open_store(store), path, format, {.force = true, .progress = {}});
       require_same_content(original, load(path));
@@ -154,7 +154,7 @@ bool is_character_device(const char* path) {
 }
 
 // What writing `e` to `target` (with force) is refused with, "written" if it is not.
-std::string refusal(const Embeddings& e, const std::filesystem::path& target, Format format) {
+std::string refusal(const Embeddings& e, const std::filesystem::path& target, std::string_view format) {
   try {
     write_vectors(e, target, format, {.force = true, .progress = {}});
   } catch (const Error& error) {
@@ -187,8 +187,8 @@ TEST_CASE("only a regular file is replaced: a device, FIFO, directory or link to
       {dir / "to-fifo", "to-fifo is a symbolic link to a FIFO"},
       {dir / "to-nothing", "to-nothing is a symbolic link to nothing"}};
   for (const auto& [target, why] : refused) {
-    for (const Format format : {Format::word2vec_text, Format::word2vec_binary}) {
-      INFO(target.string() << " as " << format_name(format));
+    for (const std::string_view format : {"word2vec-text", "word2vec-binary"}) {
+      INFO(target.string() << " as " << format);
       CHECK_THAT(refusal(e, target, format), Catch::Contains(why));
     }
     StoreWriteOptions store;
@@ -215,9 +215,9 @@ TEST_CASE("a link to a regular file is written through: the file is replaced, th
   const fs::path file = write_file("through-target.txt", "old contents");
   const fs::path link = scratch_dir() / "through-link.txt";
   fs::create_symlink(file, link);
-  CHECK_THROWS_AS(write_vectors(e, link, Format::word2vec_text, {}), Error);  // exists, no force
+  CHECK_THROWS_AS(write_vectors(e, link, "word2vec-text", {}), Error);  // exists, no force
   CHECK(read_all(file) == "old contents");
-  write_vectors(e, link, Format::word2vec_text, {.force = true, .progress = {}});
+  write_vectors(e, link, "word2vec-text", {.force = true, .progress = {}});
   CHECK(fs::is_symlink(link));
   CHECK(load(file).rows() == 5);
 }
@@ -225,9 +225,9 @@ TEST_CASE("a link to a regular file is written through: the file is replaced, th
 TEST_CASE("written to a stream, the text formats are the file's bytes; a failed write is an I/O error",
           "[write]") {
   const Embeddings e = load(write_file("streamed.bin", word2vec_binary(awkward_words())));
-  for (const auto& [format, name] : {std::pair{Format::word2vec_text, "streamed.txt"},
-                                     std::pair{Format::glove, "streamed.glove"},
-                                     std::pair{Format::word2vec_binary, "streamed-again.bin"}}) {
+  for (const auto& [format, name] : {std::pair<std::string_view, const char*>{"word2vec-text", "streamed.txt"},
+                                     std::pair<std::string_view, const char*>{"glove", "streamed.glove"},
+                                     std::pair<std::string_view, const char*>{"word2vec-binary", "streamed-again.bin"}}) {
     INFO(name);
     write_vectors(e, scratch_dir() / name, format, {.force = true, .progress = {}});
     std::ostringstream out;
@@ -237,7 +237,7 @@ TEST_CASE("written to a stream, the text formats are the file's bytes; a failed 
   std::ofstream full("/dev/full", std::ios::binary);
   REQUIRE(full.is_open());
   try {
-    write_vectors(e, full, "standard output", Format::word2vec_text, {});
+    write_vectors(e, full, "standard output", "word2vec-text", {});
     FAIL("a write to a full device succeeded");
   } catch (const Error& error) {
     CHECK(error.kind() == ErrorKind::io);

@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::istringstream in(input);
   try {
     const embtool::app::BatchAnswer answer = embtool::app::answer_batch(session, in, "fuzz input");
-    for (auto format : {embtool::output::OutputFormat::json, embtool::output::OutputFormat::tsv}) {
+    for (auto format : {embtool::output::OutputStyle::json, embtool::output::OutputStyle::tsv}) {
       const std::string out = embtool::output::render(answer, format, false);
       if (!answer.lines.empty() && out.empty()) __builtin_trap();  // every line has its place
     }

@@ -31,6 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string file = (data[0] & 1) ? gzip(rest) : std::string("\x1f\x8b", 2) + std::string(rest);
   embtool::fuzz::load_and_use(embtool::fuzz::write_input(file, ".gz"),
                               embtool::fuzz::options_from(static_cast<uint8_t>(data[0] >> 1),
-                                                          embtool::Format::word2vec_binary));
+                                                          "word2vec-binary"));
   return 0;
 }

@@ -28,9 +28,9 @@ void load_and_use(const std::filesystem::path& path, const LoadOptions& options)
   }
 }
 
-LoadOptions options_from(uint8_t selector, Format format) {
+LoadOptions options_from(uint8_t selector, std::string_view format) {
   LoadOptions options;
-  options.format = (selector & 1) ? format : Format::auto_detect;
+  options.format = (selector & 1) ? std::string(format) : std::string("auto");
   options.allow_nonfinite = (selector & 2) != 0;
   if (selector & 4) options.limit = 1 + (selector >> 5);
   options.strict = (selector & 8) != 0;

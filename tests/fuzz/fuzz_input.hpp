@@ -21,6 +21,6 @@ void load_and_use(const std::filesystem::path& path, const LoadOptions& options)
 
 // Options picked by the input's first byte (forced format or not, NaN allowed, a limit,
 // --strict), so that one target reaches every path of its reader.
-LoadOptions options_from(uint8_t selector, Format format);
+LoadOptions options_from(uint8_t selector, std::string_view format);
 
 }  // namespace embtool::fuzz

@@ -61,10 +61,10 @@ TEST_CASE("every answer type renders as JSON that parses", "[output]") {
   using namespace embtool::app;
   const std::string docs[] = {
       render(Answer{NeighborsAnswer{{{NeighborsQuery::Kind::word, "dog", 2, {{"dogs", 0.6f}, {"hound", 0.5f}}, {}}}}},
-             OutputFormat::json, false),
-      render(Answer{SimilarityAnswer{"cat", "dog", 0.5f}}, OutputFormat::json, false),
-      render(Answer{VectorAnswer{"king", 3, {1.5f, -2.0f}}}, OutputFormat::json, false),
-      render(Answer{InfoAnswer{{{"words", int64_t{5}}, {"path", std::string("x")}}}}, OutputFormat::json, false)};
+             OutputStyle::json, false),
+      render(Answer{SimilarityAnswer{"cat", "dog", 0.5f}}, OutputStyle::json, false),
+      render(Answer{VectorAnswer{"king", 3, {1.5f, -2.0f}}}, OutputStyle::json, false),
+      render(Answer{InfoAnswer{{{"words", int64_t{5}}, {"path", std::string("x")}}}}, OutputStyle::json, false)};
   for (const auto& doc : docs) {
     INFO(doc);
     CHECK(doc.back() == '\n');
@@ -83,7 +83,7 @@ TEST_CASE("a batch renders from its typed answers: every JSON object and TSV row
                        {NeighborsQuery::Kind::word, "dog", 1, {{"puppy", 0.25f}}, {}}}};
   batch.lines.push_back({3, "neighbors king dog --k 1", Answer{two}});
   batch.lines.push_back({4, "similar a", embtool::Error(embtool::ErrorKind::invalid_argument, "B is missing")});
-  std::istringstream jsonl(render(batch, OutputFormat::json, false));
+  std::istringstream jsonl(render(batch, OutputStyle::json, false));
   std::vector<json> docs;
   for (std::string line; std::getline(jsonl, line);) docs.push_back(json::parse(line));
   REQUIRE(docs.size() == 3);
@@ -91,7 +91,7 @@ TEST_CASE("a batch renders from its typed answers: every JSON object and TSV row
   CHECK(docs[1]["query"] == "neighbors king dog --k 1");
   CHECK(docs[1]["word"] == "dog");
   CHECK(docs[2]["error"] == "B is missing");
-  CHECK(render(batch, OutputFormat::tsv, false) ==
+  CHECK(render(batch, OutputStyle::tsv, false) ==
         "line\tquery\tquery_word\tmeasure\trank\tword\tvalue\terror\n"
         "3\tneighbors king dog --k 1\tking\tscore\t1\tqueen\t0.5\t\n"
         "3\tneighbors king dog --k 1\tdog\tscore\t1\tpuppy\t0.25\t\n"

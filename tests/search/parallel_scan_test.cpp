@@ -7,7 +7,7 @@
 #include "formats/formats.hpp"
 #include "ops/ops.hpp"
 #include "search/search.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "fixtures.hpp"
 #include "kernels/scalar.hpp"
 

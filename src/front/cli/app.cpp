@@ -19,6 +19,7 @@
 #include "front/cli/exit_code.hpp"
 #include "front/cli/progress_bar.hpp"
 #include "front/cli/sigbus_guard.hpp"
+#include "formats/registry.hpp"
 #include "front/repl/repl.hpp"
 #include "render/render.hpp"
 #include "render/table.hpp"
@@ -55,12 +56,17 @@ CLI::Option* last_wins(CLI::Option* option) { return option->multi_option_policy
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   last_wins(app.add_option("-m,--model", g.model,
-                           "Vector file: word2vec .bin, .txt/.vec, GloVe, optionally .gz "
-                           "(default: $EMBTOOL_MODEL, else the bundled model)"));
+                           fmt::format("Vector file: {}; optionally .gz (default: $EMBTOOL_MODEL, else "
+                                       "the bundled model)",
+                                       format_descriptions(", "))));
   last_wins(app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
                 ->check(app::count_at_least_one()));
-  last_wins(app.add_option("--format", g.format, "File format, detected from the content by default")
-                ->check(CLI::IsMember({"auto", "word2vec-binary", "word2vec-text", "glove"})));
+  std::vector<std::string> formats = format_spellings();
+  formats.insert(formats.begin(), "auto");
+  last_wins(app.add_option("--format", g.format,
+                           "File format, detected from the content by default: auto, " +
+                               describe_formats(false, ", "))
+                ->check(CLI::IsMember(formats)));
   app.add_flag("--no-header", g.no_header, "The file has no '<count> <dim>' line (GloVe)");
   auto* json = app.add_flag("--json,--jsonl", g.json, "Print one JSON document a line");
   auto* tsv = app.add_flag("--tsv", g.tsv, "Print tab-separated values with a header line");
@@ -109,10 +115,10 @@ ScanChoice scan_choice(std::string_view name) {
   return ScanChoice::smallest;
 }
 
-output::OutputFormat output_format(const GlobalOptions& g) {
-  if (g.json) return output::OutputFormat::json;
-  if (g.tsv) return output::OutputFormat::tsv;
-  return output::OutputFormat::text;
+output::OutputStyle output_format(const GlobalOptions& g) {
+  if (g.json) return output::OutputStyle::json;
+  if (g.tsv) return output::OutputStyle::tsv;
+  return output::OutputStyle::text;
 }
 
 // The command line's progress display: a bar on a terminal's stderr.

@@ -8,7 +8,7 @@
 //
 // All numbers are in the writer's byte order; the byte-order mark lets a reader on another
 // kind of machine refuse the file instead of misreading it.
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 
 #include <fmt/format.h>
 
@@ -22,6 +22,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "formats/readers.hpp"
 #include "kernels/quantized.hpp"
 #include "base/atomic_file.hpp"
 #include "base/mapped_file.hpp"
@@ -30,6 +31,8 @@ namespace embtool {
 namespace {
 
 constexpr std::array<char, 8> kMagic = {'E', 'M', 'B', 'S', 'T', 'O', 'R', 'E'};
+constexpr const char* kStoreFormatName = "embtool-store";
+static_assert(std::string_view(kMagic.data(), kMagic.size()) == kStoreMagic);
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr uint64_t kSectionAlignment = 4096;
 constexpr size_t kMaxSections = 12;
@@ -76,19 +79,21 @@ uint64_t align_up(uint64_t n, uint64_t alignment) { return (n + alignment - 1) /
 
 // ---- writing ---------------------------------------------------------------------------------
 
-std::string metadata_text(const SourceInfo& source) {
+// What the store keeps of the file it was converted from: the facts its reader recorded.
+std::string metadata_text(const Embeddings& e) {
+  const SourceInfo& source = e.source();
   std::string text;
   auto line = [&](std::string_view key, const auto& value) {
     text += fmt::format("{}={}\n", key, value);
   };
   line("source_path", source.path);
-  line("source_format", format_name(source.format));
-  line("source_gzip", source.gzip ? 1 : 0);
+  line("source_format", source.format);
+  line("source_gzip", source.text("compression") == "gzip" ? 1 : 0);
   line("source_bytes", source.file_bytes);
-  line("header_count", source.header_count);
-  line("records_read", source.records_read);
-  line("duplicates_dropped", source.duplicates_dropped);
-  line("nonfinite_values", source.nonfinite_values);
+  line("header_count", source.number("header_count"));
+  line("records_read", source.number("records_read"));
+  line("duplicates_dropped", source.number("duplicates_dropped"));
+  line("nonfinite_values", e.nonfinite_values());
   return text;
 }
 
@@ -337,12 +342,12 @@ std::span<const char> first_words_bytes(const std::filesystem::path& path,
   return arena.first(end);
 }
 
-// Fills the SourceInfo fields a store records about the file it was converted from.
-SourceInfo source_info(const std::filesystem::path& path, const MappedFile& file,
-                       std::span<const char> metadata) {
-  SourceInfo info;
+// What the store records about the file it was converted from, as a reader's notes.
+formats::ReadNotes read_notes(const std::filesystem::path& path, const MappedFile& file,
+                              std::span<const char> metadata) {
+  formats::ReadNotes info;
   info.path = path.string();
-  info.format = Format::embtool_store;
+  info.format = kStoreFormatName;
   info.file_bytes = file.size();
   std::map<std::string, std::string, std::less<>> fields;
   std::string_view text(metadata.data(), metadata.size());
@@ -390,16 +395,11 @@ std::vector<ReducedRows> reduced_copies(const Sections& sections, const Header& 
 
 }  // namespace
 
-bool starts_like_store(std::span<const std::byte> first_bytes) {
-  return first_bytes.size() >= kMagic.size() &&
-         std::memcmp(first_bytes.data(), kMagic.data(), kMagic.size()) == 0;
-}
-
 void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
                  const StoreWriteOptions& options) {
   if (embeddings.rows() == 0) throw Error(ErrorKind::invalid_argument, "nothing to write: no words");
   check_reducible(embeddings, options.reduced);
-  const std::string metadata = metadata_text(embeddings.source());
+  const std::string metadata = metadata_text(embeddings);
   // The vocabulary's index as it is (so a store converted again keeps its bytes), unless it
   // names rows that are not written (the first words of a store opened with a limit).
   const Vocabulary& v = embeddings.vocabulary();
@@ -434,14 +434,15 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   store.base = reinterpret_cast<const std::byte*>(f32_rows.data());
   store.stride_bytes = sections.section(SectionKind::rows_f32, "float32 rows").stride * sizeof(float);
   std::vector<ReducedRows> reduced = reduced_copies(sections, header);
-  SourceInfo info = source_info(path, *file, metadata);
+  const formats::ReadNotes notes = read_notes(path, *file, metadata);
+  store.nonfinite_values = notes.nonfinite_values;
   store.owner = file;
   // A limit shows a prefix of every per-word section; the hash index still names all rows,
   // and the vocabulary treats those past the limit as absent.
   const auto visible_offsets = offsets.first(visible + 1);
   const auto visible_arena = first_words_bytes(path, arena, visible_offsets);
   Vocabulary vocabulary = Vocabulary::view(visible_arena, visible_offsets, slots, file, rows);
-  return Embeddings(std::move(vocabulary), std::move(store), header.dim, std::move(info),
+  return Embeddings(std::move(vocabulary), std::move(store), header.dim, formats::source_info(notes),
                     norms.first(visible), std::move(reduced));
 }
 

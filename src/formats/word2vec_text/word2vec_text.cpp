@@ -1,4 +1,4 @@
-// Text vector files: word2vec/fastText ("<count> <dim>" header, then "word v1 ... vdim" a
+// The text reader of word2vec/fastText ("<count> <dim>" header, then "word v1 ... vdim" a
 // line) and GloVe (the same lines, no header). Parsed as gensim does: trailing white space
 // stripped, fields split on single spaces, each value read as numpy.float32(str).
 #include <fmt/format.h>
@@ -7,7 +7,7 @@
 
 #include "base/error.hpp"
 #include "formats/text_fields.hpp"
-#include "formats/readers.hpp"
+#include "formats/word2vec_text/word2vec_text.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 // Text lines and their fields, with the line number kept for every message.
 class TextRows {
  public:
-  TextRows(ByteReader& in, SourceInfo& info, uint64_t first_line_number)
+  TextRows(ByteReader& in, ReadNotes& info, uint64_t first_line_number)
       : in_(in), info_(info), line_number_(first_line_number - 1) {}
 
   uint64_t line_number() const { return line_number_; }
@@ -92,7 +92,7 @@ class TextRows {
 
  private:
   ByteReader& in_;
-  SourceInfo& info_;
+  ReadNotes& info_;
   uint64_t line_number_;
   std::string line_;
   std::vector<std::string_view> fields_;
@@ -101,7 +101,7 @@ class TextRows {
 size_t max_line_bytes(uint64_t dim) { return std::max<size_t>(size_t{1} << 20, dim * 64 + kMaxWordBytes); }
 
 // Appends the row of the current line, dropping it again if its word was seen before.
-void add_row(const TextRows& rows, size_t dim, const LoadOptions& options, SourceInfo& info,
+void add_row(const TextRows& rows, size_t dim, const LoadOptions& options, ReadNotes& info,
              Vocabulary& vocabulary, std::vector<float>& matrix) {
   rows.expect_value_count(dim);
   const size_t start = matrix.size();
@@ -132,11 +132,11 @@ bool has_trailing_data(ByteReader& in) {
 }  // namespace
 
 Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOptions& options,
-                              SourceInfo info) {
+                              ReadNotes info) {
   const uint64_t records = records_to_read(header.count, options);
   // A valid row takes at least 2 * dim + 2 bytes ("w 0 ... 0\n"); half that still refuses a
   // lying header at once, and leaves a row-level message for a file that is merely damaged.
-  check_header(in, header, records, header.dim + 2, Format::word2vec_text);
+  check_header(in, header, records, header.dim + 2, Records::text);
   const size_t dim = header.dim;
   Vocabulary vocabulary;
   std::vector<float> matrix;
@@ -160,10 +160,10 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   }
   progress.report();
   info.trailing_data = records == header.count && has_trailing_data(in);
-  return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
+  return Embeddings(std::move(vocabulary), std::move(matrix), dim, source_info(info), info.nonfinite_values);
 }
 
-Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo info) {
+Embeddings read_glove(ByteReader& in, const LoadOptions& options, ReadNotes info) {
   const uint64_t records = records_to_read(UINT32_MAX - 1, options);
   Vocabulary vocabulary;
   std::vector<float> matrix;
@@ -194,7 +194,7 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, SourceInfo inf
     in.set_record(info.records_read + 1);
   }
   progress.report();
-  return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
+  return Embeddings(std::move(vocabulary), std::move(matrix), dim, source_info(info), info.nonfinite_values);
 }
 
 }  // namespace embtool::formats

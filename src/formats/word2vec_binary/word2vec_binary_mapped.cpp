@@ -21,7 +21,7 @@
 
 #include "base/error.hpp"
 #include "base/thread_pool.hpp"
-#include "formats/readers.hpp"
+#include "formats/word2vec_binary/word2vec_binary.hpp"
 #include "kernels/simd.hpp"
 #include "base/mapped_file.hpp"
 #include "model/vocabulary_hash.hpp"
@@ -606,7 +606,7 @@ struct WalkedRecords {
 // judge one of them.
 std::optional<WalkedRecords> walk_records(const FileShape& shape, uint64_t data_start,
                                         uint64_t records, uint64_t announced, unsigned chunks,
-                                        SharedProgress& progress, SourceInfo& info,
+                                        SharedProgress& progress, ReadNotes& info,
                                         MappedLoadTimes* times) {
   const auto start = Clock::now();
   const auto first = parse_record(shape, data_start);
@@ -646,7 +646,7 @@ std::optional<WalkedRecords> walk_records(const FileShape& shape, uint64_t data_
 
 // The vocabulary (its hash index built here, duplicates dropped) and the rows in place.
 Embeddings assemble(std::shared_ptr<MappedRows> owner, WalkedRecords walked, uint64_t dim,
-                    SourceInfo info, MappedLoadTimes* times) {
+                    ReadNotes info, MappedLoadTimes* times) {
   const auto start = Clock::now();
   ChunkResult& words = walked.words;
   owner->slots = std::move(walked.slots);
@@ -667,13 +667,13 @@ Embeddings assemble(std::shared_ptr<MappedRows> owner, WalkedRecords walked, uin
   owner->row_offsets = std::move(words.row_offsets);
   owner->norms = std::move(words.norms);
   Vocabulary vocabulary = Vocabulary::view(owner->arena, owner->word_offsets, owner->slots, owner);
-  const RowStore rows{owner, owner->file->data(), 0, owner->row_offsets};
+  const RowStore rows{owner, owner->file->data(), 0, owner->row_offsets, info.nonfinite_values};
   const std::span<const float> norms = owner->norms;
-  return Embeddings(std::move(vocabulary), rows, dim, std::move(info), norms);
+  return Embeddings(std::move(vocabulary), rows, dim, source_info(info), norms);
 }
 
 std::optional<Embeddings> read_in_place(const ByteReader& in, const Header& header,
-                                        const LoadOptions& options, SourceInfo info,
+                                        const LoadOptions& options, ReadNotes info,
                                         unsigned chunks, MappedLoadTimes* times) {
   const auto start = Clock::now();
   auto owner = std::make_shared<MappedRows>();
@@ -711,12 +711,12 @@ std::optional<Embeddings> read_in_place(const ByteReader& in, const Header& head
 
 std::optional<Embeddings> read_word2vec_binary_mapped(const ByteReader& in, const Header& header,
                                                       const LoadOptions& options,
-                                                      const SourceInfo& info, unsigned chunks,
+                                                      const ReadNotes& info, unsigned chunks,
                                                       MappedLoadTimes* times) {
   if constexpr (std::endian::native != std::endian::little) return std::nullopt;
   if (in.is_gzip()) return std::nullopt;
   const uint64_t records = records_to_read(header.count, options);
-  check_header(in, header, records, header.dim * sizeof(float) + 2, Format::word2vec_binary);  // as the stream does
+  check_header(in, header, records, header.dim * sizeof(float) + 2, Records::binary);  // as the stream does
   if (records > kMaxRecords) return std::nullopt;
   try {
     return read_in_place(in, header, options, info, chunk_count(chunks, records), times);

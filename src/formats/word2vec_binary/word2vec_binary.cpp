@@ -1,5 +1,5 @@
-// word2vec binary: "<count> <dim>\n", then per word its bytes, one space, dim little-endian
-// float32, and usually a "\n" (written by word2vec.c, not by gensim 4).
+// The streaming word2vec binary reader (plain or gzip input; the mapped reader falls back
+// to it for whatever it must refuse).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
-#include "formats/readers.hpp"
+#include "formats/word2vec_binary/word2vec_binary.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -64,10 +64,10 @@ void read_word(ByteReader& in, uint64_t record, uint64_t announced, std::string&
 }  // namespace
 
 Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const LoadOptions& options,
-                                SourceInfo info) {
+                                ReadNotes info) {
   const uint64_t records = records_to_read(header.count, options);
   const uint64_t vector_bytes = header.dim * sizeof(float);
-  check_header(in, header, records, vector_bytes + 2, Format::word2vec_binary);  // a 1-byte word, a space
+  check_header(in, header, records, vector_bytes + 2, Records::binary);  // a 1-byte word, a space
   const size_t dim = header.dim;
 
   Vocabulary vocabulary;
@@ -113,7 +113,7 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
   progress.report();
   skip_newlines(in);
   info.trailing_data = records == header.count && !in.at_end();
-  return Embeddings(std::move(vocabulary), std::move(matrix), dim, std::move(info));
+  return Embeddings(std::move(vocabulary), std::move(matrix), dim, source_info(info), info.nonfinite_values);
 }
 
 }  // namespace embtool::formats

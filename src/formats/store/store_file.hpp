@@ -9,10 +9,19 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "model/embeddings.hpp"
+#include "formats/format.hpp"
 #include "formats/formats.hpp"
+
+namespace embtool::formats {
+
+// The store as a registered format: name embtool-store (alias emb), extension .emb.
+const FormatDescriptor& store_format();
+
+}  // namespace embtool::formats
 
 namespace embtool {
 
@@ -35,7 +44,7 @@ void write_store(const Embeddings& embeddings, const std::filesystem::path& path
 // naming what is wrong.
 Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit = {});
 
-// Whether these first bytes of a file are a store's magic number.
-bool starts_like_store(std::span<const std::byte> first_bytes);
+// The bytes every store starts with.
+inline constexpr std::string_view kStoreMagic = "EMBSTORE";
 
 }  // namespace embtool

@@ -12,7 +12,7 @@
 #include "base/error.hpp"
 #include "formats/formats.hpp"
 #include "search/search.hpp"
-#include "formats/store_file.hpp"
+#include "formats/store/store_file.hpp"
 #include "fixtures.hpp"
 
 using namespace embtool;
@@ -55,8 +55,8 @@ TEST_CASE("a store holds every word, row bit and norm of the file it was convert
   const Embeddings store = open_store(store_of(words, "round", {Dtype::f16, Dtype::i8}));
   REQUIRE(store.rows() == original.rows());
   REQUIRE(store.dim() == original.dim());
-  CHECK(store.source().format == Format::embtool_store);
-  CHECK_THAT(store.source().converted_from, Catch::Contains("round.bin"));
+  CHECK(store.source().format == "embtool-store");
+  CHECK_THAT(store.source().text("converted_from"), Catch::Contains("round.bin"));
   for (uint32_t r = 0; r < store.rows(); ++r) {
     CHECK(store.vocabulary().word(r) == original.vocabulary().word(r));
     CHECK(store.vocabulary().find(words[r].word) == r);
@@ -75,7 +75,7 @@ TEST_CASE("load() recognizes a store by its magic number", "[store]") {
   const auto words = toy_words();
   const auto path = store_of(words, "magic");
   const Embeddings e = load(path);
-  CHECK(e.source().format == Format::embtool_store);
+  CHECK(e.source().format == "embtool-store");
   CHECK(e.rows() == words.size());
 }
 

@@ -1,0 +1,38 @@
+// GloVe as a registered format: the text reader's rows without a header line.
+#include "formats/glove/glove.hpp"
+
+#include "formats/word2vec_text/word2vec_text.hpp"
+
+namespace embtool::formats {
+namespace {
+
+constexpr const char* kName = "glove";
+
+Embeddings open(ByteReader& in, const LoadOptions& options) {
+  skip_byte_order_mark(in);
+  return read_glove(in, options, notes_for(in, kName));
+}
+
+void write(const Embeddings& embeddings, const std::filesystem::path& path, const WriteOptions& options) {
+  write_vectors(embeddings, path, kName, {.force = options.force, .progress = options.progress});
+}
+
+}  // namespace
+
+const FormatDescriptor& glove_format() {
+  static const FormatDescriptor format{
+      .name = kName,
+      .aliases = {},
+      .extensions = {".glove"},
+      .description = "GloVe text, no header line",
+      .magic = {},
+      .sniff = sniff_glove,
+      .open = open,
+      .write = write,
+      .holds_reduced_copies = false,
+      .progress_items = "words",
+  };
+  return format;
+}
+
+}  // namespace embtool::formats
