@@ -113,7 +113,8 @@ Result run_batch(const Session& s, const CommandArgs& args) {
 
 void convert_grammar(CLI::App& convert, CommandArgs& args) {
   convert.add_option("INPUT", args.input, "A word2vec, fastText or GloVe file, or a store")->required();
-  convert.add_option("OUTPUT", args.output, "The file to write: " + describe_output_extensions())->required();
+  convert.add_option("OUTPUT", args.output, "The file to write: " + describe_output_extensions() +
+                                                "; '-': standard output (word2vec text, or --to glove)")->required();
   convert.add_option("--to", args.to, "The output format, whatever OUTPUT's name: " + describe_formats(true, ", "))
       ->check(CLI::IsMember(format_spellings(true)));
   convert.add_option("--dtype", args.dtypes, "Also store a reduced copy that searches scan first: f16, bf16, i8 "

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "formats/formats.hpp"
 #include "formats/registry.hpp"
@@ -36,8 +37,26 @@ void refuse_overwriting_input(const std::filesystem::path& input, const std::fil
   }
 }
 
-// The output format: `to`, else the output's extension.
+// Output "-": standard output, which takes the text formats only (a store is a file to map;
+// word2vec binary is bytes no terminal shows).
+constexpr std::string_view kStandardOutput = "-";
+
+bool streams_to_stdout(const FormatDescriptor& format) {
+  return format.name == "word2vec-text" || format.name == "glove";
+}
+
+// The output format: `to`, else the output's extension (word2vec text for "-").
 const FormatDescriptor& output_format_of(const ConvertRequest& request) {
+  if (request.output == kStandardOutput) {
+    const FormatDescriptor* format = find_format(request.to.empty() ? "word2vec-text" : request.to);
+    if (format == nullptr || !streams_to_stdout(*format)) {
+      throw Error(ErrorKind::invalid_argument,
+                  fmt::format("'-' (standard output) takes a text format, word2vec-text or glove; "
+                              "write {} to a file",
+                              format ? format->name : request.to));
+    }
+    return *format;
+  }
   const FormatDescriptor* format =
       request.to.empty() ? find_format_by_extension(std::filesystem::path(request.output).extension().string())
                          : find_format(request.to);
@@ -77,14 +96,23 @@ void write_output(const Session& s, const Embeddings& embeddings, const std::fil
   const bool counts_words = !format.progress_items.empty();
   std::unique_ptr<Progress> bar =
       !counts_words || embeddings.rows() >= kProgressMinWords
-          ? s.progress(fmt::format("writing {}", output.filename().string()), format.progress_items)
+          ? s.progress(fmt::format("writing {}", request.output == kStandardOutput
+                                                     ? std::string("standard output")
+                                                     : output.filename().string()),
+                       format.progress_items)
           : nullptr;
   if (bar) {
     options.progress = [&bar, counts_words](uint64_t done, uint64_t total) {
       if (counts_words || total >= kProgressMinBytes) bar->update(done, total);
     };
   }
-  format.write(embeddings, output, options);
+  if (request.output == kStandardOutput) {
+    VectorWriteOptions stream_options;
+    stream_options.progress = options.progress;
+    write_vectors(embeddings, *s.out(), "standard output", format.name, stream_options);
+  } else {
+    format.write(embeddings, output, options);
+  }
   if (bar) bar->finish();
 }
 
@@ -92,17 +120,19 @@ void write_output(const Session& s, const Embeddings& embeddings, const std::fil
 
 ConvertReport convert(const Session& s, const ConvertRequest& request) {
   const std::filesystem::path output = request.output;
-  refuse_overwriting_input(request.input, output);
   const FormatDescriptor& format = output_format_of(request);
-  std::error_code ignored;
-  if (!request.force && std::filesystem::exists(output, ignored)) {  // said before a long load
-    throw Error(ErrorKind::invalid_argument, fmt::format("{} already exists", output.string()),
-                Remedy::replace_existing);
+  if (request.output == kStandardOutput) {
+    if (s.out() == nullptr) {
+      throw Error(ErrorKind::invalid_argument, "'-': there is no standard output to write to here");
+    }
+  } else {  // said before a long load
+    refuse_overwriting_input(request.input, output);
+    check_output_file(output, request.force);
   }
   const Embeddings embeddings = s.open(request.input);
   const auto start = std::chrono::steady_clock::now();
   write_output(s, embeddings, output, format, request);
-  return {request.input, output.string(), format.name, embeddings.rows(), embeddings.dim(),
+  return {request.input, request.output == kStandardOutput ? "standard output" : output.string(), format.name, embeddings.rows(), embeddings.dim(),
           seconds_since(start)};
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <istream>
+#include <ostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,9 @@ class Session {
   const ProgressFactory& progress_factory() const { return progress_; }
   // What "-" reads (standard input); nullptr: nothing, "-" is refused.
   std::istream* in() const { return in_; }
+  // What an output "-" writes (convert's standard output); nullptr: "-" is refused.
+  std::ostream* out() const { return out_; }
+  void set_out(std::ostream* out) { out_ = out; }
 
  private:
   ModelOptions model_;
@@ -82,6 +86,7 @@ class Session {
   spdlog::logger& log_;
   ProgressFactory progress_;
   std::istream* in_;
+  std::ostream* out_ = nullptr;
   OpeningHook opening_;
   mutable std::optional<Embeddings> opened_;
   mutable const Embeddings* embeddings_ = nullptr;

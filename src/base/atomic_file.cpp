@@ -29,14 +29,61 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
+// What a file of this type is, in words, for a refusal; nullptr for a regular file.
+const char* what_is_not_regular(mode_t mode) {
+  if (S_ISREG(mode)) return nullptr;
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+[[noreturn]] void refuse(const std::filesystem::path& target, std::string_view what) {
+  throw Error(ErrorKind::invalid_argument,
+              fmt::format("{} is {}; only a regular file is ever replaced", target.string(), what));
+}
+
+// Whether `target` exists; refuses one that is there but is not a regular file (following
+// links, and refusing a link that leads nowhere, which rename() would replace by a file).
+bool regular_or_absent(const std::filesystem::path& target) {
+  struct stat link {};
+  if (::lstat(target.c_str(), &link) != 0) return false;  // absent (or unreachable: said later)
+  const bool is_link = S_ISLNK(link.st_mode);
+  struct stat status {};
+  if (::stat(target.c_str(), &status) != 0) {
+    if (is_link) refuse(target, "a symbolic link to nothing");
+    return false;
+  }
+  if (const char* what = what_is_not_regular(status.st_mode)) {
+    refuse(target, is_link ? fmt::format("a symbolic link to {}", what) : std::string(what));
+  }
+  return true;
+}
+
 }  // namespace
+
+void check_output_file(const std::filesystem::path& target, bool replace_existing) {
+  if (regular_or_absent(target) && !replace_existing) {
+    throw Error(ErrorKind::invalid_argument, fmt::format("{} already exists", target.string()),
+                Remedy::replace_existing);
+  }
+}
 
 AtomicFile::AtomicFile(std::filesystem::path target, bool replace_existing)
     : target_(std::move(target)), buffer_(kBufferBytes) {
-  std::error_code ignored;
-  if (!replace_existing && std::filesystem::exists(target_, ignored)) {
-    throw Error(ErrorKind::invalid_argument,
-                fmt::format("{} already exists", target_.string()), Remedy::replace_existing);
+  check_output_file(target_, replace_existing);
+  // Through a link: the temporary file goes beside the file the link names (rename() works
+  // within one file system) and replaces that file, not the link.
+  std::error_code error;
+  if (std::filesystem::is_symlink(target_, error)) {
+    std::filesystem::path resolved = std::filesystem::canonical(target_, error);
+    if (error) {
+      throw Error(ErrorKind::io, fmt::format("{}: cannot follow the link: {}", target_.string(),
+                                            error.message()));
+    }
+    target_ = std::move(resolved);
   }
   directory_ = target_.has_parent_path() ? target_.parent_path() : std::filesystem::path(".");
   fd_ = ::open(directory_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
@@ -112,6 +159,7 @@ void AtomicFile::commit() {
     fail("close");
   }
   fd_ = -1;
+  regular_or_absent(target_);  // still no device or FIFO there, however long the write took
   if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("rename the finished file to");
   committed_ = true;
   sync_directory(directory_);

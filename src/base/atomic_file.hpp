@@ -3,6 +3,11 @@
 // writer fails, is destroyed without commit() or is killed, the target is untouched. Where the
 // file system allows (Linux O_TMPFILE) the temporary file has no name until commit(), so that
 // even a SIGKILL leaves nothing behind.
+//
+// Only a regular file is ever replaced: renaming over a device, a FIFO or a socket would put a
+// file where the node was (as root, over /dev/null), and over a directory fails late. A target
+// that is a symbolic link to a regular file is written through the link: the file it names is
+// replaced and the link stays.
 #pragma once
 
 #include <cstddef>
@@ -12,9 +17,14 @@
 
 namespace embtool {
 
+// Refuses, with an invalid_argument Error naming the path and what it is, a `target` that
+// exists and is not a regular file (nor a link to one), or is a link to nothing; then, unless
+// `replace_existing`, one that exists at all. Cheap: for checking an output before a long load.
+void check_output_file(const std::filesystem::path& target, bool replace_existing);
+
 class AtomicFile {
  public:
-  // Refuses (usage Error) an existing `target` unless `replace_existing`.
+  // Checks `target` as check_output_file does.
   AtomicFile(std::filesystem::path target, bool replace_existing);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;

@@ -16,6 +16,14 @@ namespace embtool::formats {
 namespace {
 
 constexpr size_t kBufferBytes = size_t{1} << 20;
+// A small compressed file starts with a small buffer (it grows when a read needs more): the
+// full one, cleared on every open, was most of the time spent opening a file of a few KB.
+constexpr uint64_t kMinGzipBufferBytes = 64 << 10;
+constexpr uint64_t kGzipExpansionGuess = 8;  // text of vectors compresses about 3 to 4 times
+
+uint64_t gzip_buffer_bytes(uint64_t file_bytes) {
+  return std::clamp<uint64_t>(file_bytes * kGzipExpansionGuess, kMinGzipBufferBytes, kBufferBytes);
+}
 
 class FileSource : public Source {
  public:
@@ -46,13 +54,14 @@ class FileSource : public Source {
 
 class GzipSource : public Source {
  public:
-  GzipSource(int fd, std::string path) : path_(std::move(path)) {
+  GzipSource(int fd, std::string path, uint64_t file_bytes) : path_(std::move(path)) {
     file_ = gzdopen(fd, "rb");
     if (file_ == nullptr) {
       ::close(fd);
       throw Error(ErrorKind::io, fmt::format("{}: cannot open the gzip stream", path_));
     }
-    gzbuffer(file_, 256 * 1024);
+    // zlib's input buffer: never larger than the file (zlib allocates twice this for output).
+    gzbuffer(file_, static_cast<unsigned>(std::clamp<uint64_t>(file_bytes, 8 << 10, 256 << 10)));
   }
   ~GzipSource() override { gzclose(file_); }
   uint64_t file_position() const override {
@@ -107,11 +116,11 @@ ByteReader::ByteReader(const std::filesystem::path& path) : path_(path.string())
   file_bytes_ = size > 0 ? static_cast<uint64_t>(size) : 0;
   ::lseek(fd, 0, SEEK_SET);
   if (gzip_) {
-    source_ = std::make_unique<GzipSource>(fd, path_);
+    source_ = std::make_unique<GzipSource>(fd, path_, file_bytes_);
   } else {
     source_ = std::make_unique<FileSource>(fd, path_);
   }
-  buffer_.resize(gzip_ ? kBufferBytes : std::min<uint64_t>(kBufferBytes, file_bytes_ + 1));
+  buffer_.resize(gzip_ ? gzip_buffer_bytes(file_bytes_) : std::min<uint64_t>(kBufferBytes, file_bytes_ + 1));
 }
 
 // Makes at least `wanted` unread bytes available, unless the data ends first.
@@ -126,9 +135,11 @@ bool ByteReader::fill(size_t wanted) {
   if (wanted > buffer_.size()) {
     // A plain file holds no more than its size: a small one never needs a big buffer.
     const uint64_t at_most = file_bytes_ - std::min(file_bytes_, consumed_before_buffer_) + 1;
-    buffer_.resize(gzip_ ? wanted : std::max<size_t>(buffer_.size(), std::min<uint64_t>(wanted, at_most)));
+    // A compressed one may hold any amount: its buffer doubles as the data keeps coming.
+    if (!gzip_) buffer_.resize(std::max<size_t>(buffer_.size(), std::min<uint64_t>(wanted, at_most)));
   }
   while (end_ < wanted && !source_done_) {
+    if (end_ == buffer_.size()) buffer_.resize(std::min(wanted, 2 * buffer_.size()));
     size_t n = 0;
     try {
       n = source_->read(buffer_.data() + end_, buffer_.size() - end_);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,11 @@ struct VectorWriteOptions {
 // refused without `force`, and so is a word the format cannot hold (a space in it; a line
 // break, in text).
 void write_vectors(const Embeddings& embeddings, const std::filesystem::path& path,
+                   std::string_view format, const VectorWriteOptions& options);
+
+// The same bytes to a stream (standard output), `name` naming it in messages; `force` is
+// unused. A write the stream refuses (a full device, a closed pipe) is an io Error.
+void write_vectors(const Embeddings& embeddings, std::ostream& out, std::string_view name,
                    std::string_view format, const VectorWriteOptions& options);
 
 }  // namespace embtool

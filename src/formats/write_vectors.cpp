@@ -1,11 +1,13 @@
 // Writing the classic formats back: word2vec binary (as word2vec.c writes it, a newline after
 // each vector), word2vec text and GloVe text (each value the shortest decimal that reads back
-// as the same float32). Through AtomicFile: the output appears whole or not at all.
+// as the same float32). To a file through AtomicFile (the output appears whole or not at all),
+// or to a stream (standard output), where a failed write is an error, never output lost.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <ostream>
 #include <vector>
 
 #include "base/error.hpp"
@@ -41,7 +43,7 @@ std::string_view name_of(Layout layout) {
 }
 
 // A word the format cannot hold would be read back as something else: refuse to write it.
-void check_word(const Embeddings& e, uint32_t row, Layout format, const std::filesystem::path& path) {
+void check_word(const Embeddings& e, uint32_t row, Layout format, std::string_view name) {
   const std::string_view word = e.vocabulary().word(row);
   const bool text = format != Layout::word2vec_binary;
   const char* problem = nullptr;
@@ -51,7 +53,7 @@ void check_word(const Embeddings& e, uint32_t row, Layout format, const std::fil
   if (problem == nullptr) return;
   throw Error(ErrorKind::invalid_argument,
               fmt::format("{}: word {} '{}' holds {}, which {} cannot store; nothing was written",
-                          path.string(), row + 1, word, problem, name_of(format)));
+                          name, row + 1, word, problem, name_of(format)));
 }
 
 void append_binary_row(const Embeddings& e, uint32_t row, std::string& out) {
@@ -90,17 +92,11 @@ std::string format_rows(const Embeddings& e, uint32_t begin, uint32_t end, Layou
   return out;
 }
 
-}  // namespace
-
-void write_vectors(const Embeddings& e, const std::filesystem::path& path, std::string_view format_name,
-                   const VectorWriteOptions& options) {
-  const Layout format = layout_of(format_name);
-  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, path);
-  AtomicFile file(path, options.force);
-  if (format != Layout::glove) {
-    const std::string header = fmt::format("{} {}\n", e.rows(), e.dim());
-    file.write(header.data(), header.size());
-  }
+// The header and every row, in order, each piece handed to `write` as it is ready.
+template <class Write>
+void write_formatted(const Embeddings& e, Layout format, const VectorWriteOptions& options,
+                     const Write& write) {
+  if (format != Layout::glove) write(fmt::format("{} {}\n", e.rows(), e.dim()));
   // Text takes long to format: blocks are formatted on all cores, written in order.
   const size_t threads = format == Layout::word2vec_binary ? 1 : resolve_thread_count(0);
   const uint32_t rows = static_cast<uint32_t>(e.rows());
@@ -112,11 +108,38 @@ void write_vectors(const Embeddings& e, const std::filesystem::path& path, std::
       blocks[task.index] = format_rows(e, begin + static_cast<uint32_t>(task.begin),
                                        begin + static_cast<uint32_t>(task.end), format);
     });
-    for (size_t t = 0; t < plan.tasks(); ++t) file.write(blocks[t].data(), blocks[t].size());
+    for (size_t t = 0; t < plan.tasks(); ++t) write(blocks[t]);
     begin += static_cast<uint32_t>(round_rows);
     if (options.progress) options.progress(begin, rows);
   }
+}
+
+}  // namespace
+
+void write_vectors(const Embeddings& e, const std::filesystem::path& path, std::string_view format_name,
+                   const VectorWriteOptions& options) {
+  const Layout format = layout_of(format_name);
+  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, path.string());
+  AtomicFile file(path, options.force);
+  write_formatted(e, format, options, [&file](const std::string& bytes) {
+    file.write(bytes.data(), bytes.size());
+  });
   file.commit();
+}
+
+void write_vectors(const Embeddings& e, std::ostream& out, std::string_view name,
+                   std::string_view format_name, const VectorWriteOptions& options) {
+  const Layout format = layout_of(format_name);
+  for (uint32_t r = 0; r < e.rows(); ++r) check_word(e, r, format, name);
+  const auto check = [&] {
+    if (!out) throw Error(ErrorKind::io, fmt::format("{}: cannot write: the output is closed or full", name));
+  };
+  write_formatted(e, format, options, [&](const std::string& bytes) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    check();
+  });
+  out.flush();
+  check();
 }
 
 }  // namespace embtool

@@ -8,6 +8,10 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.hpp"
 #include "formats/formats.hpp"
@@ -134,5 +138,109 @@ TEST_CASE("round trips keep the bundled model and the shared files whole", "[wri
       write_vectors(open_store(store), path, format, {.force = true, .progress = {}});
       require_same_content(original, load(path));
     }
+  }
+}
+
+namespace {
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool is_character_device(const char* path) {
+  struct stat status {};
+  return ::stat(path, &status) == 0 && S_ISCHR(status.st_mode);
+}
+
+// What writing `e` to `target` (with force) is refused with, "written" if it is not.
+std::string refusal(const Embeddings& e, const std::filesystem::path& target, std::string_view format) {
+  try {
+    write_vectors(e, target, format, {.force = true, .progress = {}});
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::invalid_argument);
+    return error.what();
+  }
+  return "written";
+}
+
+}  // namespace
+
+TEST_CASE("only a regular file is replaced: a device, FIFO, directory or link to one is refused",
+          "[write]") {
+  namespace fs = std::filesystem;
+  const Embeddings e = load(write_file("regular-only.bin", word2vec_binary(random_words(5, 3, 8))));
+  const fs::path dir = scratch_dir() / "not-regular";
+  fs::create_directories(dir / "a-directory");
+  REQUIRE(::mkfifo((dir / "a-fifo").c_str(), 0600) == 0);
+  fs::create_symlink("/dev/null", dir / "to-null");
+  fs::create_symlink(dir / "a-directory", dir / "to-directory");
+  fs::create_symlink(dir / "a-fifo", dir / "to-fifo");
+  fs::create_symlink(dir / "nothing-here", dir / "to-nothing");
+  const std::vector<std::pair<fs::path, std::string>> refused = {
+      {"/dev/null", "/dev/null is a character device"},
+      {"/dev/full", "/dev/full is a character device"},
+      {dir / "a-fifo", "a-fifo is a FIFO"},
+      {dir / "a-directory", "a-directory is a directory"},
+      {dir / "to-null", "to-null is a symbolic link to a character device"},
+      {dir / "to-directory", "to-directory is a symbolic link to a directory"},
+      {dir / "to-fifo", "to-fifo is a symbolic link to a FIFO"},
+      {dir / "to-nothing", "to-nothing is a symbolic link to nothing"}};
+  for (const auto& [target, why] : refused) {
+    for (const std::string_view format : {"word2vec-text", "word2vec-binary"}) {
+      INFO(target.string() << " as " << format);
+      CHECK_THAT(refusal(e, target, format), Catch::Contains(why));
+    }
+    StoreWriteOptions store;
+    store.force = true;
+    CHECK_THROWS_AS(write_store(e, target, store), Error);
+  }
+  // Run as root, a rename over them would have replaced the nodes by files.
+  CHECK(is_character_device("/dev/null"));
+  CHECK(is_character_device("/dev/full"));
+  CHECK(fs::is_fifo(dir / "a-fifo"));
+  CHECK(fs::is_directory(dir / "a-directory"));
+  CHECK(fs::is_empty(dir / "a-directory"));
+  CHECK(fs::is_symlink(dir / "to-nothing"));
+  CHECK_FALSE(fs::exists(dir / "nothing-here"));
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+}
+
+TEST_CASE("a link to a regular file is written through: the file is replaced, the link stays",
+          "[write]") {
+  namespace fs = std::filesystem;
+  const Embeddings e = load(write_file("through.bin", word2vec_binary(random_words(5, 3, 9))));
+  const fs::path file = write_file("through-target.txt", "old contents");
+  const fs::path link = scratch_dir() / "through-link.txt";
+  fs::create_symlink(file, link);
+  CHECK_THROWS_AS(write_vectors(e, link, "word2vec-text", {}), Error);  // exists, no force
+  CHECK(read_all(file) == "old contents");
+  write_vectors(e, link, "word2vec-text", {.force = true, .progress = {}});
+  CHECK(fs::is_symlink(link));
+  CHECK(load(file).rows() == 5);
+}
+
+TEST_CASE("written to a stream, the text formats are the file's bytes; a failed write is an I/O error",
+          "[write]") {
+  const Embeddings e = load(write_file("streamed.bin", word2vec_binary(awkward_words())));
+  for (const auto& [format, name] : {std::pair<std::string_view, const char*>{"word2vec-text", "streamed.txt"},
+                                     std::pair<std::string_view, const char*>{"glove", "streamed.glove"},
+                                     std::pair<std::string_view, const char*>{"word2vec-binary", "streamed-again.bin"}}) {
+    INFO(name);
+    write_vectors(e, scratch_dir() / name, format, {.force = true, .progress = {}});
+    std::ostringstream out;
+    write_vectors(e, out, "standard output", format, {});
+    CHECK(out.str() == read_all(scratch_dir() / name));
+  }
+  std::ofstream full("/dev/full", std::ios::binary);
+  REQUIRE(full.is_open());
+  try {
+    write_vectors(e, full, "standard output", "word2vec-text", {});
+    FAIL("a write to a full device succeeded");
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::io);
+    CHECK_THAT(error.what(), Catch::Contains("standard output: cannot write"));
   }
 }

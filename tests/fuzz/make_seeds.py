@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Writes the fuzz targets' seed corpus (tests/fuzz/corpus/<target>/): small valid and
+"""Writes the fuzz targets' named seeds (tests/fuzz/corpus/<target>/): small valid and
 slightly broken files of each kind. Stores are made by `embtool convert`:
 
     /usr/bin/python3 tests/fuzz/make_seeds.py build/embtool
+
+Beside them, scripts/fuzz-refresh-corpus.sh keeps the inputs fuzzing found that reach
+further (named by the SHA-1 of their bytes); it keeps every named seed.
 """
 import gzip
 import os

@@ -339,6 +339,21 @@ class Sections {
   std::map<SectionKind, Section> by_kind_;
 };
 
+// The vocabulary bytes of the first words, which end where the word offsets (read from the
+// file) say: a damaged offset is refused here, for a span cut longer than its section would
+// reach past it unnoticed (the vocabulary checks each word against the bytes it is given).
+std::span<const char> first_words_bytes(const std::filesystem::path& path,
+                                        std::span<const char> arena,
+                                        std::span<const uint64_t> first_offsets) {
+  const uint64_t end = first_offsets.back();
+  if (end > arena.size()) {
+    bad_store(path, fmt::format("damaged word offsets: word {} ends at byte {}, past the end "
+                                "of the {} vocabulary bytes",
+                                first_offsets.size() - 1, end, arena.size()));
+  }
+  return arena.first(end);
+}
+
 // What the store records about the file it was converted from, as a reader's notes.
 formats::ReadNotes read_notes(const std::filesystem::path& path, const MappedFile& file,
                               std::span<const char> metadata) {
@@ -442,8 +457,8 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   // A limit shows a prefix of every per-word section; the hash index still names all rows,
   // and the vocabulary treats those past the limit as absent.
   const auto visible_offsets = offsets.first(visible + 1);
-  Vocabulary vocabulary = Vocabulary::view(arena.first(visible_offsets.back()), visible_offsets,
-                                           slots, file, rows);
+  const auto visible_arena = first_words_bytes(path, arena, visible_offsets);
+  Vocabulary vocabulary = Vocabulary::view(visible_arena, visible_offsets, slots, file, rows);
   return Embeddings(std::move(vocabulary), std::move(matrix), formats::source_info(notes),
                     norms.first(visible), std::move(reduced), notes.nonfinite_values);
 }

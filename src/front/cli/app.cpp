@@ -265,17 +265,19 @@ int run_command(const CLI::App& parser, const GlobalOptions& g, const app::Comma
                 const Streams& streams, spdlog::logger& log) {
   const app::Command* command = app::find_command(parser.get_subcommands().front()->get_name());
   if (command == nullptr) throw Error(ErrorKind::internal, "a parsed command is not in the command table");
-  const app::Session session(model_options(g), !g.exact_case,
-                             SearchOptions{.threads = g.threads, .scan = scan_choice(g.scan_dtype)}, log,
-                             progress_factory(streams, g.quiet), streams.in,
-                             [](const std::filesystem::path& path) { set_guarded_file(path.string()); });
+  app::Session session(model_options(g), !g.exact_case,
+                       SearchOptions{.threads = g.threads, .scan = scan_choice(g.scan_dtype)}, log,
+                       progress_factory(streams, g.quiet), streams.in,
+                       [](const std::filesystem::path& path) { set_guarded_file(path.string()); });
+  session.set_out(&streams.out);
   const app::Result result = command->run(session, args);
   return ResultWriter(streams, g, log, parser).write(result, session);
 }
 
-// The exit code once the output is flushed: 5 if it could not be written.
+// The exit code once the output is flushed: 5 if it could not be written (not said again
+// after an I/O failure: convert's write to standard output that failed midway said so).
 int finish(int code, const Streams& streams, spdlog::logger& log) {
-  if (const auto failure = output_failure(streams.out)) {
+  if (const auto failure = output_failure(streams.out); failure && code != static_cast<int>(ExitCode::io)) {
     log.error("{}", *failure);
     return code == static_cast<int>(ExitCode::ok) ? static_cast<int>(ExitCode::io) : code;
   }

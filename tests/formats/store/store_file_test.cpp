@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -176,4 +180,84 @@ TEST_CASE("embtool convert writes a store that answers as the original file does
   const auto onto_input = run_cli({"convert", source.string(), source.string(), "--force"});
   CHECK(onto_input.code == 2);
   CHECK_THAT(onto_input.err, Catch::Contains("is the input file"));
+}
+
+namespace {
+
+// The word offsets section of a store written by store_of (header, then metadata, vocabulary
+// and word offsets each on its own 4 KiB page: both small enough for one page here).
+constexpr size_t kWordOffsetsAt = 3 * 4096;
+
+std::string as_bytes(uint64_t value) { return std::string(reinterpret_cast<const char*>(&value), 8); }
+
+// A store found by fuzzing: 3 words whose third offset is 2^64 - 1, the last one right.
+fs::path fuzzed_store() {
+  return fs::path(EMBTOOL_SOURCE_DIR) / "tests/fuzz/regressions/store/limit-offsets-past-vocabulary.emb";
+}
+
+}  // namespace
+
+TEST_CASE("a limit never slices the vocabulary past its section: a damaged offset is refused",
+          "[store]") {
+  const auto path = store_of(random_words(50, 4, 7), "offsets");
+  // Row 9 ("w9") ends where offset 10 says: after "w0" .. "w9", 20 bytes.
+  const size_t end_of_row_9 = kWordOffsetsAt + 10 * 8;
+  REQUIRE(read_all(path).substr(end_of_row_9, 8) == as_bytes(20));
+  for (const uint64_t bad : {uint64_t{UINT64_MAX}, uint64_t{1} << 40, uint64_t{4096}}) {
+    INFO("row 9's end offset " << bad);
+    const auto damaged = damaged_copy(path, end_of_row_9, as_bytes(bad), "offsets-bad.emb");
+    try {
+      open_store(damaged, 10);  // the limit's slice of the vocabulary ends at the bad offset
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::bad_data);
+      CHECK_THAT(e.what(), Catch::Contains("offsets-bad.emb") && Catch::Contains("damaged word offsets"));
+    }
+    // A limit that ends before the damage sees sound words; one past it (and no limit) has
+    // the offsets checked word by word as they are read (opening does nothing per word).
+    CHECK(open_store(damaged, 9).vocabulary().word(8) == "w8");
+    for (const std::optional<uint64_t> limit : {std::optional<uint64_t>(11), std::optional<uint64_t>()}) {
+      const Embeddings e = open_store(damaged, limit);
+      CHECK_THROWS_AS(e.vocabulary().word(9), Error);
+      CHECK_THROWS_AS(e.vocabulary().word(10), Error);
+      CHECK(e.vocabulary().word(8) == "w8");
+    }
+  }
+  const Embeddings fuzzed = open_store(fuzzed_store());
+  CHECK(fuzzed.vocabulary().arena_bytes() == 12);
+  CHECK_THROWS_AS(open_store(fuzzed_store(), 2), Error);
+  CHECK(open_store(fuzzed_store(), 1).vocabulary().arena_bytes() == 4);
+}
+
+TEST_CASE("the fuzzed store with --limit: info, vector --id and convert refuse it in one line",
+          "[store][cli]") {
+  const std::string store = fuzzed_store().string();
+  const std::string out = (scratch_dir() / "fuzzed-out.txt").string();
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"-m", store, "--limit", "2", "info"},
+        std::vector<std::string>{"-m", store, "--limit", "2", "vector", "--id", "1"},
+        std::vector<std::string>{"--limit", "2", "convert", store, out, "--force"},
+        std::vector<std::string>{"--limit", "2", "convert", store, out + ".emb", "--force"}}) {
+    INFO(fmt::format("{}", fmt::join(command, " ")));
+    const auto result = run_cli(command);
+    CHECK(result.code == 4);
+    CHECK(result.out.empty());
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+    CHECK_THAT(result.err, Catch::Contains("damaged word offsets"));
+  }
+  CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("a store written from a store seen through a limit has an index of its own words",
+          "[store]") {
+  const auto words = random_words(300, 8, 8);
+  const Embeddings limited = open_store(store_of(words, "relimit-source"), 100);
+  const fs::path copy = scratch_dir() / "relimited.emb";
+  write_store(limited, copy, {.reduced = {}, .force = true, .progress = {}});
+  const Embeddings e = open_store(copy);
+  REQUIRE(e.rows() == 100);
+  CHECK(e.vocabulary().find("w99") == 99u);
+  // Once the index named rows 100..299, which this store does not hold: a damaged store.
+  for (const auto& word : {"w100", "w299", "not-a-word"}) CHECK_FALSE(e.vocabulary().find(word));
+  for (uint32_t r = 0; r < e.rows(); ++r) CHECK(e.vocabulary().find(words[r].word) == r);
 }

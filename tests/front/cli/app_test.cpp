@@ -5,8 +5,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <bit>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "fixtures.hpp"
@@ -462,5 +467,50 @@ TEST_CASE("a --k beyond the vocabulary answers with every other word", "[cli]") 
     REQUIRE(result.code == 0);
     const size_t excluded = query[1] == "neighbors" ? 1 : 3;
     CHECK(json::parse(result.out)["results"].size() == toy_words().size() - excluded - 1);  // the zero row never answers
+  }
+}
+
+TEST_CASE("convert refuses an output that is not a regular file before it loads the input",
+          "[cli][convert]") {
+  const std::string missing = (scratch_dir() / "no-such-input.bin").string();
+  for (const char* device : {"/dev/null", "/dev/full"}) {
+    // The input does not exist: a refusal that names the output came before any load.
+    const auto result = run_cli({"convert", missing, device, "--to", "word2vec-text", "--force"});
+    CHECK(result.code == 2);
+    CHECK_THAT(result.err, Catch::Contains(std::string(device) + " is a character device"));
+    const auto store = run_cli({"convert", toy_model(), device, "--to", "emb", "--force"});
+    CHECK(store.code == 2);
+    struct stat status {};
+    REQUIRE(::stat(device, &status) == 0);
+    CHECK(S_ISCHR(status.st_mode));
+  }
+  const auto directory = scratch_dir() / "convert-into-directory";
+  std::filesystem::create_directories(directory);
+  const auto result = run_cli({"convert", missing, directory.string(), "--to", "glove", "--force"});
+  CHECK(result.code == 2);
+  CHECK_THAT(result.err, Catch::Contains("is a directory"));
+}
+
+TEST_CASE("convert to '-' streams word2vec text (the default) or GloVe, the file's bytes",
+          "[cli][convert]") {
+  for (const auto& [to, name] : {std::pair{std::string(), "streamed.txt"},
+                                 std::pair{std::string("word2vec-text"), "streamed.vec"},
+                                 std::pair{std::string("glove"), "streamed.glove"}}) {
+    INFO("--to '" << to << "'");
+    std::vector<std::string> args{"convert", toy_model(), "-"};
+    if (!to.empty()) args.insert(args.end(), {"--to", to});
+    const auto streamed = run_cli(args);
+    REQUIRE(streamed.code == 0);
+    const auto file = (scratch_dir() / name).string();
+    REQUIRE(run_cli({"convert", toy_model(), file, "--to", to.empty() ? "word2vec-text" : to, "--force"}).code == 0);
+    std::ifstream in(file, std::ios::binary);
+    CHECK(streamed.out == std::string(std::istreambuf_iterator<char>(in), {}));
+    CHECK_FALSE(streamed.out.empty());
+  }
+  for (const char* to : {"word2vec-binary", "emb"}) {
+    const auto refused = run_cli({"convert", toy_model(), "-", "--to", to});
+    CHECK(refused.code == 2);
+    CHECK(refused.out.empty());
+    CHECK_THAT(refused.err, Catch::Contains("takes a text format"));
   }
 }
