@@ -92,12 +92,23 @@ DistanceAnswer distance(const Session& s, const std::string& a, const std::strin
   return {word_of(s, ra), word_of(s, rb), static_cast<float>(d.cosine), static_cast<float>(d.euclidean)};
 }
 
+namespace {
+
+// An expression: blanks between terms, or one weighted term ("2*king") that is not itself a
+// word of the vocabulary (a word may hold '*').
+bool is_expression(const Session& s, const std::string& query) {
+  return ops::looks_like_expression(query) ||
+         (ops::is_weighted_term(query) && !s.embeddings().vocabulary().contains(query));
+}
+
+}  // namespace
+
 NeighborsAnswer neighbors(const Session& s, const std::vector<std::string>& queries, size_t k,
                           const std::vector<Neighbor>* precomputed) {
   if (queries.empty()) throw Error(ErrorKind::invalid_argument, "no words given");
   if (queries.size() == 1) {
     const std::string& query = queries.front();
-    if (ops::looks_like_expression(query)) return {{expression_query(s, query, k)}};
+    if (is_expression(s, query)) return {{expression_query(s, query, k)}};
     return {{word_query(s, query, k, precomputed)}};
   }
   // Several: the known words are answered together in one pass; each unknown one keeps its
@@ -111,7 +122,7 @@ NeighborsAnswer neighbors(const Session& s, const std::vector<std::string>& quer
     q.k = static_cast<int64_t>(k);
     q.text = queries[i];
     try {
-      if (ops::looks_like_expression(queries[i])) {
+      if (is_expression(s, queries[i])) {
         q = expression_query(s, queries[i], k);
         continue;
       }

@@ -45,6 +45,14 @@ bool looks_like_expression(std::string_view text) {
   return text.find_first_of(" \t") != std::string_view::npos;
 }
 
+bool is_weighted_term(std::string_view text) {
+  const size_t star = text.find('*');
+  if (star == 0 || star == std::string_view::npos) return false;
+  double weight = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + star, weight);
+  return end == text.data() + star && (ec == std::errc() || ec == std::errc::result_out_of_range);
+}
+
 std::vector<ExpressionTerm> parse_expression(std::string_view text) {
   std::istringstream in{std::string(text)};
   std::vector<ExpressionTerm> terms;

@@ -158,6 +158,21 @@ TEST_CASE("f: a NaN, infinite or overflowing weight in an expression is a usage 
   }
 }
 
+TEST_CASE("f: one weighted term alone is an expression too, its weight checked the same way", "[contract]") {
+  for (const std::string weight : {"nan", "inf", "1e39"}) {
+    INFO(weight);
+    const auto r = run_embtool({"neighbors", weight + "*king"});
+    require_one_line_usage_error(r);
+    CHECK_THAT(r.err, Catch::Contains(weight + "*king"));
+  }
+  // 2*king points where king does: the same neighbors, as gensim's most_similar([('king', 2)]).
+  const auto scaled = run_embtool({"--json", "neighbors", "2*king", "--k", "3"});
+  const auto plain = run_embtool({"--json", "neighbors", "king", "--k", "3"});
+  REQUIRE(scaled.code == 0);
+  const auto results = [](const std::string& out) { return out.substr(out.find("\"results\"")); };
+  CHECK(results(scaled.out) == results(plain.out));
+}
+
 TEST_CASE("f: vector --id -1 and doesnt-match with fewer than two words are usage errors", "[contract]") {
   require_one_line_usage_error(run_embtool({"vector", "--id", "-1"}));
   const auto one = run_embtool({"doesnt-match", "cat"});
