@@ -8,9 +8,10 @@
 namespace embtool {
 namespace {
 
-[[noreturn]] void corrupt_index(std::string_view what) {
-  throw Error(ErrorKind::bad_data, std::string("corrupt vocabulary in the store file: ") +
-                                      std::string(what));
+// A damaged layout in a viewed file: found as it is read, so named with the file it came from.
+[[noreturn]] void corrupt_index(const std::shared_ptr<const std::string>& source, std::string_view what) {
+  const std::string file = source && !source->empty() ? *source : std::string("the store file");
+  throw Error(ErrorKind::bad_data, file + ": corrupt vocabulary: " + std::string(what));
 }
 
 }  // namespace
@@ -20,6 +21,8 @@ Vocabulary::Vocabulary(const Vocabulary& other)
       offsets_(other.offsets_),
       slots_(other.slots_),
       view_(other.view_),
+      index_rows_(other.index_rows_),
+      source_(other.source_),
       owner_(other.owner_) {
   if (owns_memory()) refresh_view();
 }
@@ -31,19 +34,21 @@ Vocabulary& Vocabulary::operator=(const Vocabulary& other) {
 
 Vocabulary Vocabulary::view(std::span<const char> arena, std::span<const uint64_t> offsets,
                             std::span<const uint32_t> slots, std::shared_ptr<const void> owner,
-                            size_t index_rows) {
+                            size_t index_rows, std::string source) {
+  auto source_name = std::make_shared<const std::string>(std::move(source));
   if (offsets.empty() || offsets.front() != 0 || offsets.back() != arena.size()) {
-    corrupt_index("word offsets do not cover the word bytes");
+    corrupt_index(source_name, "word offsets do not cover the word bytes");
   }
   index_rows = std::max(index_rows, offsets.size() - 1);
   if (slots.empty() || !std::has_single_bit(slots.size()) || slots.size() <= index_rows) {
-    corrupt_index("hash index size");
+    corrupt_index(source_name, "hash index size");
   }
   Vocabulary vocabulary;
   vocabulary.offsets_.clear();
   vocabulary.view_ = View{arena, offsets, slots};
   vocabulary.owner_ = owner ? std::move(owner) : std::make_shared<int>(0);
   vocabulary.index_rows_ = index_rows;
+  vocabulary.source_ = std::move(source_name);
   return vocabulary;
 }
 
@@ -62,7 +67,7 @@ void Vocabulary::reserve(size_t words, size_t bytes) {
 std::string_view Vocabulary::word(uint32_t row) const {
   const uint64_t begin = view_.offsets[row];
   const uint64_t end = view_.offsets[row + 1];
-  if (begin > end || end > view_.arena.size()) corrupt_index("word offsets out of order");
+  if (begin > end || end > view_.arena.size()) corrupt_index(source_, "word offsets out of order");
   return std::string_view(view_.arena.data() + begin, end - begin);
 }
 
@@ -78,10 +83,10 @@ size_t Vocabulary::slot_for(std::string_view word, uint64_t hash) const {
     if (row < size()) {
       if (this->word(row) == word) return slot;
     } else if (owns_memory() || row >= index_rows_) {
-      corrupt_index("hash index names a row past the end");
+      corrupt_index(source_, "hash index names a row past the end");
     }
   }
-  corrupt_index("hash index has no empty slot");
+  corrupt_index(source_, "hash index has no empty slot");
 }
 
 std::optional<uint32_t> Vocabulary::find(std::string_view word) const {

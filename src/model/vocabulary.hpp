@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,9 +31,10 @@ class Vocabulary {
   // layout is checked as it is read, so a corrupt file fails with an error, not a crash.
   // `index_rows` is how many rows the index names (more than `offsets` holds when only the
   // first words are in view: the others are then treated as absent); 0 means all of them.
+  // `source` names the file in the errors a damaged layout gives.
   static Vocabulary view(std::span<const char> arena, std::span<const uint64_t> offsets,
                          std::span<const uint32_t> slots, std::shared_ptr<const void> owner,
-                         size_t index_rows = 0);
+                         size_t index_rows = 0, std::string source = {});
 
   // Appends `word` as the next row unless it is already present (the first occurrence wins,
   // as in gensim). Returns whether it was added. Only for a vocabulary that owns its memory.
@@ -78,6 +80,7 @@ class Vocabulary {
 
   View view_;                           // what every lookup reads: the vectors or the file
   size_t index_rows_ = 0;               // rows the index may name (>= size() for a view)
+  std::shared_ptr<const std::string> source_;  // the viewed file, for error messages
   std::shared_ptr<const void> owner_;   // keeps a viewed file mapped
 };
 

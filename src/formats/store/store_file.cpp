@@ -458,7 +458,7 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   // and the vocabulary treats those past the limit as absent.
   const auto visible_offsets = offsets.first(visible + 1);
   const auto visible_arena = first_words_bytes(path, arena, visible_offsets);
-  Vocabulary vocabulary = Vocabulary::view(visible_arena, visible_offsets, slots, file, rows);
+  Vocabulary vocabulary = Vocabulary::view(visible_arena, visible_offsets, slots, file, rows, path.string());
   return Embeddings(std::move(vocabulary), std::move(matrix), formats::source_info(notes),
                     norms.first(visible), std::move(reduced), notes.nonfinite_values);
 }
