@@ -36,6 +36,9 @@ struct FormatDescriptor {
   bool (*sniff)(std::string_view head, std::string_view path) = nullptr;
   // Reads the file that `in` has open at its first byte.
   Embeddings (*open)(formats::ByteReader& in, const LoadOptions& options) = nullptr;
+  // Reads the model a directory holds (a Hugging Face model directory); the one format that
+  // sets this is the one a directory given as the model is read by.
+  Embeddings (*open_directory)(const std::filesystem::path& directory, const LoadOptions& options) = nullptr;
   // Writes `embeddings` in this format, the file whole or not at all; nullptr: read only.
   void (*write)(const Embeddings& embeddings, const std::filesystem::path& path,
                 const WriteOptions& options) = nullptr;

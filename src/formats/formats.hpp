@@ -25,6 +25,12 @@ struct LoadOptions {
   std::optional<uint64_t> limit;  // load only the first N records (gensim `limit`)
   bool allow_nonfinite = false;   // keep NaN/Inf values instead of refusing the file
   bool strict = false;            // refuse what is otherwise accepted with a warning
+  // A checkpoint's tensor to read (safetensors, GGUF): empty means its token embedding, found
+  // among the names real checkpoints give it.
+  std::string tensor;
+  // A file of one token a line naming the rows of a matrix that has no vocabulary (.npy);
+  // empty: rows are named by their id.
+  std::filesystem::path vocab_file;
   LoadProgress progress;          // optional
 };
 

@@ -118,10 +118,19 @@ std::vector<std::string> load_warnings(const SourceInfo& source) {
 
 namespace {
 
+Embeddings open_directory(const std::filesystem::path& path, const LoadOptions& options) {
+  for (const FormatDescriptor* format : registered_formats()) {
+    if (format->open_directory != nullptr) return format->open_directory(path, options);
+  }
+  throw Error(ErrorKind::bad_data, fmt::format("{}: is a directory, and no format reads directories", path.string()));
+}
+
 Embeddings load_any(const std::filesystem::path& path, const LoadOptions& options) {
   if (options.limit && *options.limit == 0) {
     throw Error(ErrorKind::invalid_argument, "a limit on the words to read must be at least 1");
   }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return open_directory(path, options);
   formats::ByteReader in(path);
   const FormatDescriptor& format = formats::format_to_open(in, options);
   return format.open(in, options);

@@ -96,4 +96,13 @@ void Embeddings::compute_norms() {
   norms_ = owned_norms_;
 }
 
+void Embeddings::set_tokens(Tokens tokens) {
+  if (tokens.size() != rows()) {
+    throw Error(ErrorKind::internal, "internal error: token kinds for " + std::to_string(tokens.size()) +
+                                         " rows given to a matrix of " + std::to_string(rows()));
+  }
+  tokens.index_texts(vocabulary_);
+  tokens_ = std::make_shared<const Tokens>(std::move(tokens));
+}
+
 }  // namespace embtool

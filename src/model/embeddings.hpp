@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "model/matrix.hpp"
+#include "model/tokens.hpp"
 #include "model/vocabulary.hpp"
 
 namespace embtool {
@@ -33,12 +34,22 @@ struct LoadWarning {
 };
 
 // Where the vectors came from and what loading them noticed, in terms any format can fill.
+// One tensor of a checkpoint (safetensors, GGUF), for `info --tensors`.
+struct TensorEntry {
+  std::string name;
+  std::string dtype;            // as the file names it ("BF16", "Q4_K")
+  std::vector<uint64_t> shape;  // as the file lists it (GGUF: ne, fastest-varying first)
+  uint64_t bytes = 0;
+  std::string file;             // the shard holding it, for sharded checkpoints; else empty
+};
+
 struct SourceInfo {
   std::string path;
   std::string format;                 // the name of the format read ("word2vec-binary")
   uint64_t file_bytes = 0;            // on disk (the compressed size of a compressed file)
   std::vector<SourceFact> facts;            // in the order the reader recorded them
   std::vector<LoadWarning> warnings;  // in the order a person should read them
+  std::vector<TensorEntry> tensors;   // every tensor of a checkpoint, in file order
 
   // The fact of this name, or nullptr.
   const SourceFact* fact(std::string_view name) const;
@@ -92,6 +103,12 @@ class Embeddings {
   float norm(uint32_t r) const { return norms_[r]; }
   std::span<const float> norms() const { return norms_; }
 
+  // What the tokenizer says of each row, for LLM token embeddings; nullptr for word vectors.
+  const Tokens* tokens() const { return tokens_.get(); }
+  // Set by a reader before it hands the model over (its texts are indexed here); `tokens`
+  // has one entry per row.
+  void set_tokens(Tokens tokens);
+
   // The reduced copy of `dtype` this model holds, if any.
   const Matrix* reduced(Dtype dtype) const;
   std::span<const Matrix> reduced_copies() const { return reduced_; }
@@ -107,6 +124,7 @@ class Embeddings {
   std::span<const float> norms_;
   std::vector<Matrix> reduced_;
   uint64_t nonfinite_values_ = 0;
+  std::shared_ptr<const Tokens> tokens_;
 };
 
 }  // namespace embtool

@@ -106,7 +106,8 @@ void Vocabulary::rebuild_index(size_t capacity) {
   slots_.assign(capacity, kEmptySlot);
   refresh_view();
   for (uint32_t row = 0; row < size(); ++row) {
-    slots_[slot_for(word(row), hash_word(word(row)))] = row;
+    uint32_t& slot = slots_[slot_for(word(row), hash_word(word(row)))];
+    if (slot == kEmptySlot) slot = row;  // a word spelled twice (append) keeps its first row
   }
 }
 
@@ -120,6 +121,16 @@ bool Vocabulary::add(std::string_view word) {
   offsets_.push_back(arena_.size());
   refresh_view();
   return true;
+}
+
+void Vocabulary::append(std::string_view word) {
+  if (!owns_memory()) throw Error(ErrorKind::internal, "internal error: append to a mapped vocabulary");
+  if (vocabulary_hash::must_grow(size() + 1, slots_.size())) grow_index();
+  const size_t slot = slot_for(word, hash_word(word));
+  if (slots_[slot] == kEmptySlot) slots_[slot] = static_cast<uint32_t>(size());
+  arena_.insert(arena_.end(), word.begin(), word.end());
+  offsets_.push_back(arena_.size());
+  refresh_view();
 }
 
 }  // namespace embtool

@@ -39,6 +39,9 @@ class Vocabulary {
   // Appends `word` as the next row unless it is already present (the first occurrence wins,
   // as in gensim). Returns whether it was added. Only for a vocabulary that owns its memory.
   bool add(std::string_view word);
+  // Appends `word` as the next row even when it is already present: a tokenizer's rows are
+  // its token IDs, and a vocabulary may spell two IDs alike. find() names the first such row.
+  void append(std::string_view word);
   void reserve(size_t words, size_t bytes);
 
   // O(1) exact (byte-for-byte) lookup.
