@@ -1,0 +1,36 @@
+// Rows of float32, float16 or bfloat16 values that lie back to back in a mapped file
+// (safetensors, .npy): served in place when they are aligned for their dtype, copied once
+// otherwise, and their NaN/Inf values counted (and refused unless the caller allows them) in
+// one pass split among the cores.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "formats/formats.hpp"
+#include "model/matrix.hpp"
+
+namespace embtool::formats {
+
+// rows x dim little-endian values of `dtype` (f32, f16 or bf16) from `data`, which `owner`
+// keeps alive (a MappedFile).
+struct DenseRows {
+  Dtype dtype = Dtype::f32;
+  size_t rows = 0;
+  size_t dim = 0;
+  const std::byte* data = nullptr;
+  std::shared_ptr<const void> owner;
+};
+
+// The rows as a Matrix at stride dim: a view of `rows.data` when it is aligned for the dtype
+// (2 bytes for f16 / bf16, 4 for f32), else an owned copy (a file whose tensor data starts at
+// an odd offset).
+Matrix dense_matrix(const DenseRows& rows);
+
+// How many NaN/Inf values `matrix` holds. Unless options.allow_nonfinite, the first one is
+// refused with a bad_data Error naming `file`, the token id (row) and the dimension.
+uint64_t count_nonfinite(const Matrix& matrix, const LoadOptions& options, std::string_view file);
+
+}  // namespace embtool::formats
