@@ -240,6 +240,7 @@ TEST_CASE("safetensors: NaN and Inf are refused with the token id and dimension,
   allow.allow_nonfinite = true;
   const auto e = load(path, allow);
   CHECK(e.nonfinite_values() == 1);
+  CHECK(warned(e, "1 NaN/Inf values kept"));
   values[0] = std::numeric_limits<float>::infinity();
   const auto f32 = write_file("inf.safetensors", safetensors({{"wte.weight", "F32", {4, 3}, f32_bytes(values)}}));
   require_refused(f32, "token id 0 has the value inf at dimension 1");

@@ -214,7 +214,7 @@ SourceInfo source_of(const NpyHeader& header, std::string_view file, uint64_t fi
   source.facts.push_back({"shape", shape_text(header.shape)});
   if (float64) {
     source.facts.push_back({"decoded_to", std::string("f32")});
-    source.warnings.push_back({fmt::format("{}: float64 values rounded to float32", file), false});
+    source.warnings.push_back({fmt::format("{}: float64 values rounded to float32", file)});
   }
   return source;
 }
@@ -255,6 +255,7 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
   if (descr.float64 && !options.allow_nonfinite) refuse_overflow(data, matrix, file);
   const uint64_t nonfinite = count_nonfinite(matrix, options, file);
   SourceInfo source = source_of(header, file, bytes.size(), descr.float64);
+  if (nonfinite > 0) source.warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", file, nonfinite), false});
   TokenVocabulary tokens = row_number_vocabulary(matrix.rows());
   return embeddings_with_tokens(std::move(matrix), std::move(tokens), std::move(source), nonfinite,
                                 fmt::format("{}: the array", file));

@@ -435,6 +435,10 @@ Embeddings checkpoint_embeddings(CheckpointMatrix checkpoint, TokenVocabulary to
     tokens.keys.resize(rows);
     tokens.kinds.resize(rows);
   }
+  if (checkpoint.nonfinite_values > 0) {
+    checkpoint.source.warnings.push_back(
+        {fmt::format("{}: {} NaN/Inf values kept", checkpoint.source.path, checkpoint.nonfinite_values), false});
+  }
   const std::string matrix_name = fmt::format("{}: tensor '{}'", checkpoint.source.path, checkpoint.tensor);
   return embeddings_with_tokens(std::move(checkpoint.matrix), std::move(tokens), std::move(checkpoint.source),
                                 checkpoint.nonfinite_values, matrix_name);
