@@ -298,7 +298,6 @@ InfoAnswer info(const Session& s, bool tensors) {
   std::vector<Fact> own{{"path", text(source.path)},
                         {"format", text(source.format)},
                         {"file_bytes", count(source.file_bytes)},
-                        {"shape", text(fmt::format("{} x {}", e.rows(), e.dim()))},
                         {e.tokens() ? "rows" : "words", count(e.rows())},
                         {"dim", count(e.dim())},
                         {"dtype", text(dtype_long_name(e.dtype()))},
@@ -306,6 +305,7 @@ InfoAnswer info(const Session& s, bool tensors) {
                         {"simd_target", text(simd_target())},
                         {"matrix_bytes", count(e.matrix_bytes())},
                         {"vocabulary_bytes", count(e.vocabulary().arena_bytes())}};
+  if (e.tokens() != nullptr) own.push_back({"shape", text(fmt::format("{} x {}", e.rows(), e.dim()))});
   add_token_facts(own, e);
   std::vector<Fact> facts = with_source_facts(std::move(own), source);
   if (e.dim() == 0) {
