@@ -105,8 +105,9 @@ def check_neighbors(failures, label, doc, rows64, row):
 def check_model(failures, embtool, label, model, expected, tensor=None, tied=None):
     """`expected`: the float32 rows as the writer itself decodes them."""
     info = embtool.run(model, "info")
-    if (info["words"], info["dim"]) != expected.shape:
-        failures.append(f"{label}: info says {info['words']} x {info['dim']}, expected {expected.shape}")
+    rows = info.get("rows", info.get("words"))
+    if (rows, info["dim"]) != expected.shape:
+        failures.append(f"{label}: info says {rows} x {info['dim']}, expected {expected.shape}")
         return
     if tensor and info.get("tensor") != tensor:
         failures.append(f"{label}: info tensor {info.get('tensor')!r}, expected {tensor!r}")

@@ -12,6 +12,7 @@
 #include "formats/dense_rows.hpp"
 #include "formats/readers.hpp"
 #include "formats/token_vocabulary.hpp"
+#include "formats/tokenizer_vocab/tokenizer_vocab.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -256,7 +257,8 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
   const uint64_t nonfinite = count_nonfinite(matrix, options, file);
   SourceInfo source = source_of(header, file, bytes.size(), descr.float64);
   if (nonfinite > 0) source.warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", file, nonfinite), false});
-  TokenVocabulary tokens = row_number_vocabulary(matrix.rows());
+  TokenVocabulary tokens = options.vocab_file.empty() ? row_number_vocabulary(matrix.rows())
+                                                      : read_token_file(options.vocab_file);
   return embeddings_with_tokens(std::move(matrix), std::move(tokens), std::move(source), nonfinite,
                                 fmt::format("{}: the array", file));
 }

@@ -19,7 +19,6 @@ namespace embtool::formats {
 namespace {
 
 constexpr const char* kName = "safetensors";
-constexpr std::string_view kIndexSuffix = ".safetensors.index.json";
 // The output embedding's names, most common first (GPT-NeoX calls it embed_out; Meta's own
 // Llama checkpoints, output).
 constexpr std::string_view kOutputNames[] = {"lm_head.weight", "embed_out.weight", "output.weight"};
@@ -363,13 +362,7 @@ SourceInfo source_of(const Checkpoint& checkpoint, const SafetensorsTensor& tens
   return source;
 }
 
-bool is_index_path(const std::filesystem::path& path) { return path.string().ends_with(kIndexSuffix); }
-
-// An index file: JSON (not a safetensors length) that names a weight_map near its start.
-bool looks_like_index(std::string_view head) {
-  const size_t first = head.find_first_not_of(" \t\r\n");
-  return first != std::string_view::npos && head[first] == '{' && head.find("\"weight_map\"") != std::string_view::npos;
-}
+bool is_index_path(const std::filesystem::path& path) { return path.string().ends_with(kSafetensorsIndexSuffix); }
 
 }  // namespace
 
@@ -442,46 +435,6 @@ Embeddings checkpoint_embeddings(CheckpointMatrix checkpoint, TokenVocabulary to
   const std::string matrix_name = fmt::format("{}: tensor '{}'", checkpoint.source.path, checkpoint.tensor);
   return embeddings_with_tokens(std::move(checkpoint.matrix), std::move(tokens), std::move(checkpoint.source),
                                 checkpoint.nonfinite_values, matrix_name);
-}
-
-namespace {
-
-bool sniff(std::string_view head, std::string_view path) {
-  if (path.ends_with(".safetensors") || path.ends_with(kIndexSuffix)) return true;
-  if (looks_like_index(head)) return true;
-  if (head.size() < 9 || head[8] != '{') return false;
-  uint64_t length = 0;
-  for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(head[static_cast<size_t>(i)]);
-  return length >= 2 && length <= kMaxSafetensorsHeaderBytes;
-}
-
-Embeddings open(ByteReader& in, const LoadOptions& options) {
-  if (in.is_gzip()) {
-    throw Error(ErrorKind::bad_data,
-                fmt::format("{}: a compressed safetensors file cannot be mapped; decompress it first", in.path()));
-  }
-  CheckpointMatrix checkpoint = read_safetensors_matrix(in.path(), options);
-  TokenVocabulary tokens = row_number_vocabulary(checkpoint.matrix.rows());
-  return checkpoint_embeddings(std::move(checkpoint), std::move(tokens), std::nullopt);
-}
-
-}  // namespace
-
-const FormatDescriptor& safetensors_format() {
-  static const FormatDescriptor format{
-      .name = kName,
-      .aliases = {},
-      .extensions = {".safetensors"},
-      .description = "safetensors",
-      .magic = {},
-      .sniff = sniff,
-      .open = open,
-      .open_directory = nullptr,
-      .write = nullptr,
-      .holds_reduced_copies = false,
-      .progress_items = {},
-  };
-  return format;
 }
 
 }  // namespace embtool::formats

@@ -17,8 +17,12 @@
 
 namespace embtool::formats {
 
-// safetensors as a registered format (name "safetensors").
+// safetensors as a registered format (name "safetensors"); it also opens a Hugging Face model
+// directory given as the model (formats/hf_dir/hf_dir.hpp).
 const FormatDescriptor& safetensors_format();
+
+// How the index of a sharded checkpoint is named: model.safetensors.index.json.
+inline constexpr std::string_view kSafetensorsIndexSuffix = ".safetensors.index.json";
 
 // The names a token embedding goes by in real checkpoints, most common first.
 std::span<const std::string_view> token_embedding_names();
