@@ -2,101 +2,119 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "base/error.hpp"
 #include "base/thread_pool.hpp"
+#include "kernels/simd.hpp"
 
 namespace embtool::formats {
-
-Matrix dense_matrix(const DenseRows& rows) {
-  const size_t element = dtype_bytes(rows.dtype);
-  const size_t values = rows.rows * rows.dim;
-  if (rows.dtype == Dtype::i8) throw Error(ErrorKind::internal, "internal error: dense int8 rows");
-  if (reinterpret_cast<uintptr_t>(rows.data) % element == 0) {
-    return Matrix::view(rows.dtype, rows.rows, rows.dim, rows.data, rows.dim, rows.owner);
-  }
-  // A tensor at an offset that is no multiple of its element size: the kernels load whole
-  // elements, so the rows are copied once to memory that is aligned.
-  if (rows.dtype == Dtype::f32) {
-    std::vector<float> copy(values);
-    std::memcpy(copy.data(), rows.data, values * element);
-    return Matrix::from_f32(std::move(copy), rows.dim);
-  }
-  auto copy = std::make_shared<std::vector<uint16_t>>(values);
-  std::memcpy(copy->data(), rows.data, values * element);
-  const auto* base = reinterpret_cast<const std::byte*>(copy->data());
-  return Matrix::view(rows.dtype, rows.rows, rows.dim, base, rows.dim, std::move(copy));
-}
-
 namespace {
 
-// Rows per task of the counting pass: big enough that a task is worth a thread.
-constexpr size_t kMinRowsPerTask = 4096;
+// Rows per task of the pass, at least; and tasks per thread, so that the threads that are free
+// take over the later tasks of one that another process slows down (a shared machine).
+constexpr size_t kMinRowsPerTask = 2048;
+constexpr size_t kTasksPerThread = 4;
+constexpr size_t kNoRow = std::numeric_limits<size_t>::max();
 
-// The bits that are all set in the exponent of a NaN or an infinity.
-constexpr uint32_t kF32Exponent = 0x7F800000u;
-constexpr uint16_t kF16Exponent = 0x7C00u;
-constexpr uint16_t kBf16Exponent = 0x7F80u;
+// What the matrix's owner keeps alive: the rows (the mapping, or their copy) and the norms.
+struct RowsAndNorms {
+  std::shared_ptr<const void> rows;
+  std::vector<float> norms;
+};
 
-// Counted without a branch, so that the compiler vectorizes the loops: they read every value
-// of the matrix.
-uint32_t nonfinite_in(const float* values, size_t n) {
-  uint32_t count = 0;
-  for (size_t i = 0; i < n; ++i) count += (std::bit_cast<uint32_t>(values[i]) & kF32Exponent) == kF32Exponent;
+template <class Element>
+std::shared_ptr<const void> aligned_copy(const std::byte* data, size_t values, const std::byte*& base) {
+  auto copy = std::make_shared<std::vector<Element>>(values);
+  std::memcpy(copy->data(), data, values * sizeof(Element));
+  base = reinterpret_cast<const std::byte*>(copy->data());
+  return copy;
+}
+
+uint64_t nonfinite_in(std::span<const float> values) {
+  uint64_t count = 0;
+  for (float v : values) count += !std::isfinite(v);
   return count;
 }
 
-uint32_t nonfinite_in(const uint16_t* values, size_t n, uint16_t exponent) {
-  uint32_t count = 0;
-  for (size_t i = 0; i < n; ++i) count += (values[i] & exponent) == exponent;
-  return count;
-}
+struct TaskResult {
+  uint64_t nonfinite = 0;
+  size_t first_row = kNoRow;  // the first row of the task holding a NaN/Inf
+};
 
-uint32_t nonfinite_in_row(const Matrix& matrix, size_t row) {
-  switch (matrix.dtype()) {
-    case Dtype::f32: return nonfinite_in(matrix.f32_row(row), matrix.dim());
-    case Dtype::f16: return nonfinite_in(matrix.u16_row(row), matrix.dim(), kF16Exponent);
-    case Dtype::bf16: return nonfinite_in(matrix.u16_row(row), matrix.dim(), kBf16Exponent);
-    case Dtype::i8: return 0;
-  }
-  return 0;
-}
-
-[[noreturn]] void refuse_first_nonfinite(const Matrix& matrix, std::string_view file) {
-  std::vector<float> values(matrix.dim());
-  for (size_t row = 0; row < matrix.rows(); ++row) {
-    if (nonfinite_in_row(matrix, row) == 0) continue;
-    matrix.decode_row(row, values);
-    for (size_t i = 0; i < values.size(); ++i) {
-      const uint32_t bits = std::bit_cast<uint32_t>(values[i]);
-      if ((bits & kF32Exponent) != kF32Exponent) continue;
-      throw Error(ErrorKind::bad_data,
-                  fmt::format("{}: token id {} has the value {} at dimension {}", file, row,
-                              values[i], i + 1),
-                  Remedy::keep_nonfinite);
+// Norms of rows [begin, end), and their NaN/Inf values: a row holding one has a norm that is
+// not finite (so does a row of finite values too large to square, counted as none).
+TaskResult norms_of(const Matrix& matrix, size_t begin, size_t end, std::vector<float>& norms) {
+  TaskResult result;
+  std::vector<float> scratch(matrix.dtype() == Dtype::f32 ? 0 : matrix.dim());
+  for (size_t r = begin; r < end; ++r) {
+    std::span<const float> values;
+    if (matrix.dtype() == Dtype::f32) {
+      values = {matrix.f32_row(r), matrix.dim()};
+    } else {
+      matrix.decode_row(r, scratch);
+      values = scratch;
     }
+    // As Matrix::norm computes it, so that these are the norms Embeddings would compute.
+    const float norm = std::sqrt(kernels::squared_norm(values));
+    norms[r] = norm;
+    if (std::isfinite(norm)) continue;
+    const uint64_t bad = nonfinite_in(values);
+    if (bad > 0 && result.first_row == kNoRow) result.first_row = r;
+    result.nonfinite += bad;
+  }
+  return result;
+}
+
+[[noreturn]] void refuse_nonfinite(const Matrix& matrix, size_t row, std::string_view file) {
+  const std::vector<float> values = matrix.row_values(row);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i])) continue;
+    throw Error(ErrorKind::bad_data,
+                fmt::format("{}: token id {} has the value {} at dimension {}", file, row, values[i], i + 1),
+                Remedy::keep_nonfinite);
   }
   throw Error(ErrorKind::internal, "internal error: a NaN/Inf value counted but not found");
 }
 
 }  // namespace
 
-uint64_t count_nonfinite(const Matrix& matrix, const LoadOptions& options, std::string_view file) {
-  if (matrix.dim() == 0 || matrix.rows() == 0) return 0;
-  const TaskPlan plan(matrix.rows(), 0, Split{kMinRowsPerTask, 1});
-  std::vector<uint64_t> counts(plan.tasks(), 0);
+DenseMatrix dense_matrix(const DenseRows& rows, size_t kept, const LoadOptions& options, std::string_view file) {
+  if (rows.dtype == Dtype::i8 || kept > rows.rows) throw Error(ErrorKind::internal, "internal error: dense rows");
+  const size_t element = dtype_bytes(rows.dtype);
+  auto owner = std::make_shared<RowsAndNorms>();
+  const std::byte* base = rows.data;
+  if (reinterpret_cast<uintptr_t>(rows.data) % element == 0) {
+    owner->rows = rows.owner;
+  } else {
+    // A tensor at an offset that is no multiple of its element's size: the kernels load whole
+    // elements, so the rows are copied once to memory that is aligned.
+    owner->rows = rows.dtype == Dtype::f32 ? aligned_copy<float>(rows.data, kept * rows.dim, base)
+                                           : aligned_copy<uint16_t>(rows.data, kept * rows.dim, base);
+  }
+  owner->norms.resize(kept);
+  std::vector<float>& norms = owner->norms;
+  DenseMatrix result;
+  result.matrix = Matrix::view(rows.dtype, kept, rows.dim, base, rows.dim, owner);
+  result.norms = norms;
+
+  const TaskPlan plan(kept, 0, Split{kMinRowsPerTask, kTasksPerThread});
+  std::vector<TaskResult> tasks(plan.tasks());
   parallel_for(plan, [&](const Task& task) {
-    uint64_t count = 0;
-    for (size_t row = task.begin; row < task.end; ++row) count += nonfinite_in_row(matrix, row);
-    counts[task.index] = count;
+    tasks[task.index] = norms_of(result.matrix, task.begin, task.end, norms);
   });
-  uint64_t total = 0;
-  for (uint64_t count : counts) total += count;
-  if (total > 0 && !options.allow_nonfinite) refuse_first_nonfinite(matrix, file);
-  return total;
+  size_t first_row = kNoRow;
+  for (const TaskResult& task : tasks) {
+    result.nonfinite_values += task.nonfinite;
+    first_row = std::min(first_row, task.first_row);
+  }
+  if (result.nonfinite_values > 0 && !options.allow_nonfinite) refuse_nonfinite(result.matrix, first_row, file);
+  return result;
 }
 
 }  // namespace embtool::formats

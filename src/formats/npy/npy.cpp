@@ -176,7 +176,7 @@ Descr descr_of(const NpyHeader& header, std::string_view file) {
 }
 
 // numpy's astype(float32): each value rounded to the nearest float32 (ties to even).
-Matrix rounded_to_float32(const std::byte* data, size_t rows, size_t dim) {
+std::vector<float> rounded_to_float32(const std::byte* data, size_t rows, size_t dim) {
   std::vector<float> values(rows * dim);
   parallel_for(rows, 0, Split{16384, 1}, [&](const Task& task) {
     for (size_t i = task.begin * dim; i < task.end * dim; ++i) {
@@ -185,23 +185,20 @@ Matrix rounded_to_float32(const std::byte* data, size_t rows, size_t dim) {
       values[i] = static_cast<float>(value);
     }
   });
-  return Matrix::from_f32(std::move(values), dim);
+  return values;
 }
 
 // A float64 value that became infinite as a float32 was finite: say so, not just "inf".
-void refuse_overflow(const std::byte* data, const Matrix& matrix, std::string_view file) {
-  for (size_t row = 0; row < matrix.rows(); ++row) {
-    const float* values = matrix.f32_row(row);
-    for (size_t i = 0; i < matrix.dim(); ++i) {
-      double value;
-      std::memcpy(&value, data + (row * matrix.dim() + i) * sizeof(double), sizeof value);
-      if (std::isfinite(value) && !std::isfinite(values[i])) {
-        throw Error(ErrorKind::bad_data,
-                    fmt::format("{}: token id {} has the value {} at dimension {}, beyond float32's range", file, row,
-                                value, i + 1),
-                    Remedy::keep_nonfinite);
-      }
-    }
+void refuse_overflow(const std::byte* data, const std::vector<float>& rounded, size_t dim, std::string_view file) {
+  for (size_t i = 0; i < rounded.size(); ++i) {
+    if (std::isfinite(rounded[i])) continue;
+    double value;
+    std::memcpy(&value, data + i * sizeof(double), sizeof value);
+    if (!std::isfinite(value)) continue;  // NaN/Inf already: refused as such
+    throw Error(ErrorKind::bad_data,
+                fmt::format("{}: token id {} has the value {} at dimension {}, beyond float32's range", file,
+                            i / dim, value, i % dim + 1),
+                Remedy::keep_nonfinite);
   }
 }
 
@@ -251,16 +248,21 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
   }
   const size_t kept = options.limit ? std::min<uint64_t>(rows, *options.limit) : rows;
   const std::byte* data = mapping->data() + header.data_offset;
-  Matrix matrix = descr.float64 ? rounded_to_float32(data, kept, dim)
-                                : dense_matrix({descr.dtype, rows, dim, data, mapping}).first_rows(kept);
-  if (descr.float64 && !options.allow_nonfinite) refuse_overflow(data, matrix, file);
-  const uint64_t nonfinite = count_nonfinite(matrix, options, file);
+  DenseRows dense_rows{descr.dtype, rows, dim, data, mapping};
+  if (descr.float64) {
+    auto rounded = std::make_shared<std::vector<float>>(rounded_to_float32(data, kept, dim));
+    if (!options.allow_nonfinite) refuse_overflow(data, *rounded, dim, file);
+    dense_rows = {Dtype::f32, kept, dim, reinterpret_cast<const std::byte*>(rounded->data()), rounded};
+  }
+  DenseMatrix dense = dense_matrix(dense_rows, kept, options, file);
+  const uint64_t nonfinite = dense.nonfinite_values;
+  Matrix matrix = std::move(dense.matrix);
   SourceInfo source = source_of(header, file, bytes.size(), descr.float64);
   if (nonfinite > 0) source.warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", file, nonfinite), false});
   TokenVocabulary tokens = options.vocab_file.empty() ? row_number_vocabulary(matrix.rows())
                                                       : read_token_file(options.vocab_file);
   return embeddings_with_tokens(std::move(matrix), std::move(tokens), std::move(source), nonfinite,
-                                fmt::format("{}: the array", file));
+                                fmt::format("{}: the array", file), dense.norms);
 }
 
 }  // namespace

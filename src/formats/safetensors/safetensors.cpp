@@ -283,7 +283,7 @@ Dtype matrix_dtype(const Checkpoint& checkpoint, const SafetensorsTensor& tensor
                                         tensor.name, tensor.dtype));
 }
 
-Matrix matrix_of(const Checkpoint& checkpoint, const Located& located, const LoadOptions& options) {
+DenseMatrix matrix_of(const Checkpoint& checkpoint, const Located& located, const LoadOptions& options) {
   const SafetensorsTensor& tensor = *located.tensor;
   if (tensor.shape.size() != 2) {
     refuse(checkpoint.path(), fmt::format("tensor '{}' has shape {}: not a matrix of rows (an embedding is 2-D)",
@@ -301,8 +301,9 @@ Matrix matrix_of(const Checkpoint& checkpoint, const Located& located, const Loa
                                           tensor.name, shape_text(tensor.shape), UINT32_MAX - 1, kMaxDim));
   }
   const Shard& shard = checkpoint.shards()[located.shard];
-  Matrix matrix = dense_matrix({dtype, rows, dim, checkpoint.data(located), shard.mapping});
-  return options.limit ? matrix.first_rows(*options.limit) : matrix;
+  const size_t kept = options.limit ? std::min<uint64_t>(rows, *options.limit) : rows;
+  return dense_matrix({dtype, rows, dim, checkpoint.data(located), shard.mapping}, kept, options,
+                      checkpoint.path().string());
 }
 
 OutputEmbedding compare(Checkpoint& checkpoint, const std::string& input, const std::string& output) {
@@ -395,9 +396,11 @@ CheckpointMatrix read_safetensors_matrix(const std::filesystem::path& path, cons
   result.tensor = tensor_to_read(checkpoint, options, result.input_tensor);
   const Located located = checkpoint.mapped(result.tensor);
   result.tensor_rows = located.tensor->shape.empty() ? 0 : located.tensor->shape[0];
-  result.matrix = matrix_of(checkpoint, located, options);
+  DenseMatrix dense = matrix_of(checkpoint, located, options);
+  result.matrix = std::move(dense.matrix);
+  result.norms = dense.norms;
+  result.nonfinite_values = dense.nonfinite_values;
   result.output = compare(checkpoint, result.input_tensor, result.output_tensor);
-  result.nonfinite_values = count_nonfinite(result.matrix, options, path.string());
   result.source = source_of(checkpoint, *located.tensor);
   return result;
 }
@@ -434,7 +437,7 @@ Embeddings checkpoint_embeddings(CheckpointMatrix checkpoint, TokenVocabulary to
   }
   const std::string matrix_name = fmt::format("{}: tensor '{}'", checkpoint.source.path, checkpoint.tensor);
   return embeddings_with_tokens(std::move(checkpoint.matrix), std::move(tokens), std::move(checkpoint.source),
-                                checkpoint.nonfinite_values, matrix_name);
+                                checkpoint.nonfinite_values, matrix_name, checkpoint.norms);
 }
 
 }  // namespace embtool::formats

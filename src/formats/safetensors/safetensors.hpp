@@ -39,6 +39,7 @@ enum class OutputEmbedding {
 // A checkpoint's matrix as read, before its rows are named.
 struct CheckpointMatrix {
   Matrix matrix;                 // in place from the mapping (or copied, if misaligned)
+  std::span<const float> norms;  // its rows' norms, kept alive by the matrix's owner
   uint64_t nonfinite_values = 0;
   SourceInfo source;             // path, format, bytes, facts (tensor, tensor_dtype, shards,
                                  // metadata.*) and every tensor of the checkpoint
