@@ -13,11 +13,16 @@ numpy.lib.format.write_array with versions (2, 0) and (3, 0). For each file:
               ties within 1e-5 aside)
   info        rows, dim, tensor and tied_embeddings
 
-    safetensors_peer_test.py --embtool build/embtool
+and a Hugging Face model directory (the F32 weights of GPT-2's shape, 50,257 rows, with GPT-2's
+own vocab.json and merges.txt from ../shared/data/llm/gpt2-bpe when it is there): the same rows,
+and `neighbors " king"` finds the token 'Ġking' by its text.
+
+    safetensors_peer_test.py --embtool build/embtool [--shared ../shared/data/llm]
 """
 import argparse
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -182,9 +187,46 @@ def npy_cases(tmp):
     return cases
 
 
+def check_model_directory(failures, embtool, tmp, shared):
+    """GPT-2's tokenizer beside torch-written weights of its shape, as save_pretrained lays out."""
+    bpe = os.path.join(shared or "", "gpt2-bpe")
+    if not shared or not os.path.isfile(os.path.join(bpe, "vocab.json")):
+        print(f"model directory: skipped, GPT-2's vocab.json is not in {bpe!r}")
+        return
+    with open(os.path.join(bpe, "vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    rows = len(vocab)
+    torch.manual_seed(3)
+    wte = torch.nn.Embedding(rows, 32).weight
+    directory = os.path.join(tmp, "gpt2")
+    os.makedirs(directory)
+    with open(os.path.join(directory, "model.safetensors"), "wb") as f:
+        f.write(safetensors_bytes([("wte.weight", wte)], {"format": "pt"}))
+    for name in ("vocab.json", "merges.txt"):
+        shutil.copy(os.path.join(bpe, name), directory)
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump({"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "n_positions": 1024,
+                   "vocab_size": rows}, f)
+    expected = as_float32(wte)
+    global IDS
+    ids, IDS = IDS, [0, 1, 3, 777, 1499, rows - 1]
+    try:
+        check_model(failures, embtool, "model directory (GPT-2 tokenizer)", directory, expected, "wte.weight",
+                    "tied: no output tensor")
+    finally:
+        IDS = ids
+    king = vocab["\u0120king"]
+    doc = embtool.run(directory, "neighbors", " king", "--k", str(K))
+    if doc["results"] and doc["results"][0].get("id") == king:
+        failures.append("model directory: neighbors ' king' lists the query itself")
+    check_neighbors(failures, "model directory, neighbors ' king'", doc, expected.astype(np.float64), king)
+    print(f"model directory: {rows} rows named by GPT-2's vocab.json; neighbors ' king' -> {doc['results'][0]}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--embtool", required=True)
+    ap.add_argument("--shared", help="../shared/data/llm, for GPT-2's vocab.json and merges.txt")
     args = ap.parse_args()
     embtool = Embtool(os.path.abspath(args.embtool))
     failures = []
@@ -195,6 +237,10 @@ def main():
                 check_model(failures, embtool, label, path, expected, tensor, tied)
             except AssertionError as e:
                 failures.append(f"{label}: {e}")
+        try:
+            check_model_directory(failures, embtool, tmp, args.shared)
+        except AssertionError as e:
+            failures.append(f"model directory: {e}")
     for f in failures:
         print("FAIL", f)
     print(f"{len(cases)} files, {len(failures)} failure(s)")
