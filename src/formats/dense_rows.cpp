@@ -22,12 +22,6 @@ constexpr size_t kMinRowsPerTask = 2048;
 constexpr size_t kTasksPerThread = 4;
 constexpr size_t kNoRow = std::numeric_limits<size_t>::max();
 
-// What the matrix's owner keeps alive: the rows (the mapping, or their copy) and the norms.
-struct RowsAndNorms {
-  std::shared_ptr<const void> rows;
-  std::vector<float> norms;
-};
-
 template <class Element>
 std::shared_ptr<const void> aligned_copy(const std::byte* data, size_t values, const std::byte*& base) {
   auto copy = std::make_shared<std::vector<Element>>(values);
@@ -82,38 +76,42 @@ TaskResult norms_of(const Matrix& matrix, size_t begin, size_t end, std::vector<
   throw Error(ErrorKind::internal, "internal error: a NaN/Inf value counted but not found");
 }
 
+// The pass over `matrix`'s rows, split among the cores; refuses a NaN/Inf value unless allowed.
+RowStats row_stats(const Matrix& matrix, bool allow_nonfinite, const std::string& file) {
+  RowStats stats;
+  stats.norms.resize(matrix.rows());
+  const TaskPlan plan(matrix.rows(), 0, Split{kMinRowsPerTask, kTasksPerThread});
+  std::vector<TaskResult> tasks(plan.tasks());
+  parallel_for(plan, [&](const Task& task) {
+    tasks[task.index] = norms_of(matrix, task.begin, task.end, stats.norms);
+  });
+  size_t first_row = kNoRow;
+  for (const TaskResult& task : tasks) {
+    stats.nonfinite_values += task.nonfinite;
+    first_row = std::min(first_row, task.first_row);
+  }
+  if (stats.nonfinite_values > 0 && !allow_nonfinite) refuse_nonfinite(matrix, first_row, file);
+  return stats;
+}
+
 }  // namespace
 
 DenseMatrix dense_matrix(const DenseRows& rows, size_t kept, const LoadOptions& options, std::string_view file) {
   if (rows.dtype == Dtype::i8 || kept > rows.rows) throw Error(ErrorKind::internal, "internal error: dense rows");
   const size_t element = dtype_bytes(rows.dtype);
-  auto owner = std::make_shared<RowsAndNorms>();
+  std::shared_ptr<const void> owner = rows.owner;
   const std::byte* base = rows.data;
-  if (reinterpret_cast<uintptr_t>(rows.data) % element == 0) {
-    owner->rows = rows.owner;
-  } else {
+  if (reinterpret_cast<uintptr_t>(rows.data) % element != 0) {
     // A tensor at an offset that is no multiple of its element's size: the kernels load whole
     // elements, so the rows are copied once to memory that is aligned.
-    owner->rows = rows.dtype == Dtype::f32 ? aligned_copy<float>(rows.data, kept * rows.dim, base)
-                                           : aligned_copy<uint16_t>(rows.data, kept * rows.dim, base);
+    owner = rows.dtype == Dtype::f32 ? aligned_copy<float>(rows.data, kept * rows.dim, base)
+                                     : aligned_copy<uint16_t>(rows.data, kept * rows.dim, base);
   }
-  owner->norms.resize(kept);
-  std::vector<float>& norms = owner->norms;
   DenseMatrix result;
-  result.matrix = Matrix::view(rows.dtype, kept, rows.dim, base, rows.dim, owner);
-  result.norms = norms;
-
-  const TaskPlan plan(kept, 0, Split{kMinRowsPerTask, kTasksPerThread});
-  std::vector<TaskResult> tasks(plan.tasks());
-  parallel_for(plan, [&](const Task& task) {
-    tasks[task.index] = norms_of(result.matrix, task.begin, task.end, norms);
-  });
-  size_t first_row = kNoRow;
-  for (const TaskResult& task : tasks) {
-    result.nonfinite_values += task.nonfinite;
-    first_row = std::min(first_row, task.first_row);
-  }
-  if (result.nonfinite_values > 0 && !options.allow_nonfinite) refuse_nonfinite(result.matrix, first_row, file);
+  result.matrix = Matrix::view(rows.dtype, kept, rows.dim, base, rows.dim, std::move(owner));
+  result.stats = [allow = options.allow_nonfinite, name = std::string(file)](const Matrix& matrix) {
+    return row_stats(matrix, allow, name);
+  };
   return result;
 }
 

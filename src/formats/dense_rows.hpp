@@ -1,8 +1,8 @@
 // Rows of float32, float16 or bfloat16 values that lie back to back in a mapped file
 // (safetensors, .npy): served in place when they are aligned for their dtype, copied once
 // otherwise. One pass over them, split among the cores, computes every row's norm and counts
-// the NaN/Inf values (refused unless the caller allows them): the only work proportional to
-// the matrix that opening such a file does.
+// the NaN/Inf values (refused unless the caller allows them); it runs on the model's first
+// need of them (model/embeddings.hpp), so opening such a file reads none of its rows.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "formats/formats.hpp"
+#include "model/embeddings.hpp"
 #include "model/matrix.hpp"
 
 namespace embtool::formats {
@@ -27,15 +28,15 @@ struct DenseRows {
 };
 
 struct DenseMatrix {
-  Matrix matrix;                 // stride dim; its owner keeps the norms alive too
-  std::span<const float> norms;  // each row's, as Matrix::norm computes it
-  uint64_t nonfinite_values = 0;
+  Matrix matrix;       // stride dim
+  RowStatsPass stats;  // the pass over it, for Embeddings to run on first need
 };
 
 // The first `kept` rows as a Matrix at stride dim: a view of `rows.data` when it is aligned for
 // the dtype (2 bytes for f16 / bf16, 4 for f32), else an owned copy (a file whose tensor data
-// starts at an odd offset), with their norms. Unless options.allow_nonfinite, the first NaN/Inf
-// value is refused with a bad_data Error naming `file`, the token id (row) and the dimension.
+// starts at an odd offset), and the pass that finds their norms (as Matrix::norm computes
+// them) and NaN/Inf values. Unless options.allow_nonfinite, the pass refuses the first NaN/Inf
+// value with a bad_data Error naming `file`, the token id (row) and the dimension.
 DenseMatrix dense_matrix(const DenseRows& rows, size_t kept, const LoadOptions& options, std::string_view file);
 
 }  // namespace embtool::formats

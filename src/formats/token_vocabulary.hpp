@@ -28,10 +28,11 @@ TokenVocabulary row_number_vocabulary(size_t rows);
 // The model of `matrix`'s rows named by `tokens`, with the tokenizer's facts added to `source`
 // ("tokenizer", "tokens", "tokens_file"). `matrix_name` names the matrix in the refusal of a
 // matrix with fewer rows than tokens. A matrix of dim 0 (a GGUF with only a vocabulary) takes
-// as many rows as there are tokens. `norms`, when the reader computed them (one per row, kept
-// alive by the matrix's owner, as Matrix::norm computes them), spare a second pass over it.
+// as many rows as there are tokens. `stats`, when given, is the pass that finds the rows' norms
+// and NaN/Inf values on the model's first need of them (rows used in place from a mapping);
+// otherwise the norms are computed here and `nonfinite_values` is the reader's count.
 Embeddings embeddings_with_tokens(Matrix matrix, TokenVocabulary tokens, SourceInfo source,
                                   uint64_t nonfinite_values, const std::string& matrix_name,
-                                  std::span<const float> norms = {});
+                                  RowStatsPass stats = {});
 
 }  // namespace embtool::formats

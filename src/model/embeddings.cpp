@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <cmath>
 #include <utility>
 
@@ -73,6 +74,35 @@ Embeddings::Embeddings(Vocabulary vocabulary, Matrix matrix, SourceInfo source,
     if (norms.size() != rows()) throw Error(ErrorKind::internal, "internal error: norms size");
     norms_ = norms;
   }
+}
+
+struct Embeddings::DeferredStats {
+  RowStatsPass pass;
+  std::once_flag once;
+  RowStats stats;
+};
+
+Embeddings::Embeddings(Vocabulary vocabulary, Matrix matrix, SourceInfo source, RowStatsPass pass)
+    : vocabulary_(std::move(vocabulary)),
+      dim_(matrix.dim()),
+      source_(std::move(source)),
+      rows_(std::move(matrix)),
+      deferred_(std::make_shared<DeferredStats>()) {
+  if (rows_.rows() < vocabulary_.size() || rows_.dtype() == Dtype::i8 || !pass) {
+    throw Error(ErrorKind::internal, "internal error: deferred row stats for a matrix that does not fit");
+  }
+  deferred_->pass = std::move(pass);
+}
+
+// The pass runs once, whichever thread asks first (others wait for it); one that throws
+// leaves the stats unset, so the next call throws the same error again.
+const RowStats& Embeddings::stats() const {
+  std::call_once(deferred_->once, [this] {
+    RowStats stats = deferred_->pass(rows_);
+    if (stats.norms.size() != rows()) throw Error(ErrorKind::internal, "internal error: norms size");
+    deferred_->stats = std::move(stats);
+  });
+  return deferred_->stats;
 }
 
 const Matrix* Embeddings::reduced(Dtype dtype) const {

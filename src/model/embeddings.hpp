@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,6 +59,14 @@ struct SourceInfo {
   std::string text(std::string_view name) const;
 };
 
+// Each row's L2 norm and how many NaN/Inf values the rows hold, as one pass over them finds
+// them. The pass may throw (a NaN/Inf value its reader must refuse).
+struct RowStats {
+  std::vector<float> norms;
+  uint64_t nonfinite_values = 0;
+};
+using RowStatsPass = std::function<RowStats(const Matrix& rows)>;
+
 class Embeddings {
  public:
   // An owned rows x dim float32 matrix; norms are computed here. `nonfinite_values`: the
@@ -69,6 +78,11 @@ class Embeddings {
   // same rows in fewer bytes, for scans that re-rank in float32 (float32 rows only).
   Embeddings(Vocabulary vocabulary, Matrix matrix, SourceInfo source, std::span<const float> norms = {},
              std::vector<Matrix> reduced = {}, uint64_t nonfinite_values = 0);
+  // Rows used where they lie (a mapped checkpoint): their norms and NaN/Inf count come from
+  // `pass`, run on first need (a search, info's norms) rather than at open, so that opening a
+  // multi-gigabyte file reads none of its rows. An error the pass throws is thrown by each
+  // call that needs them.
+  Embeddings(Vocabulary vocabulary, Matrix matrix, SourceInfo source, RowStatsPass pass);
 
   // Moves keep the norm and row views valid (they point into heap buffers); copies would not.
   Embeddings(Embeddings&&) noexcept = default;
@@ -97,11 +111,11 @@ class Embeddings {
   // How many NaN/Inf values the builder kept (a reader only when allowed to; those of rows
   // it dropped as duplicates included): scans whose bounds assume finite values take
   // another path when there are any.
-  uint64_t nonfinite_values() const { return nonfinite_values_; }
-  bool has_nonfinite_values() const { return nonfinite_values_ > 0; }
+  uint64_t nonfinite_values() const { return deferred_ ? stats().nonfinite_values : nonfinite_values_; }
+  bool has_nonfinite_values() const { return nonfinite_values() > 0; }
 
-  float norm(uint32_t r) const { return norms_[r]; }
-  std::span<const float> norms() const { return norms_; }
+  float norm(uint32_t r) const { return norms()[r]; }
+  std::span<const float> norms() const { return deferred_ ? std::span<const float>(stats().norms) : norms_; }
 
   // What the tokenizer says of each row, for LLM token embeddings; nullptr for word vectors.
   const Tokens* tokens() const { return tokens_.get(); }
@@ -115,6 +129,8 @@ class Embeddings {
 
  private:
   void compute_norms();
+  struct DeferredStats;
+  const RowStats& stats() const;
 
   Vocabulary vocabulary_;
   size_t dim_;
@@ -125,6 +141,7 @@ class Embeddings {
   std::vector<Matrix> reduced_;
   uint64_t nonfinite_values_ = 0;
   std::shared_ptr<const Tokens> tokens_;
+  std::shared_ptr<DeferredStats> deferred_;  // set when the row stats come from a pass on first need
 };
 
 }  // namespace embtool

@@ -30,7 +30,9 @@ void require_rows(const Embeddings& e, const std::vector<float>& values, size_t 
 void require_refused(const std::filesystem::path& path, const std::string& fragment, LoadOptions options = {},
                      ErrorKind kind = ErrorKind::bad_data) {
   try {
-    load(path, options);
+    // Rows used in place are checked on first need (their norms), not at open.
+    const Embeddings e = load(path, options);
+    (void)e.norms();
     FAIL("loaded a file that should be refused: " << path);
   } catch (const Error& e) {
     CHECK(e.kind() == kind);
@@ -161,8 +163,7 @@ TEST_CASE("safetensors: NaN and Inf are refused with the token id and dimension,
   LoadOptions allow;
   allow.allow_nonfinite = true;
   const auto e = load(path, allow);
-  CHECK(e.nonfinite_values() == 1);
-  CHECK(warned(e, "1 NaN/Inf values kept"));
+  CHECK(e.nonfinite_values() == 1);  // counted on first need: no open-time warning can say how many
   values[0] = std::numeric_limits<float>::infinity();
   const auto f32 = write_file("inf.safetensors", safetensors({{"wte.weight", "F32", {4, 3}, f32_bytes(values)}}));
   require_refused(f32, "token id 0 has the value inf at dimension 1");

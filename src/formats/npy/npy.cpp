@@ -255,14 +255,12 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
     dense_rows = {Dtype::f32, kept, dim, reinterpret_cast<const std::byte*>(rounded->data()), rounded};
   }
   DenseMatrix dense = dense_matrix(dense_rows, kept, options, file);
-  const uint64_t nonfinite = dense.nonfinite_values;
   Matrix matrix = std::move(dense.matrix);
   SourceInfo source = source_of(header, file, bytes.size(), descr.float64);
-  if (nonfinite > 0) source.warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", file, nonfinite), false});
   TokenVocabulary tokens = options.vocab_file.empty() ? row_number_vocabulary(matrix.rows())
                                                       : read_token_file(options.vocab_file);
-  return embeddings_with_tokens(std::move(matrix), std::move(tokens), std::move(source), nonfinite,
-                                fmt::format("{}: the array", file), dense.norms);
+  return embeddings_with_tokens(std::move(matrix), std::move(tokens), std::move(source), 0,
+                                fmt::format("{}: the array", file), std::move(dense.stats));
 }
 
 }  // namespace

@@ -398,8 +398,7 @@ CheckpointMatrix read_safetensors_matrix(const std::filesystem::path& path, cons
   result.tensor_rows = located.tensor->shape.empty() ? 0 : located.tensor->shape[0];
   DenseMatrix dense = matrix_of(checkpoint, located, options);
   result.matrix = std::move(dense.matrix);
-  result.norms = dense.norms;
-  result.nonfinite_values = dense.nonfinite_values;
+  result.stats = std::move(dense.stats);
   result.output = compare(checkpoint, result.input_tensor, result.output_tensor);
   result.source = source_of(checkpoint, *located.tensor);
   return result;
@@ -431,13 +430,9 @@ Embeddings checkpoint_embeddings(CheckpointMatrix checkpoint, TokenVocabulary to
     tokens.keys.resize(rows);
     tokens.kinds.resize(rows);
   }
-  if (checkpoint.nonfinite_values > 0) {
-    checkpoint.source.warnings.push_back(
-        {fmt::format("{}: {} NaN/Inf values kept", checkpoint.source.path, checkpoint.nonfinite_values), false});
-  }
   const std::string matrix_name = fmt::format("{}: tensor '{}'", checkpoint.source.path, checkpoint.tensor);
   return embeddings_with_tokens(std::move(checkpoint.matrix), std::move(tokens), std::move(checkpoint.source),
-                                checkpoint.nonfinite_values, matrix_name, checkpoint.norms);
+                                0, matrix_name, std::move(checkpoint.stats));
 }
 
 }  // namespace embtool::formats

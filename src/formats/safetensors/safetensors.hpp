@@ -39,8 +39,7 @@ enum class OutputEmbedding {
 // A checkpoint's matrix as read, before its rows are named.
 struct CheckpointMatrix {
   Matrix matrix;                 // in place from the mapping (or copied, if misaligned)
-  std::span<const float> norms;  // its rows' norms, kept alive by the matrix's owner
-  uint64_t nonfinite_values = 0;
+  RowStatsPass stats;  // the pass that finds its rows' norms and NaN/Inf values, on first need
   SourceInfo source;             // path, format, bytes, facts (tensor, tensor_dtype, shards,
                                  // metadata.*) and every tensor of the checkpoint
   std::string tensor;            // the name of the tensor read
