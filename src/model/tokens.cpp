@@ -162,6 +162,8 @@ Tokens::Tokens(std::vector<TokenKind> kinds, TokenSpelling spelling, std::string
 void Tokens::index_texts(const Vocabulary& vocabulary) {
   texts_ = Vocabulary();
   text_rows_.clear();
+  // Raw keys are their own text: the vocabulary's index already finds them.
+  if (spelling_ == TokenSpelling::raw) return;
   const size_t rows = std::min(vocabulary.size(), kinds_.size());
   texts_.reserve(rows, vocabulary.arena_bytes());
   text_rows_.reserve(rows);

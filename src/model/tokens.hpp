@@ -67,6 +67,7 @@ class Tokens {
 
   // Builds the index of decoded texts for `vocabulary` (the keys of the same rows), so that
   // find_text answers; the first row of a text wins, normal tokens before any other kind.
+  // Raw keys are their own text, and need no index of their own: find_text answers nothing.
   void index_texts(const Vocabulary& vocabulary);
   // The row whose token stands for `text` (" king" -> the row of "Ġking"), if indexed.
   std::optional<uint32_t> find_text(std::string_view text) const;
