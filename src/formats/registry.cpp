@@ -1,5 +1,6 @@
 #include "formats/registry.hpp"
 
+#include "formats/gguf/gguf.hpp"
 #include "formats/glove/glove.hpp"
 #include "formats/store/store_file.hpp"
 #include "formats/word2vec_binary/word2vec_binary.hpp"
@@ -15,6 +16,7 @@ std::span<const FormatDescriptor* const> registered_formats() {
       &formats::word2vec_text_format(),
       &formats::glove_format(),
       &formats::store_format(),
+      &formats::gguf_format(),
   };
   return kFormats;
 }

@@ -24,13 +24,14 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// A small file of every registered format, written by the format itself, by name.
+// A small file of every registered format that writes, written by the format itself, by name
+// (the read-only formats, GGUF, are read from files their own tests build).
 const std::map<std::string, fs::path>& file_of_each_format() {
   static const std::map<std::string, fs::path> files = [] {
     std::map<std::string, fs::path> out;
     const Embeddings source = load(write_file("registry-source.bin", word2vec_binary(toy_words())));
     for (const FormatDescriptor* format : registered_formats()) {
-      REQUIRE(format->writable());
+      if (!format->writable()) continue;
       const fs::path path = scratch_dir() / ("registry-" + format->name + format->extensions.front());
       format->write(source, path, {.force = true, .reduced = {}, .progress = {}});
       out[format->name] = path;
@@ -104,6 +105,7 @@ TEST_CASE("detection picks every format from its content, whatever the file is c
 
 TEST_CASE("a format named in LoadOptions by name or alias is the one read", "[registry]") {
   for (const FormatDescriptor* format : registered_formats()) {
+    if (!format->writable()) continue;
     const fs::path& path = file_of_each_format().at(format->name);
     std::vector<std::string> spellings = format->aliases;
     spellings.push_back(format->name);
@@ -127,6 +129,7 @@ TEST_CASE("a format named in LoadOptions by name or alias is the one read", "[re
 
 TEST_CASE("the --format option takes every registered name and alias", "[registry][cli]") {
   for (const FormatDescriptor* format : registered_formats()) {
+    if (!format->writable()) continue;
     const std::string path = file_of_each_format().at(format->name).string();
     std::vector<std::string> spellings = format->aliases;
     spellings.push_back(format->name);
