@@ -28,6 +28,30 @@ def record(word, *values, newline=True):
 
 GOOD_BIN = b"3 2\n" + record(b"a", 1, 2) + record(b"b", 3, 4) + record(b"c", 5, 6)
 
+
+def gguf_string(text):
+    return struct.pack("<Q", len(text)) + text
+
+
+def gguf(kvs=b"", n_kv=0, tensors=(), version=3, n_tensors=None, data=b""):
+    """A GGUF file: the header, `kvs` (n_kv entries, already encoded), tensor infos (name, ne,
+    ggml type, offset) and `data` after the infos padded to 32 bytes."""
+    infos = b"".join(gguf_string(name) + struct.pack("<I", len(ne)) + struct.pack(f"<{len(ne)}Q", *ne) +
+                     struct.pack("<IQ", kind, offset) for name, ne, kind, offset in tensors)
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors) if n_tensors is None else n_tensors, n_kv) + kvs + infos
+    if tensors:
+        out += b"\0" * (-len(out) % 32)
+    return out + data
+
+
+def gguf_tokens(*tokens):
+    return (gguf_string(b"tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, len(tokens)) +
+            b"".join(gguf_string(t) for t in tokens))
+
+
+GGUF_TOKENS = gguf_tokens(b"a", b"b")
+GGUF_ROWS = f32(1, 2, 3, 4)
+
 # (name, bytes, expectation): "refuse", or (words, dim), or (words, dim, "warn") when a warning
 # is due (and --strict must refuse), each with an optional piece of the message to look for.
 CASES = [
@@ -64,9 +88,36 @@ CASES = [
     ("utf16.txt", "3 2\na 1 2\nb 3 4\nc 5 6\n".encode("utf-16"), ("refuse", "UTF-16")),
     ("text-forced-binary.txt", b"3 2\na 1 2\nb 3 4\nc 5 6\n", ("refuse", "text", ["--format", "word2vec-binary"])),
     ("binary-forced-text.bin", GOOD_BIN, ("refuse", "binary", ["--format", "word2vec-text"])),
+    # GGUF (llama.cpp): counts, strings, types and tensors that lie
+    ("bad-magic.gguf", b"GGUX" + bytes(40), ("refuse", None)),
+    ("version-1.gguf", gguf(version=1), ("refuse", "GGUF version 1")),
+    ("big-endian.gguf", gguf(version=0x03000000), ("refuse", "big-endian")),
+    ("absurd-tensor-count.gguf", gguf(GGUF_TOKENS, 1, n_tensors=1 << 60), ("refuse", "1152921504606846976 tensors")),
+    ("absurd-kv-count.gguf", gguf(GGUF_TOKENS, 1 << 62), ("refuse", "4611686018427387904 metadata entries")),
+    ("string-past-end.gguf", gguf(gguf_string(b"general.name") + struct.pack("<IQ", 8, 1 << 50) + b"x" * 16, 1),
+     ("refuse", "a string of 1125899906842624 bytes, longer than the")),
+    ("unknown-value-type.gguf", gguf(gguf_string(b"x") + struct.pack("<I", 77) + bytes(16), 1),
+     ("refuse", "unknown value type 77")),
+    ("unknown-tensor-type.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 99, 0)], data=GGUF_ROWS),
+     ("refuse", "unknown tensor type 99")),
+    ("tensor-past-end.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2000), 0, 0)], data=GGUF_ROWS),
+     ("refuse", "past the end of the file")),
+    ("misaligned-tensor.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 4)], data=bytes(4) + GGUF_ROWS),
+     ("refuse", "not a multiple of the alignment 32")),
+    ("overlapping-tensors.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0), (b"b", (4, 2), 0, 0)],
+                                      data=GGUF_ROWS * 2), ("refuse", "overlap")),
+    ("ne-overflow.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (1 << 40, 1 << 40), 0, 0)], data=GGUF_ROWS),
+     ("refuse", "overflows")),
+    ("gguf-nan.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=f32(1, 2, float("nan"), 4)),
+     ("refuse", "token id 1")),
+    ("gguf-fewer-rows.gguf", gguf(gguf_tokens(b"a", b"b", b"c"), 1, [(b"token_embd.weight", (2, 2), 0, 0)],
+                                  data=GGUF_ROWS), ("refuse", "has 2 rows")),
+    ("gguf-truncated.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=GGUF_ROWS)[:70],
+     ("refuse", None)),
     # accepted, some with a warning
     ("good.bin", GOOD_BIN, (3, 2)),
     ("good.glove", b"a 1 2\nb 3 4\nc 5 6\n", (3, 2)),
+    ("good.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=GGUF_ROWS), (2, 2)),
     ("binary-named-txt.txt", GOOD_BIN, (3, 2)),
     ("one-word.bin", b"1 1\n" + record(b"x", 0.5), (1, 1)),
     ("dim-10000.txt", b"2 10000\na " + b" ".join([b"0.5"] * 10000) + b"\nb " + b" ".join([b"0.25"] * 10000) + b"\n",
