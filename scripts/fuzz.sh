@@ -13,25 +13,42 @@ targets=("${fuzz_targets[@]}")
 
 build_fuzzers "${targets[@]/#/fuzz_}"
 
-failed=()
-for target in "${targets[@]}"; do
-  work="build-fuzz/work/$target"
-  findings="build-fuzz/findings/$target"
+# One target a core: libFuzzer runs one process each, so two cores fuzz two targets at a time.
+fuzz_one() {
+  local target="$1"
+  local work="build-fuzz/work/$target"
+  local findings="build-fuzz/findings/$target"
   scratch_corpus "$target" "$work"
   rm -rf "$findings" && mkdir -p "$findings"
+  local flags
   mapfile -t flags < <(fuzz_flags "$target")
   echo "fuzzing $target for ${seconds} s" >&2
   if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       "build-fuzz/tests/fuzz/fuzz_$target" "$work" "${flags[@]}" -max_total_time="$seconds" \
       -artifact_prefix="$findings/" -print_final_stats=1 >"$findings/log.txt" 2>&1; then
-    failed+=("$target")
     tail -n 60 "$findings/log.txt" >&2
-  else
-    grep -E "^stat::number_of_executed_units|^stat::average_exec_per_sec|^Done" "$findings/log.txt" |
-      tr '\n' ' ' >&2
-    echo >&2
+    return 1
   fi
+  { echo -n "$target: "; grep -E "^stat::number_of_executed_units|^stat::average_exec_per_sec|^Done" \
+      "$findings/log.txt" | tr '\n' ' '; echo; } >&2
+}
+
+jobs_at_once="$(nproc)"
+failed=()
+pids=()
+names=()
+wait_for_one() {
+  if ! wait "${pids[0]}"; then failed+=("${names[0]}"); fi
+  pids=("${pids[@]:1}")
+  names=("${names[@]:1}")
+}
+for target in "${targets[@]}"; do
+  ((${#pids[@]} >= jobs_at_once)) && wait_for_one
+  fuzz_one "$target" &
+  pids+=("$!")
+  names+=("$target")
 done
+while ((${#pids[@]})); do wait_for_one; done
 if ((${#failed[@]})); then
   echo "fuzzing found problems in: ${failed[*]} (inputs in build-fuzz/findings/)" >&2
   exit 1

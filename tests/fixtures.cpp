@@ -3,7 +3,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -139,9 +138,7 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
 
 std::optional<std::filesystem::path> shared_data_dir() {
   std::error_code ec;
-  // A checkout elsewhere (a second worktree) names the data in the environment.
-  const char* named = std::getenv("EMBTOOL_SHARED_DATA");
-  const std::filesystem::path dir = named != nullptr && *named != '\0' ? named : EMBTOOL_SHARED_DATA_DIR;
+  const std::filesystem::path dir = EMBTOOL_SHARED_DATA_DIR;
   if (std::filesystem::is_directory(dir / "eval", ec)) return dir;
   return std::nullopt;
 }

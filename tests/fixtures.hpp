@@ -49,8 +49,7 @@ struct CliResult {
 };
 CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
-// $EMBTOOL_SHARED_DATA, else ../shared/data beside the repository, when it exists; else
-// nullopt (tests then skip).
+// ../shared/data when it exists beside the repository, else nullopt (tests then skip).
 std::optional<std::filesystem::path> shared_data_dir();
 
 }  // namespace embtool::testing

@@ -14,20 +14,38 @@
 
 namespace embtool::app {
 
+// What a tokenizer model adds to a row's name: the text its token stands for (" king" for
+// "Ġking"; bytes, possibly not valid UTF-8) and its kind ("normal", "control", ...).
+struct TokenText {
+  std::string text;
+  std::string kind;
+  bool special = false;  // control, unknown or unused: not text of its own
+};
+
+// A row as an answer names it: the vocabulary's word (for a tokenizer model, the token's own
+// spelling), its row id, and for tokenizer models what the token stands for.
+struct RowRef {
+  std::string word;
+  uint32_t id = 0;
+  std::optional<TokenText> token;
+};
+
 struct ScoredWord {
   std::string word;
   float score = 0;
+  uint32_t id = 0;
+  std::optional<TokenText> token;
 };
 
 // similar A B: the vocabulary words used (after a case fallback, the word found).
 struct SimilarityAnswer {
-  std::string a, b;
+  RowRef a, b;
   float similarity = 0;
 };
 
 // distance A B.
 struct DistanceAnswer {
-  std::string a, b;
+  RowRef a, b;
   float cosine_distance = 0;
   float euclidean_distance = 0;
 };
@@ -37,6 +55,7 @@ struct NeighborsQuery {
   enum class Kind { word, expression };
   Kind kind = Kind::word;
   std::string text;  // the vocabulary word used, or the expression as written
+  std::optional<RowRef> row;  // a word's row (absent for an expression or a failed query)
   int64_t k = 0;
   std::vector<ScoredWord> results;
   std::optional<Error> error;  // this query failed (an unknown word); the others stand
@@ -48,19 +67,18 @@ struct NeighborsAnswer {
 };
 
 struct AnalogyAnswer {
-  std::string a, b, c;
+  RowRef a, b, c;
   std::string method;  // "add" or "mul"
   int64_t k = 0;
   std::vector<ScoredWord> results;
 };
 
 struct DoesntMatchAnswer {
-  std::string answer;
+  RowRef answer;
 };
 
 struct VectorAnswer {
-  std::string word;
-  uint32_t row = 0;
+  RowRef row;
   std::vector<float> values;
 };
 
@@ -71,9 +89,19 @@ struct Fact {
   Value value;
 };
 
-// info: named facts, in order.
+// One tensor of a checkpoint (info --tensors).
+struct TensorListing {
+  std::string name;
+  std::string dtype;
+  std::vector<int64_t> shape;
+  int64_t bytes = 0;
+  std::string file;  // the shard holding it; empty for a single file
+};
+
+// info: named facts, in order; with --tensors, also every tensor of a checkpoint.
 struct InfoAnswer {
   std::vector<Fact> facts;
+  std::optional<std::vector<TensorListing>> tensors;
 };
 
 struct SectionCount {

@@ -22,15 +22,15 @@ namespace embtool::app {
 // its own fields.
 struct CommandArgs {
   // The query commands.
-  std::string a, b, c;
   size_t k = 10;
   AnalogyMethod method = AnalogyMethod::add;
-  std::optional<std::string> word;
-  std::optional<uint64_t> id;
-  std::vector<std::string> words;
+  std::vector<std::string> words;  // as written
+  std::vector<uint64_t> ids;       // --id N: each stands for one more word, after `words`
   bool dash_is_a_word = false;  // "-" came after "--": a word, not standard input
   // The answer of a line's search, already computed with a batch's others.
   const std::vector<Neighbor>* precomputed = nullptr;
+  // info
+  bool tensors = false;
   // eval
   std::string eval_kind;  // "analogies" or "pairs"
   std::string eval_file;

@@ -15,7 +15,7 @@
 namespace embtool::app {
 namespace {
 
-Result run_info(const Session& s, const CommandArgs&) { return Answer{info(s)}; }
+Result run_info(const Session& s, const CommandArgs& a) { return Answer{info(s, a.tensors)}; }
 
 void eval_grammar(CLI::App& eval, CommandArgs& args) {
   eval.fallthrough();
@@ -144,8 +144,13 @@ Result run_help(const Session&, const CommandArgs& args) {
 
 std::vector<Command> all_commands() {
   std::vector<Command> all = query_commands();
-  all.push_back({"info", "Words, dimension, format, sizes and norms of the model", "info\ninfo --json", false,
-                 [](CLI::App&, CommandArgs&) {}, run_info});
+  all.push_back({"info", "Rows, dimension, format, tokenizer, sizes and norms of the model",
+                 "info\ninfo --json\n-m ./gpt2 info --tensors", false,
+                 [](CLI::App& cmd, CommandArgs& args) {
+                   cmd.add_flag("--tensors", args.tensors,
+                                "Also list every tensor of a checkpoint (name, dtype, shape, bytes)");
+                 },
+                 run_info});
   all.push_back({"eval", "Evaluate the model on a standard test set",
                  "eval analogies questions-words.txt\neval analogies questions-words.txt --style word2vec\n"
                  "eval pairs wordsim353.tsv",

@@ -14,17 +14,50 @@
 #include "ops/expression.hpp"
 
 namespace embtool::app {
+
 namespace {
 
-// A query word's row; a case variant is used, with a warning, when the exact word is absent.
-uint32_t resolve(const Session& s, const std::string& word) {
-  const ResolvedWord resolved = resolve_word(s.embeddings(), word, s.case_fallback());
+// Commands that need vectors say so plainly on a model that has only a vocabulary.
+void require_vectors(const Session& s) {
+  const Embeddings& e = s.embeddings();
+  if (e.dim() == 0) {
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("{} holds a tokenizer's {} tokens but no embedding matrix: only info answers on it",
+                            e.source().path, e.rows()));
+  }
+}
+
+}  // namespace
+
+uint32_t resolve(const Session& s, const Term& term) {
+  require_vectors(s);
+  const Embeddings& e = s.embeddings();
+  if (term.is_row()) {
+    if (*term.id >= e.rows()) {
+      throw Error(ErrorKind::not_found,
+                  fmt::format("row {} does not exist: the model has rows 0 to {}", *term.id, e.rows() - 1));
+    }
+    return static_cast<uint32_t>(*term.id);
+  }
+  const ResolvedWord resolved = resolve_word(e, term.word, s.case_fallback());
   if (resolved.case_folded) {
-    s.log().warn("'{}' is not in the vocabulary; using '{}'", word,
-                 s.embeddings().vocabulary().word(resolved.row));
+    s.log().warn("'{}' is not in the vocabulary; using '{}'", term.word, e.vocabulary().word(resolved.row));
   }
   return resolved.row;
 }
+
+RowRef row_ref(const Session& s, uint32_t row) {
+  const Embeddings& e = s.embeddings();
+  RowRef ref{std::string(e.vocabulary().word(row)), row, std::nullopt};
+  if (const Tokens* tokens = e.tokens()) {
+    const TokenKind kind = tokens->kind(row);
+    ref.token = TokenText{decode_token(ref.word, tokens->spelling(), kind), std::string(token_kind_name(kind)),
+                          is_special(kind)};
+  }
+  return ref;
+}
+
+namespace {
 
 std::string word_of(const Session& s, uint32_t row) {
   return std::string(s.embeddings().vocabulary().word(row));
@@ -32,13 +65,17 @@ std::string word_of(const Session& s, uint32_t row) {
 
 std::vector<ScoredWord> scored_words(const Session& s, const std::vector<Neighbor>& neighbors) {
   std::vector<ScoredWord> words;
-  for (const Neighbor& n : neighbors) words.push_back({word_of(s, n.row), n.score});
+  words.reserve(neighbors.size());
+  for (const Neighbor& n : neighbors) {
+    RowRef ref = row_ref(s, n.row);
+    words.push_back({std::move(ref.word), n.score, n.row, std::move(ref.token)});
+  }
   return words;
 }
 
 // The two rows of a pair command. Cosine similarity has no meaning for a zero vector: say
 // so while answering as gensim does.
-std::pair<uint32_t, uint32_t> resolve_pair(const Session& s, const std::string& a, const std::string& b) {
+std::pair<uint32_t, uint32_t> resolve_pair(const Session& s, const Term& a, const Term& b) {
   const std::pair rows{resolve(s, a), resolve(s, b)};
   for (const uint32_t row : {rows.first, rows.second}) {
     if (s.embeddings().norm(row) == 0.0f) {
@@ -64,51 +101,57 @@ std::vector<Neighbor> timed_search(const Session& s, Search search) {
 NeighborsQuery expression_query(const Session& s, const std::string& text, size_t k) {
   std::vector<WeightedRow> terms;
   for (const ops::ExpressionTerm& term : ops::parse_expression(text)) {
-    terms.push_back({resolve(s, term.word), term.weight});
+    terms.push_back({resolve(s, Term::spelled(term.word)), term.weight});
   }
   const auto found = timed_search(s, [&] { return most_similar(s.embeddings(), terms, k, s.search()); });
-  return {NeighborsQuery::Kind::expression, text, static_cast<int64_t>(k), scored_words(s, found), {}};
+  return {NeighborsQuery::Kind::expression, text, std::nullopt, static_cast<int64_t>(k), scored_words(s, found), {}};
 }
 
-NeighborsQuery word_query(const Session& s, const std::string& word, size_t k,
-                          const std::vector<Neighbor>* precomputed) {
-  const uint32_t row = resolve(s, word);
+NeighborsQuery word_query(const Session& s, const Term& term, size_t k, const std::vector<Neighbor>* precomputed) {
+  const uint32_t row = resolve(s, term);
   const auto found = precomputed ? *precomputed : timed_search(s, [&] {
     return embtool::neighbors(s.embeddings(), row, k, s.search());
   });
-  return {NeighborsQuery::Kind::word, word_of(s, row), static_cast<int64_t>(k), scored_words(s, found), {}};
+  return {NeighborsQuery::Kind::word, word_of(s, row), row_ref(s, row), static_cast<int64_t>(k),
+          scored_words(s, found), {}};
 }
 
 }  // namespace
 
-SimilarityAnswer similar(const Session& s, const std::string& a, const std::string& b) {
+SimilarityAnswer similar(const Session& s, const Term& a, const Term& b) {
   const auto [ra, rb] = resolve_pair(s, a, b);
-  return {word_of(s, ra), word_of(s, rb), static_cast<float>(similarity(s.embeddings(), ra, rb))};
+  return {row_ref(s, ra), row_ref(s, rb), static_cast<float>(similarity(s.embeddings(), ra, rb))};
 }
 
-DistanceAnswer distance(const Session& s, const std::string& a, const std::string& b) {
+DistanceAnswer distance(const Session& s, const Term& a, const Term& b) {
   const auto [ra, rb] = resolve_pair(s, a, b);
   const Distance d = embtool::distance(s.embeddings(), ra, rb);
-  return {word_of(s, ra), word_of(s, rb), static_cast<float>(d.cosine), static_cast<float>(d.euclidean)};
+  return {row_ref(s, ra), row_ref(s, rb), static_cast<float>(d.cosine), static_cast<float>(d.euclidean)};
 }
 
 namespace {
 
 // An expression: blanks between terms, or one weighted term ("2*king") that is not itself a
-// word of the vocabulary (a word may hold '*').
-bool is_expression(const Session& s, const std::string& query) {
-  return ops::looks_like_expression(query) ||
-         (ops::is_weighted_term(query) && !s.embeddings().vocabulary().contains(query));
+// word of the vocabulary (a word may hold '*'). A token's key or text may hold blanks
+// (" king"): a term that names a row as it is spelled is a word, not an expression.
+bool is_expression(const Session& s, const Term& query) {
+  if (query.is_row()) return false;
+  const Embeddings& e = s.embeddings();
+  if (e.vocabulary().contains(query.word)) return false;
+  if (e.tokens() != nullptr && e.tokens()->find_text(query.word)) return false;
+  return ops::looks_like_expression(query.word) || ops::is_weighted_term(query.word);
 }
+
+std::string label_of(const Term& term) { return term.is_row() ? fmt::format("--id {}", *term.id) : term.word; }
 
 }  // namespace
 
-NeighborsAnswer neighbors(const Session& s, const std::vector<std::string>& queries, size_t k,
+NeighborsAnswer neighbors(const Session& s, const std::vector<Term>& queries, size_t k,
                           const std::vector<Neighbor>* precomputed) {
   if (queries.empty()) throw Error(ErrorKind::invalid_argument, "no words given");
   if (queries.size() == 1) {
-    const std::string& query = queries.front();
-    if (is_expression(s, query)) return {{expression_query(s, query, k)}};
+    const Term& query = queries.front();
+    if (is_expression(s, query)) return {{expression_query(s, query.word, k)}};
     return {{word_query(s, query, k, precomputed)}};
   }
   // Several: the known words are answered together in one pass; each unknown one keeps its
@@ -120,15 +163,16 @@ NeighborsAnswer neighbors(const Session& s, const std::vector<std::string>& quer
   for (size_t i = 0; i < queries.size(); ++i) {
     NeighborsQuery& q = answer.queries[i];
     q.k = static_cast<int64_t>(k);
-    q.text = queries[i];
+    q.text = label_of(queries[i]);
     try {
       if (is_expression(s, queries[i])) {
-        q = expression_query(s, queries[i], k);
+        q = expression_query(s, queries[i].word, k);
         continue;
       }
       rows.push_back(resolve(s, queries[i]));
       batched.push_back(i);
       q.text = word_of(s, rows.back());
+      q.row = row_ref(s, rows.back());
     } catch (const Error& e) {
       q.error = e;
     }
@@ -141,32 +185,21 @@ NeighborsAnswer neighbors(const Session& s, const std::vector<std::string>& quer
   return answer;
 }
 
-AnalogyAnswer analogy(const Session& s, const std::string& a, const std::string& b, const std::string& c,
-                      AnalogyMethod method, size_t k, const std::vector<Neighbor>* precomputed) {
+AnalogyAnswer analogy(const Session& s, const Term& a, const Term& b, const Term& c, AnalogyMethod method,
+                      size_t k, const std::vector<Neighbor>* precomputed) {
   const uint32_t ra = resolve(s, a);
   const uint32_t rb = resolve(s, b);
   const uint32_t rc = resolve(s, c);
   const auto found = precomputed ? *precomputed : timed_search(s, [&] {
     return embtool::analogy(s.embeddings(), ra, rb, rc, method, k, s.search());
   });
-  return {word_of(s, ra), word_of(s, rb), word_of(s, rc), method == AnalogyMethod::add ? "add" : "mul",
+  return {row_ref(s, ra), row_ref(s, rb), row_ref(s, rc), method == AnalogyMethod::add ? "add" : "mul",
           static_cast<int64_t>(k), scored_words(s, found)};
 }
 
-VectorAnswer vector(const Session& s, const std::optional<std::string>& word, std::optional<uint64_t> row) {
-  uint32_t r = 0;
-  if (row) {
-    if (*row >= s.embeddings().rows()) {
-      throw Error(ErrorKind::not_found, fmt::format("row {} does not exist: the model has rows 0 to {}", *row,
-                                                    s.embeddings().rows() - 1));
-    }
-    r = static_cast<uint32_t>(*row);
-  } else if (word) {
-    r = resolve(s, *word);
-  } else {
-    throw Error(ErrorKind::invalid_argument, "vector needs a word or a row number");
-  }
-  return {word_of(s, r), r, s.embeddings().row_values(r)};
+VectorAnswer vector(const Session& s, const Term& term) {
+  const uint32_t r = resolve(s, term);
+  return {row_ref(s, r), s.embeddings().row_values(r)};
 }
 
 namespace {
@@ -208,7 +241,9 @@ Fact::Value value_of(const SourceFact& fact) {
 // Where info shows the facts readers are known to record (those of the word-vector formats,
 // where info has always shown them); any other fact comes after them, in its reader's order.
 constexpr std::string_view kInfoOrder[] = {
-    "path", "format", "compression", "file_bytes", "words", "dim", "dtype", "stored_copies",
+    "path", "format", "compression", "file_bytes", "words", "rows", "dim", "shape", "dtype", "stored_copies",
+    "tensor", "tensor_dtype", "decoded_to", "tied_embeddings", "architecture", "model_name", "context_length",
+    "tokenizer", "tokenizer_pre", "token_spelling", "tokens", "special_tokens", "rows_past_tokens", "tokens_file",
     "converted_from", "simd_target", "matrix_bytes", "vocabulary_bytes", "header_count",
     "records_read", "duplicates_dropped"};
 
@@ -226,7 +261,31 @@ std::vector<Fact> with_source_facts(std::vector<Fact> facts, const SourceInfo& s
 
 }  // namespace
 
-InfoAnswer info(const Session& s) {
+namespace {
+
+std::vector<TensorListing> tensor_listings(const SourceInfo& source) {
+  std::vector<TensorListing> listings;
+  listings.reserve(source.tensors.size());
+  for (const TensorEntry& t : source.tensors) {
+    std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
+    listings.push_back({t.name, t.dtype, std::move(shape), static_cast<int64_t>(t.bytes), t.file});
+  }
+  return listings;
+}
+
+// What a tokenizer model adds: how its keys spell text, and how many tokens are special.
+void add_token_facts(std::vector<Fact>& facts, const Embeddings& e) {
+  const Tokens* tokens = e.tokens();
+  if (tokens == nullptr) return;
+  int64_t special = 0;
+  for (const TokenKind kind : tokens->kinds()) special += is_special(kind) ? 1 : 0;
+  facts.push_back({"token_spelling", std::string(token_spelling_name(tokens->spelling()))});
+  facts.push_back({"special_tokens", special});
+}
+
+}  // namespace
+
+InfoAnswer info(const Session& s, bool tensors) {
   const Embeddings& e = s.embeddings();
   const SourceInfo& source = e.source();
   const auto norms = e.norms();
@@ -236,32 +295,41 @@ InfoAnswer info(const Session& s) {
   const auto zero_vectors = std::count(norms.begin(), norms.end(), 0.0f);
   auto count = [](uint64_t n) { return Fact::Value{static_cast<int64_t>(n)}; };
   auto text = [](std::string_view t) { return Fact::Value{std::string(t)}; };
-  std::vector<Fact> facts = with_source_facts({{"path", text(source.path)},
-                                               {"format", text(source.format)},
-                                               {"file_bytes", count(source.file_bytes)},
-                                               {"words", count(e.rows())},
-                                               {"dim", count(e.dim())},
-                                               {"dtype", text(dtype_long_name(e.dtype()))},
-                                               {"stored_copies", text(stored_copies(e))},
-                                               {"simd_target", text(simd_target())},
-                                               {"matrix_bytes", count(e.matrix_bytes())},
-                                               {"vocabulary_bytes", count(e.vocabulary().arena_bytes())}},
-                                              source);
-  facts.insert(facts.end(),
+  std::vector<Fact> own{{"path", text(source.path)},
+                        {"format", text(source.format)},
+                        {"file_bytes", count(source.file_bytes)},
+                        {e.tokens() ? "rows" : "words", count(e.rows())},
+                        {"dim", count(e.dim())},
+                        {"dtype", text(dtype_long_name(e.dtype()))},
+                        {"stored_copies", text(stored_copies(e))},
+                        {"simd_target", text(simd_target())},
+                        {"matrix_bytes", count(e.matrix_bytes())},
+                        {"vocabulary_bytes", count(e.vocabulary().arena_bytes())}};
+  if (e.tokens() != nullptr) own.push_back({"shape", text(fmt::format("{} x {}", e.rows(), e.dim()))});
+  add_token_facts(own, e);
+  std::vector<Fact> facts = with_source_facts(std::move(own), source);
+  if (e.dim() == 0) {
+    facts.push_back({"matrix", text("none: the file holds a tokenizer only")});
+  } else {
+    facts.insert(facts.end(),
                {{"norm_min", Fact::Value{*min_norm}},
                 {"norm_mean", Fact::Value{static_cast<float>(norm_sum / static_cast<double>(norms.size()))}},
                 {"norm_max", Fact::Value{*max_norm}},
                 {"zero_vectors", count(static_cast<uint64_t>(zero_vectors))}});
-  return {std::move(facts)};
+  }
+  InfoAnswer answer{std::move(facts), std::nullopt};
+  if (tensors) answer.tensors = tensor_listings(source);
+  return answer;
 }
 
-DoesntMatchAnswer doesnt_match(const Session& s, const std::vector<std::string>& words) {
+DoesntMatchAnswer doesnt_match(const Session& s, const std::vector<Term>& words) {
   if (words.size() < 2) {
     throw Error(ErrorKind::invalid_argument,
                 fmt::format("doesnt-match needs two or more words to compare (it was given {})", words.size()));
   }
+  require_vectors(s);
   std::vector<uint32_t> rows;
-  for (const std::string& word : words) {
+  for (const Term& word : words) {
     try {
       rows.push_back(resolve(s, word));
     } catch (const UnknownWordError& e) {
@@ -269,7 +337,7 @@ DoesntMatchAnswer doesnt_match(const Session& s, const std::vector<std::string>&
     }
   }
   if (rows.empty()) throw Error(ErrorKind::not_found, "none of the words is in the vocabulary");
-  return {word_of(s, embtool::doesnt_match(s.embeddings(), rows))};
+  return {row_ref(s, embtool::doesnt_match(s.embeddings(), rows))};
 }
 
 namespace {
@@ -302,6 +370,7 @@ std::string_view file_label(const std::string& file) { return file == "-" ? "sta
 // display, timed in the log: how both styles of eval analogies run.
 template <typename Options, typename Evaluate>
 auto evaluate_questions(const Session& s, const std::string& file, Options options, const Evaluate& evaluate) {
+  require_vectors(s);
   const Embeddings& embeddings = s.embeddings();
   EvaluationInput in(s, file, "analogy questions");
   const auto start = std::chrono::steady_clock::now();
@@ -350,6 +419,7 @@ Word2vecAccuracyAnswer eval_word2vec(const Session& s, const std::string& file,
 }
 
 PairEvalAnswer eval_pairs(const Session& s, const std::string& file, const PairEvalOptions& options) {
+  require_vectors(s);
   const Embeddings& embeddings = s.embeddings();
   EvaluationInput in(s, file, "word pairs");
   const PairEvaluation result = evaluate_pairs(embeddings, in.stream(), options);

@@ -9,32 +9,39 @@
 
 #include "app/answers.hpp"
 #include "app/session.hpp"
+#include "app/term.hpp"
 #include "ops/evaluate.hpp"
 #include "ops/ops.hpp"
 
 namespace embtool::app {
 
-SimilarityAnswer similar(const Session& session, const std::string& a, const std::string& b);
-DistanceAnswer distance(const Session& session, const std::string& a, const std::string& b);
+SimilarityAnswer similar(const Session& session, const Term& a, const Term& b);
+DistanceAnswer distance(const Session& session, const Term& a, const Term& b);
 
 // Each query is a word, or an expression ("king - man + woman") when it holds blanks. One query
 // that fails throws; among several, each failure is kept in its place and the known words are
 // answered together, in one pass over the matrix. `precomputed`: the answer of a lone word's
 // search, already computed with others (batch).
-NeighborsAnswer neighbors(const Session& session, const std::vector<std::string>& queries, size_t k,
+NeighborsAnswer neighbors(const Session& session, const std::vector<Term>& queries, size_t k,
                           const std::vector<Neighbor>* precomputed = nullptr);
 
-AnalogyAnswer analogy(const Session& session, const std::string& a, const std::string& b,
-                      const std::string& c, AnalogyMethod method, size_t k,
+AnalogyAnswer analogy(const Session& session, const Term& a, const Term& b, const Term& c,
+                      AnalogyMethod method, size_t k,
                       const std::vector<Neighbor>* precomputed = nullptr);
 
-VectorAnswer vector(const Session& session, const std::optional<std::string>& word,
-                    std::optional<uint64_t> row);
+VectorAnswer vector(const Session& session, const Term& term);
 
-InfoAnswer info(const Session& session);
+// `tensors`: also list every tensor of the checkpoint the model came from.
+InfoAnswer info(const Session& session, bool tensors = false);
 
 // gensim doesnt_match; unknown words are ignored with a warning, as gensim ignores them.
-DoesntMatchAnswer doesnt_match(const Session& session, const std::vector<std::string>& words);
+DoesntMatchAnswer doesnt_match(const Session& session, const std::vector<Term>& words);
+
+// The row a term names; a case variant is used, with a warning, when the exact word is
+// absent. A row id past the last row, an unknown word, or a model without vectors throws.
+uint32_t resolve(const Session& session, const Term& term);
+// How answers name row `row`.
+RowRef row_ref(const Session& session, uint32_t row);
 
 // The evaluations read `file`, or the session's standard input for "-".
 AnalogyEvalAnswer eval_analogies(const Session& session, const std::string& file,

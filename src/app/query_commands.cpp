@@ -64,23 +64,43 @@ void append_lines(std::istream& in, std::vector<std::string>& queries) {
   if (in.bad()) throw Error(ErrorKind::io, "standard input: cannot read the words");
 }
 
-Result run_similar(const Session& s, const CommandArgs& a) { return Answer{similar(s, a.a, a.b)}; }
-Result run_distance(const Session& s, const CommandArgs& a) { return Answer{distance(s, a.a, a.b)}; }
+std::vector<Term> terms(const CommandArgs& a) { return terms_of(a.words, a.ids); }
+
+Result run_similar(const Session& s, const CommandArgs& a) {
+  const auto t = terms(a);
+  return Answer{similar(s, t[0], t[1])};
+}
+Result run_distance(const Session& s, const CommandArgs& a) {
+  const auto t = terms(a);
+  return Answer{distance(s, t[0], t[1])};
+}
 Result run_neighbors(const Session& s, const CommandArgs& a) {
-  return Answer{neighbors(s, neighbor_queries(a.words, s.in(), a.dash_is_a_word), a.k, a.precomputed)};
+  std::vector<Term> queries;
+  if (!a.words.empty()) {
+    for (std::string& word : neighbor_queries(a.words, s.in(), a.dash_is_a_word)) {
+      queries.push_back(Term::spelled(std::move(word)));
+    }
+  }
+  for (const uint64_t id : a.ids) queries.push_back(Term::row(id));
+  return Answer{neighbors(s, queries, a.k, a.precomputed)};
 }
 Result run_analogy(const Session& s, const CommandArgs& a) {
-  return Answer{analogy(s, a.a, a.b, a.c, a.method, a.k, a.precomputed)};
+  const auto t = terms(a);
+  return Answer{analogy(s, t[0], t[1], t[2], a.method, a.k, a.precomputed)};
 }
-Result run_doesnt_match(const Session& s, const CommandArgs& a) { return Answer{doesnt_match(s, a.words)}; }
-Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vector(s, a.word, a.id)}; }
+Result run_doesnt_match(const Session& s, const CommandArgs& a) { return Answer{doesnt_match(s, terms(a))}; }
+Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vector(s, terms(a).front())}; }
 
 // The searches a batch answers together: a lone word's neighbors, a 3CosAdd analogy whose
 // words resolve. Anything else (including every error) is left to the line's own command.
 std::optional<CosineSearch> neighbors_search(const Session& s, const CommandArgs& a) {
-  if (a.words.size() != 1 || a.words.front().find_first_of(" \t") != std::string::npos) return std::nullopt;
+  const std::vector<Term> queries = terms(a);
+  if (queries.size() != 1) return std::nullopt;
+  const Term& query = queries.front();
+  if (!query.is_row() && query.word.find_first_of(" \t") != std::string::npos) return std::nullopt;
   try {
-    const WeightedRow term{resolve_word(s.embeddings(), a.words.front(), s.case_fallback()).row, 1.0f};
+    if (!query.is_row() && !s.embeddings().vocabulary().contains(query.word)) return std::nullopt;
+    const WeightedRow term{resolve(s, query), 1.0f};
     return most_similar_search(s.embeddings(), std::span(&term, 1));
   } catch (const Error&) {
     return std::nullopt;
@@ -90,45 +110,77 @@ std::optional<CosineSearch> neighbors_search(const Session& s, const CommandArgs
 std::optional<CosineSearch> analogy_search(const Session& s, const CommandArgs& a) {
   if (a.method != AnalogyMethod::add) return std::nullopt;
   try {
-    auto row = [&](const std::string& word) { return resolve_word(s.embeddings(), word, s.case_fallback()).row; };
-    return most_similar_search(s.embeddings(), analogy_terms(row(a.a), row(a.b), row(a.c)));
+    const std::vector<Term> t = terms(a);
+    if (t.size() != 3) return std::nullopt;
+    auto row = [&](const Term& term) { return resolve(s, term); };
+    return most_similar_search(s.embeddings(), analogy_terms(row(t[0]), row(t[1]), row(t[2])));
   } catch (const Error&) {
     return std::nullopt;
   }
 }
 
+// `--id N`, as many times as the command takes words: each stands for one word, after those
+// written out (`similar cat --id 7`).
+CLI::Option* add_ids(CLI::App& cmd, CommandArgs& args) {
+  return cmd.add_option("--id", args.ids, "A row id instead of a word (0-based; may repeat)")->check(kRowNumber);
+}
+
+// The command takes exactly `count` words, written out or given as --id N; `names` are the
+// words' names in the grammar ("A B"), for the message about a missing one.
+void require_words(CLI::App& cmd, CommandArgs& args, size_t count, std::string_view names) {
+  cmd.callback([&args, count, names] {
+    if (args.words.size() + args.ids.size() > count) {
+      if (args.words.size() > count) {
+        throw CLI::ValidationError(fmt::format("unexpected argument '{}'", args.words[count]));
+      }
+      throw CLI::ValidationError(fmt::format("{} words are given: {} written out and {} by --id", args.words.size() + args.ids.size(),
+                                             args.words.size(), args.ids.size()));
+    }
+    if (args.words.size() + args.ids.size() < count) {
+      const std::string missing(names.substr(std::min(names.size(), 2 * (args.words.size() + args.ids.size()))));
+      throw CLI::ValidationError(fmt::format("{} {} missing (a word, or --id N)", missing,
+                                             missing.size() > 1 ? "are" : "is"));
+    }
+  });
+}
+
 void similar_grammar(CLI::App& cmd, CommandArgs& args) {
-  cmd.add_option("A", args.a, "First word")->required();
-  cmd.add_option("B", args.b, "Second word")->required();
+  cmd.add_option("A B", args.words, "The two words (or --id N for either)");
+  add_ids(cmd, args);
+  require_words(cmd, args, 2, "A B");
 }
 
 void neighbors_grammar(CLI::App& cmd, CommandArgs& args) {
   cmd.add_option("WORD", args.words,
                  "The word; several are answered together; '-' reads words from stdin, one a line; "
-                 "an expression such as \"king - man + woman\"")
-      ->required();
+                 "an expression such as \"king - man + woman\"");
+  add_ids(cmd, args);
   cmd.add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
+  cmd.callback([&args] {
+    if (args.words.empty() && args.ids.empty()) throw CLI::ValidationError("WORD is missing (or give --id N)");
+  });
 }
 
 void analogy_grammar(CLI::App& cmd, CommandArgs& args) {
-  cmd.add_option("A", args.a, "The word to start from")->required();
-  cmd.add_option("B", args.b, "The word to add")->required();
-  cmd.add_option("C", args.c, "The word to subtract")->required();
+  cmd.add_option("A B C", args.words, "The word to start from, the word to add, the word to subtract");
+  add_ids(cmd, args);
   cmd.add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
   cmd.add_option("--method", args.method, "add (3CosAdd, default) or mul (3CosMul)")->transform(analogy_method());
+  require_words(cmd, args, 3, "A B C");
 }
 
 void doesnt_match_grammar(CLI::App& cmd, CommandArgs& args) {
-  cmd.add_option("WORDS", args.words, "Two or more words")->required();
+  cmd.add_option("WORDS", args.words, "Two or more words");
+  add_ids(cmd, args);
+  cmd.callback([&args] {
+    if (args.words.empty() && args.ids.empty()) throw CLI::ValidationError("WORDS is missing (or give --id N)");
+  });
 }
 
 void vector_grammar(CLI::App& cmd, CommandArgs& args) {
-  auto* word = cmd.add_option("WORD", args.word, "The word");
-  auto* id = cmd.add_option("--id", args.id, "The row number instead of a word (0-based)")->check(kRowNumber);
-  word->excludes(id);
-  cmd.callback([word, id] {
-    if (word->count() == 0 && id->count() == 0) throw CLI::ValidationError("vector needs a WORD or --id N");
-  });
+  cmd.add_option("WORD", args.words, "The word");
+  add_ids(cmd, args);
+  require_words(cmd, args, 1, "WORD");
 }
 
 }  // namespace
@@ -169,11 +221,13 @@ std::vector<std::string> neighbor_queries(const std::vector<std::string>& argume
 
 const std::vector<Command>& query_commands() {
   static const std::vector<Command> commands{
-      {"similar", "Cosine similarity of two words", "similar cat dog", true, similar_grammar, run_similar},
+      {"similar", "Cosine similarity of two words", "similar cat dog\nsimilar --id 3 --id 7\nsimilar cat --id 7",
+       true, similar_grammar, run_similar},
       {"distance", "Cosine distance and Euclidean distance of two words", "distance cat dog", true,
        similar_grammar, run_distance},
       {"neighbors", "The nearest words by cosine similarity",
        "neighbors dog --k 5\nneighbors king queen dog\nneighbors \"king - man + woman\"\n"
+       "neighbors --id 3\nneighbors \" king\"   (a token by the text it stands for)\n"
        "cut -f1 words.tsv | embtool neighbors - --tsv",
        true, neighbors_grammar, run_neighbors, neighbors_search},
       {"analogy", "A + B - C: 'king woman man' finds queen",

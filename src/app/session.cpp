@@ -24,13 +24,15 @@ LoadOptions load_options(const ModelOptions& m) {
   if (m.limit > 0) options.limit = m.limit;
   options.allow_nonfinite = m.allow_nonfinite;
   options.strict = m.strict;
+  options.tensor = m.tensor;
+  options.vocab_file = m.vocab;
   return options;
 }
 
 void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   const SourceInfo& s = e.source();
-  log.info("loaded {} words x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
-           e.dim(), s.format, s.text("compression") == "gzip" ? ", gzip" : "", s.path, seconds, simd_target());
+  log.info("loaded {} {} x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
+           e.tokens() ? "rows" : "words", e.dim(), s.format, s.text("compression") == "gzip" ? ", gzip" : "", s.path, seconds, simd_target());
   for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
 }
 

@@ -47,6 +47,8 @@ struct ModelOptions {
   uint64_t limit = 0;  // 0: every word
   bool allow_nonfinite = false;
   bool strict = false;
+  std::string tensor;  // a checkpoint's tensor to read; empty: its token embedding
+  std::string vocab;   // a file naming the rows (one token a line, or a tokenizer's file)
 };
 
 // Opens `path` as `options` say, with progress and a log line (at -v) of what was read; logs

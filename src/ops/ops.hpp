@@ -21,7 +21,8 @@ struct ResolvedWord {
   bool case_folded;  // the exact spelling was absent; a case variant was used
 };
 
-// Exact match first; then, if `case_fallback`, the most frequent (first) case variant.
+// Exact match first; for a tokenizer model, then the token whose text it is (" king" ->
+// "Ġking"); then, if `case_fallback`, the most frequent (first) case variant.
 // Throws UnknownWordError with "did you mean" suggestions otherwise.
 ResolvedWord resolve_word(const Embeddings& embeddings, std::string_view word, bool case_fallback);
 

@@ -34,6 +34,10 @@ UnknownWordError::UnknownWordError(std::string word, std::vector<std::string> su
 ResolvedWord resolve_word(const Embeddings& embeddings, std::string_view word, bool case_fallback) {
   const Vocabulary& vocabulary = embeddings.vocabulary();
   if (const auto row = vocabulary.find(word)) return {*row, false};
+  // A token by the text it stands for: " king" names GPT-2's "Ġking".
+  if (const Tokens* tokens = embeddings.tokens()) {
+    if (const auto row = tokens->find_text(word)) return {*row, false};
+  }
   if (case_fallback) {
     if (const auto row = find_case_variant(vocabulary, word)) return {*row, true};
   }

@@ -40,12 +40,41 @@ void write_fact(JsonWriter& json, const Fact& fact) {
 
 using Lead = std::function<void(JsonWriter&)>;
 
+// A tokenizer model's token: its key, the text it stands for and its kind.
+void write_token(JsonWriter& json, std::string_view key, const TokenText& token) {
+  json.key("token").value(key).key("text").value(std::string_view(token.text));
+  json.key("kind").value(std::string_view(token.kind));
+}
+
+// A row named in a field of its own ("a" of similar): the word under `name`, its id under
+// `name`_id, and a token's text under `name`_text.
+void write_named_row(JsonWriter& json, std::string_view name, const RowRef& row) {
+  json.key(name).value(std::string_view(row.word));
+  json.key(fmt::format("{}_id", name)).value(int64_t{row.id});
+  if (row.token) json.key(fmt::format("{}_text", name)).value(std::string_view(row.token->text));
+}
+
 void write_results(JsonWriter& json, int64_t k, const std::vector<ScoredWord>& results) {
   json.key("k").value(k).key("results").begin_array();
   int64_t rank = 0;
-  for (const auto& [word, score] : results) {
-    json.begin_object().key("rank").value(++rank).key("word").value(std::string_view(word));
-    json.key("score").value(score).end_object();
+  for (const ScoredWord& result : results) {
+    json.begin_object().key("rank").value(++rank).key("word").value(std::string_view(result.word));
+    json.key("id").value(int64_t{result.id});
+    if (result.token) write_token(json, result.word, *result.token);
+    json.key("score").value(result.score).end_object();
+  }
+  json.end_array();
+}
+
+void write_tensors(JsonWriter& json, const std::vector<TensorListing>& tensors) {
+  json.key("tensors").begin_array();
+  for (const TensorListing& t : tensors) {
+    json.begin_object().key("name").value(std::string_view(t.name)).key("dtype").value(std::string_view(t.dtype));
+    json.key("shape").begin_array();
+    for (const int64_t n : t.shape) json.value(n);
+    json.end_array().key("bytes").value(t.bytes);
+    if (!t.file.empty()) json.key("file").value(std::string_view(t.file));
+    json.end_object();
   }
   json.end_array();
 }
@@ -106,13 +135,15 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
       overloaded{
           [&](const SimilarityAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
-              json.key("a").value(std::string_view(a.a)).key("b").value(std::string_view(a.b));
+              write_named_row(json, "a", a.a);
+              write_named_row(json, "b", a.b);
               json.key("similarity").value(a.similarity);
             });
           },
           [&](const DistanceAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
-              json.key("a").value(std::string_view(a.a)).key("b").value(std::string_view(a.b));
+              write_named_row(json, "a", a.a);
+              write_named_row(json, "b", a.b);
               json.key("cosine_distance").value(a.cosine_distance);
               json.key("euclidean_distance").value(a.euclidean_distance);
             });
@@ -121,6 +152,10 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
             for (const NeighborsQuery& q : a.queries) {  // one object a query, each the same shape
               json_object(out, lead, command, [&](JsonWriter& json) {
                 json.key(q.kind == NeighborsQuery::Kind::word ? "word" : "expression").value(std::string_view(q.text));
+                if (q.row) {
+                  json.key("id").value(int64_t{q.row->id});
+                  if (q.row->token) write_token(json, q.row->word, *q.row->token);
+                }
                 if (q.error) {
                   json.key("error").value(std::string_view(wording(*q.error)));
                   return;
@@ -131,19 +166,23 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
           },
           [&](const AnalogyAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
-              json.key("a").value(std::string_view(a.a)).key("b").value(std::string_view(a.b));
-              json.key("c").value(std::string_view(a.c)).key("method").value(std::string_view(a.method));
+              write_named_row(json, "a", a.a);
+              write_named_row(json, "b", a.b);
+              write_named_row(json, "c", a.c);
+              json.key("method").value(std::string_view(a.method));
               write_results(json, a.k, a.results);
             });
           },
           [&](const DoesntMatchAnswer& a) {
             json_object(out, lead, command,
-                        [&](JsonWriter& json) { json.key("answer").value(std::string_view(a.answer)); });
+                        [&](JsonWriter& json) { write_named_row(json, "answer", a.answer); });
           },
           [&](const VectorAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
-              json.key("word").value(std::string_view(a.word));
-              json.key("row").value(int64_t{a.row}).key("dim").value(uint64_t{a.values.size()});
+              json.key("word").value(std::string_view(a.row.word));
+              json.key("id").value(int64_t{a.row.id}).key("row").value(int64_t{a.row.id});
+              if (a.row.token) write_token(json, a.row.word, *a.row.token);
+              json.key("dim").value(uint64_t{a.values.size()});
               json.key("vector").begin_array();
               for (float v : a.values) json.value(v);
               json.end_array();
@@ -152,6 +191,7 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
           [&](const InfoAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
               for (const Fact& fact : a.facts) write_fact(json, fact);
+              if (a.tensors) write_tensors(json, *a.tensors);
             });
           },
           [&](const AnalogyEvalAnswer& a) {
@@ -198,10 +238,38 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
 
 // --- Text and TSV ------------------------------------------------------------------------
 
-Table ranked_table(const std::vector<ScoredWord>& results) {
-  Table table{{"rank", "word", "score"}, {}};
+// A token's text as a table shows it: leading blanks as '␣' (so " king" and "king" differ
+// at a glance), and a special token with its kind ("<|endoftext|> [control]").
+std::string shown(const std::string& word, const std::optional<TokenText>& token) {
+  if (!token) return word;
+  if (token->special) return fmt::format("{} [{}]", token->text, token->kind);
+  const size_t blanks = std::min(token->text.find_first_not_of(' '), token->text.size());
+  std::string text;
+  for (size_t i = 0; i < blanks; ++i) text += "\u2423";
+  return text + token->text.substr(blanks);
+}
+std::string shown(const RowRef& row) { return shown(row.word, row.token); }
+
+bool names_tokens(const std::vector<ScoredWord>& results) { return !results.empty() && results.front().token; }
+
+// Text: rank, word, score; for a tokenizer model, rank, id, token (as shown), score. TSV: the
+// same, with a tokenizer model's key and text as they are.
+Table ranked_table(const std::vector<ScoredWord>& results, OutputStyle format) {
+  if (!names_tokens(results)) {
+    Table table{{"rank", "word", "score"}, {}};
+    int64_t rank = 0;
+    for (const ScoredWord& r : results) table.rows.push_back({++rank, r.word, r.score});
+    return table;
+  }
+  const bool tsv = format == OutputStyle::tsv;
+  Table table{tsv ? std::vector<std::string>{"rank", "id", "token", "text", "kind", "score"}
+                  : std::vector<std::string>{"rank", "id", "token", "score"},
+              {}};
   int64_t rank = 0;
-  for (const auto& [word, score] : results) table.rows.push_back({++rank, word, score});
+  for (const ScoredWord& r : results) {
+    if (tsv) table.rows.push_back({++rank, int64_t{r.id}, r.word, r.token->text, r.token->kind, r.score});
+    else table.rows.push_back({++rank, int64_t{r.id}, shown(r.word, r.token), r.score});
+  }
   return table;
 }
 
@@ -209,20 +277,25 @@ Table ranked_table(const std::vector<ScoredWord>& results) {
 // word's table alone, several under headings.
 std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool color) {
   if (format == OutputStyle::tsv) {
-    Table table{{"query", "rank", "word", "score"}, {}};
+    Table table{{"query"}, {}};
     for (const NeighborsQuery& q : a.queries) {
-      int64_t rank = 0;
-      for (const auto& [word, score] : q.results) table.rows.push_back({q.text, ++rank, word, score});
+      Table ranked = ranked_table(q.results, format);
+      if (table.columns.size() == 1) table.columns.insert(table.columns.end(), ranked.columns.begin(), ranked.columns.end());
+      for (auto& row : ranked.rows) {
+        row.insert(row.begin(), Cell(q.text));
+        table.rows.push_back(std::move(row));
+      }
     }
+    if (table.columns.size() == 1) table.columns = {"query", "rank", "word", "score"};
     return render_tsv(table);
   }
-  if (a.queries.size() == 1) return render_text(ranked_table(a.queries.front().results), color);
+  if (a.queries.size() == 1) return render_text(ranked_table(a.queries.front().results, format), color);
   std::string out;
   for (const NeighborsQuery& q : a.queries) {
     if (q.error) continue;
     if (!out.empty()) out += "\n";
-    out += fmt::format("neighbors of {}:\n", q.text);
-    out += render_text(ranked_table(q.results), color);
+    out += fmt::format("neighbors of {}:\n", q.row ? shown(*q.row) : q.text);
+    out += render_text(ranked_table(q.results, format), color);
   }
   return out;
 }
@@ -231,6 +304,19 @@ Table facts_table(const std::vector<Fact>& facts) {
   Table table{{"field", "value"}, {}};
   for (const Fact& fact : facts) table.rows.push_back({fact.name, cell_of(fact.value)});
   return table;
+}
+
+// info: the facts; with --tensors, the tensors instead in TSV (one table a document), after
+// the facts in text.
+std::string render_info(const InfoAnswer& a, OutputStyle format, bool color) {
+  if (!a.tensors) return as_text_or_tsv(facts_table(a.facts), format, color);
+  Table table{{"name", "dtype", "shape", "bytes", "file"}, {}};
+  for (const TensorListing& t : *a.tensors) {
+    table.rows.push_back({t.name, t.dtype, fmt::format("{}", fmt::join(t.shape, " x ")), t.bytes, t.file});
+  }
+  if (format == OutputStyle::tsv) return render_tsv(table);
+  const std::string listing = a.tensors->empty() ? "no tensors: the file is not a checkpoint\n" : render_text(table, color);
+  return render_text(facts_table(a.facts), color) + "\n" + listing;
 }
 
 std::vector<Fact> pair_eval_facts(const PairEvalAnswer& a) {
@@ -305,7 +391,7 @@ std::string render_analogy_eval(const AnalogyEvalAnswer& a, OutputStyle format, 
 
 std::string render_vector(const VectorAnswer& a, OutputStyle format, bool color) {
   if (format == OutputStyle::tsv) {
-    Table table{{"word", "row"}, {{a.word, int64_t{a.row}}}};
+    Table table{{"word", "row"}, {{a.row.word, int64_t{a.row.id}}}};
     for (size_t i = 0; i < a.values.size(); ++i) {
       table.columns.push_back(fmt::format("d{}", i));
       table.rows[0].push_back(a.values[i]);
@@ -314,28 +400,31 @@ std::string render_vector(const VectorAnswer& a, OutputStyle format, bool color)
   }
   // As a word2vec text row: the word, then the values (each the shortest form that reads back
   // bit for bit); readable and pasteable.
-  return fmt::format("{}{}{} {}\n", color ? "\x1b[1m" : "", printable(a.word), color ? "\x1b[0m" : "",
+  return fmt::format("{}{}{} {}\n", color ? "\x1b[1m" : "", printable(a.row.word), color ? "\x1b[0m" : "",
                      fmt::join(a.values, " "));
 }
 
 std::string render_table(const Answer& answer, OutputStyle format, bool color) {
   return std::visit(
       overloaded{[&](const SimilarityAnswer& a) {
-                   return as_text_or_tsv(Table{{"word_a", "word_b", "similarity"}, {{a.a, a.b, a.similarity}}},
-                                         format, color);
+                   return as_text_or_tsv(
+                       Table{{"word_a", "word_b", "similarity"}, {{shown(a.a), shown(a.b), a.similarity}}}, format,
+                       color);
                  },
                  [&](const DistanceAnswer& a) {
                    return as_text_or_tsv(Table{{"word_a", "word_b", "cosine_distance", "euclidean_distance"},
-                                               {{a.a, a.b, a.cosine_distance, a.euclidean_distance}}},
+                                               {{shown(a.a), shown(a.b), a.cosine_distance, a.euclidean_distance}}},
                                          format, color);
                  },
                  [&](const NeighborsAnswer& a) { return render_neighbors(a, format, color); },
-                 [&](const AnalogyAnswer& a) { return as_text_or_tsv(ranked_table(a.results), format, color); },
+                 [&](const AnalogyAnswer& a) {
+                   return as_text_or_tsv(ranked_table(a.results, format), format, color);
+                 },
                  [&](const DoesntMatchAnswer& a) {
-                   return as_text_or_tsv(facts_table({{"answer", a.answer}}), format, color);
+                   return as_text_or_tsv(facts_table({{"answer", shown(a.answer)}}), format, color);
                  },
                  [&](const VectorAnswer& a) { return render_vector(a, format, color); },
-                 [&](const InfoAnswer& a) { return as_text_or_tsv(facts_table(a.facts), format, color); },
+                 [&](const InfoAnswer& a) { return render_info(a, format, color); },
                  [&](const AnalogyEvalAnswer& a) { return render_analogy_eval(a, format, color); },
                  [&](const Word2vecAccuracyAnswer& a) { return render_word2vec(a, format, color); },
                  [&](const PairEvalAnswer& a) {
@@ -365,7 +454,7 @@ void add_fact_rows(std::vector<LongRow>& rows, const std::vector<Fact>& facts) {
 
 void add_scored_rows(std::vector<LongRow>& rows, const Cell& query_word, const std::vector<ScoredWord>& results) {
   int64_t rank = 0;
-  for (const auto& [word, score] : results) rows.push_back({query_word, "score", ++rank, word, score});
+  for (const ScoredWord& r : results) rows.push_back({query_word, "score", ++rank, r.word, r.score});
 }
 
 std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording) {
@@ -382,10 +471,10 @@ std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording
                           }
                         },
                         [&](const AnalogyAnswer& a) { add_scored_rows(rows, "", a.results); },
-                        [&](const DoesntMatchAnswer& a) { add_fact_rows(rows, {{"answer", a.answer}}); },
+                        [&](const DoesntMatchAnswer& a) { add_fact_rows(rows, {{"answer", a.answer.word}}); },
                         [&](const VectorAnswer& a) {
                           for (size_t i = 0; i < a.values.size(); ++i) {
-                            rows.push_back({"", fmt::format("d{}", i), "", a.word, a.values[i]});
+                            rows.push_back({"", fmt::format("d{}", i), "", a.row.word, a.values[i]});
                           }
                         },
                         [&](const InfoAnswer& a) { add_fact_rows(rows, a.facts); },

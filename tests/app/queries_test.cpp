@@ -25,10 +25,17 @@ spdlog::logger& quiet_log() {
 
 app::Session session() { return app::Session(toy(), true, {.threads = 1}, quiet_log()); }
 
+std::vector<app::Term> words(std::initializer_list<const char*> spelled) {
+  std::vector<app::Term> terms;
+  for (const char* word : spelled) terms.push_back(app::Term::spelled(word));
+  return terms;
+}
+app::Term word(const char* spelled) { return app::Term::spelled(spelled); }
+
 }  // namespace
 
 TEST_CASE("neighbors of several words keeps each query, an unknown one with its error in its place", "[app]") {
-  const auto answer = app::neighbors(session(), {"king", "unicorn", "dog"}, 2);
+  const auto answer = app::neighbors(session(), words({"king", "unicorn", "dog"}), 2);
   REQUIRE(answer.queries.size() == 3);
   CHECK(answer.queries[0].text == "king");
   CHECK(answer.queries[0].results.size() == 2);
@@ -42,8 +49,8 @@ TEST_CASE("neighbors of several words keeps each query, an unknown one with its 
 }
 
 TEST_CASE("neighbors of one word throws its error; an expression is a query of its own kind", "[app]") {
-  CHECK_THROWS_AS(app::neighbors(session(), {"unicorn"}, 2), UnknownWordError);
-  const auto answer = app::neighbors(session(), {"king + woman - man"}, 3);
+  CHECK_THROWS_AS(app::neighbors(session(), words({"unicorn"}), 2), UnknownWordError);
+  const auto answer = app::neighbors(session(), words({"king + woman - man"}), 3);
   REQUIRE(answer.queries.size() == 1);
   CHECK(answer.queries[0].kind == app::NeighborsQuery::Kind::expression);
   CHECK(answer.queries[0].results.front().word == "queen");
@@ -51,18 +58,19 @@ TEST_CASE("neighbors of one word throws its error; an expression is a query of i
 }
 
 TEST_CASE("the pair answers name the vocabulary words used, after a case fallback", "[app]") {
-  const auto s = app::similar(session(), "CAT", "kitten");
-  CHECK(s.a == "cat");
+  const auto s = app::similar(session(), word("CAT"), word("kitten"));
+  CHECK(s.a.word == "cat");
   CHECK(s.similarity > 0.5f);
-  const auto d = app::distance(session(), "cat", "kitten");
+  const auto d = app::distance(session(), word("cat"), word("kitten"));
   CHECK(d.cosine_distance == Approx(1.0f - s.similarity).margin(1e-6));
 }
 
 TEST_CASE("doesnt-match needs two words; vector needs a word or a row", "[app]") {
-  CHECK_THROWS_AS(app::doesnt_match(session(), {"cat"}), Error);
-  CHECK(app::doesnt_match(session(), {"king", "queen", "prince", "cat"}).answer == "cat");
-  CHECK(app::vector(session(), std::nullopt, 1).word == "queen");
-  CHECK_THROWS_AS(app::vector(session(), std::nullopt, std::nullopt), Error);
+  CHECK_THROWS_AS(app::doesnt_match(session(), words({"cat"})), Error);
+  CHECK(app::doesnt_match(session(), words({"king", "queen", "prince", "cat"})).answer.word == "cat");
+  CHECK(app::vector(session(), app::Term::row(1)).row.word == "queen");
+  CHECK(app::vector(session(), app::Term::row(1)).row.id == 1);
+  CHECK_THROWS_AS(app::vector(session(), app::Term::row(99)), Error);
 }
 
 TEST_CASE("info is a list of named facts", "[app]") {

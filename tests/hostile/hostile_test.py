@@ -164,8 +164,9 @@ def check_case(embtool, path, name, expectation):
                 failures.append(f"{what}: exit {rc}: {err_lines!r}")
                 continue
             doc = json.loads(out)
-            if (doc["words"], doc["dim"]) != (words, dim):
-                failures.append(f"{what}: {doc['words']} x {doc['dim']}, expected {words} x {dim}")
+            rows = doc["words"] if "words" in doc else doc.get("rows")  # "rows" for tokenizer models
+            if (rows, doc["dim"]) != (words, dim):
+                failures.append(f"{what}: {rows} x {doc['dim']}, expected {words} x {dim}")
             warned = any("warning" in line for line in err_lines)
             if len(expectation) > 2 and not (warned and any(expectation[3] in line for line in err_lines)):
                 failures.append(f"{what}: expected a warning about {expectation[3]!r}, stderr {err_lines!r}")

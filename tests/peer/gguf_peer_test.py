@@ -16,7 +16,7 @@ ggml_quantize_chunk (libggml-base.so, through ctypes). Then, for each file:
 gguf-py and ggml come from npm (node-llama-cpp@3.21.1 holds llama.cpp as a git bundle;
 @node-llama-cpp/linux-x64@3.21.1 holds the prebuilt libggml-base.so), fetched with `npm pack`
 into --work and kept there. The vocabulary is read from ../shared/data/llm (the test is skipped,
-exit 77, when it is absent; $EMBTOOL_SHARED_DATA names it elsewhere).
+exit 77, when it is absent; --shared names it elsewhere).
 
     gguf_peer_test.py --embtool build/embtool --work build/peer-gguf [--types Q4_K,F16]
 """
@@ -227,7 +227,7 @@ def check_neighbors(what, results, scores, expected, index_of, failures):
 
 def check_info(embtool, path, name, rows, failures):
     info = json.loads(embtool.run(path, "--json", "info"))
-    want = {"format": "gguf", "words": rows, "dim": DIM, "tensor": "token_embd.weight", "tensor_dtype": name,
+    want = {"format": "gguf", "rows": rows, "dim": DIM, "tensor": "token_embd.weight", "tensor_dtype": name,
             "tokenizer": "gpt2", "architecture": "gpt2", "context_length": 1024,
             "tied_embeddings": "tied: no output tensor"}
     if name.startswith("Q"):
@@ -301,8 +301,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--embtool", required=True)
     ap.add_argument("--work", required=True, help="where the npm packages are fetched and kept")
-    ap.add_argument("--shared", default=os.environ.get("EMBTOOL_SHARED_DATA") or
-                    os.path.join(HERE, "..", "..", "..", "shared", "data"))
+    ap.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "shared", "data"))
     ap.add_argument("--types", default=",".join(TYPES + SMALL_TYPES))
     ap.add_argument("--keep", help="a directory to keep the GGUF files in (for benchmarks), else they are removed")
     args = ap.parse_args()

@@ -60,11 +60,11 @@ TEST_CASE("TSV keeps a fixed column count and escapes tabs and newlines", "[outp
 TEST_CASE("every answer type renders as JSON that parses", "[output]") {
   using namespace embtool::app;
   const std::string docs[] = {
-      render(Answer{NeighborsAnswer{{{NeighborsQuery::Kind::word, "dog", 2, {{"dogs", 0.6f}, {"hound", 0.5f}}, {}}}}},
+      render(Answer{NeighborsAnswer{{{NeighborsQuery::Kind::word, "dog", {}, 2, {{"dogs", 0.6f, 7, {}}, {"hound", 0.5f, 9, {}}}, {}}}}},
              OutputStyle::json, false),
-      render(Answer{SimilarityAnswer{"cat", "dog", 0.5f}}, OutputStyle::json, false),
-      render(Answer{VectorAnswer{"king", 3, {1.5f, -2.0f}}}, OutputStyle::json, false),
-      render(Answer{InfoAnswer{{{"words", int64_t{5}}, {"path", std::string("x")}}}}, OutputStyle::json, false)};
+      render(Answer{SimilarityAnswer{{"cat", 1, {}}, {"dog", 2, {}}, 0.5f}}, OutputStyle::json, false),
+      render(Answer{VectorAnswer{{"king", 3, {}}, {1.5f, -2.0f}}}, OutputStyle::json, false),
+      render(Answer{InfoAnswer{{{"words", int64_t{5}}, {"path", std::string("x")}}, std::nullopt}}, OutputStyle::json, false)};
   for (const auto& doc : docs) {
     INFO(doc);
     CHECK(doc.back() == '\n');
@@ -72,6 +72,9 @@ TEST_CASE("every answer type renders as JSON that parses", "[output]") {
     CHECK_NOTHROW(json::parse(doc));
   }
   CHECK(json::parse(docs[0])["results"][1]["word"] == "hound");
+  CHECK(json::parse(docs[0])["results"][1]["id"] == 9);
+  CHECK(json::parse(docs[1])["b_id"] == 2);
+  CHECK(json::parse(docs[2])["id"] == 3);
   CHECK(json::parse(docs[2])["vector"][1].get<float>() == -2.0f);
 }
 
@@ -79,8 +82,8 @@ TEST_CASE("a batch renders from its typed answers: every JSON object and TSV row
           "[output]") {
   using namespace embtool::app;
   BatchAnswer batch;
-  NeighborsAnswer two{{{NeighborsQuery::Kind::word, "king", 1, {{"queen", 0.5f}}, {}},
-                       {NeighborsQuery::Kind::word, "dog", 1, {{"puppy", 0.25f}}, {}}}};
+  NeighborsAnswer two{{{NeighborsQuery::Kind::word, "king", {}, 1, {{"queen", 0.5f, 1, {}}}, {}},
+                       {NeighborsQuery::Kind::word, "dog", {}, 1, {{"puppy", 0.25f, 4, {}}}, {}}}};
   batch.lines.push_back({3, "neighbors king dog --k 1", Answer{two}});
   batch.lines.push_back({4, "similar a", embtool::Error(embtool::ErrorKind::invalid_argument, "B is missing")});
   std::istringstream jsonl(render(batch, OutputStyle::json, false));

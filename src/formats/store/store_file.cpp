@@ -4,7 +4,9 @@
 //   header   magic "EMBSTORE", version, byte-order mark, file size, rows, dim, section table
 //   sections metadata (key=value lines), vocabulary bytes, word offsets (rows + 1 uint64),
 //            hash slots (uint32, laid out as model/vocabulary_hash.hpp says), norms (float32),
-//            rows f32 (stride floats each), optional rows f16 / rows bf16 / rows i8 + i8 scales.
+//            rows f32 (stride floats each), optional rows f16 / rows bf16 / rows i8 + i8 scales;
+//            for a tokenizer model, one token kind byte per row. A model whose rows are
+//            float16 or bfloat16 (an LLM checkpoint) keeps them as its rows, with no f32 copy.
 //
 // All numbers are in the writer's byte order; the byte-order mark lets a reader on another
 // kind of machine refuse the file instead of misreading it.
@@ -49,6 +51,7 @@ enum class SectionKind : uint32_t {
   rows_i8 = 8,
   scales_i8 = 9,
   rows_bf16 = 10,  // added after version 1's first files; readers that predate it skip it
+  token_kinds = 11,  // one TokenKind byte per row (tokenizer models); older readers skip it
 };
 
 struct Section {
@@ -95,7 +98,54 @@ std::string metadata_text(const Embeddings& e) {
   line("records_read", source.number("records_read"));
   line("duplicates_dropped", source.number("duplicates_dropped"));
   line("nonfinite_values", e.nonfinite_values());
+  if (const Tokens* tokens = e.tokens()) {
+    line("token_spelling", token_spelling_name(tokens->spelling()));
+    line("tokenizer", tokens->tokenizer());
+  }
+  // Every other fact of the reader's (a checkpoint's architecture, tensor, tokenizer...), so
+  // that info on the store tells what info on the source told.
+  for (const SourceFact& fact : source.facts) {
+    const std::string value = std::visit([](const auto& v) { return fmt::format("{}", v); }, fact.value);
+    if (value.find('\n') != std::string::npos || fact.name.find('=') != std::string::npos) continue;
+    const char type = std::holds_alternative<std::string>(fact.value) ? 's'
+                      : std::holds_alternative<int64_t>(fact.value) ? 'i'
+                      : std::holds_alternative<bool>(fact.value)    ? 'b'
+                                                                    : 'd';
+    text += fmt::format("fact.{}.{}={}\n", type, fact.name, value);
+  }
   return text;
+}
+
+// The facts metadata_text kept, as they were recorded (facts of the store's own reader, that
+// a store converted from a store would repeat, excepted).
+std::vector<SourceFact> kept_facts(std::string_view metadata) {
+  static constexpr std::string_view kOwn[] = {"compression", "converted_from", "header_count", "records_read",
+                                              "duplicates_dropped"};
+  std::vector<SourceFact> facts;
+  while (!metadata.empty()) {
+    const size_t end = std::min(metadata.find('\n'), metadata.size());
+    const std::string_view line = metadata.substr(0, end);
+    metadata.remove_prefix(std::min(end + 1, metadata.size()));
+    const size_t equals = line.find('=');
+    if (!line.starts_with("fact.") || line.size() < 8 || line[6] != '.' || equals == std::string_view::npos) continue;
+    const std::string name(line.substr(7, equals - 7));
+    const std::string_view value = line.substr(equals + 1);
+    if (std::find(std::begin(kOwn), std::end(kOwn), name) != std::end(kOwn)) continue;
+    if (line[5] == 'i') {
+      int64_t n = 0;
+      std::from_chars(value.data(), value.data() + value.size(), n);
+      facts.push_back({name, n});
+    } else if (line[5] == 'b') {
+      facts.push_back({name, value == "true"});
+    } else if (line[5] == 'd') {
+      double d = 0;
+      std::from_chars(value.data(), value.data() + value.size(), d);
+      facts.push_back({name, d});
+    } else {
+      facts.push_back({name, std::string(value)});
+    }
+  }
+  return facts;
 }
 
 // Places every section after the header, each on its own page.
@@ -131,9 +181,13 @@ Header plan_layout(const Embeddings& e, std::span<const uint32_t> slots, std::sp
   layout.add(SectionKind::word_offsets, 8, v.offsets().size_bytes());
   layout.add(SectionKind::hash_slots, 4, slots.size_bytes());
   layout.add(SectionKind::norms, 4, rows * 4);
-  const uint64_t f32_stride = kernels::padded_length(e.dim(), 4);
-  layout.add(SectionKind::rows_f32, 4, rows * f32_stride * 4, f32_stride);
-  for (Dtype dtype : reduced) {
+  if (e.dtype() == Dtype::f32) {
+    const uint64_t f32_stride = kernels::padded_length(e.dim(), 4);
+    layout.add(SectionKind::rows_f32, 4, rows * f32_stride * 4, f32_stride);
+  }
+  std::vector<Dtype> half_rows(reduced.begin(), reduced.end());
+  if (e.dtype() == Dtype::f16 || e.dtype() == Dtype::bf16) half_rows.insert(half_rows.begin(), e.dtype());
+  for (Dtype dtype : half_rows) {
     if (dtype == Dtype::f16 || dtype == Dtype::bf16) {
       const uint64_t stride = kernels::padded_length(e.dim(), 2);
       layout.add(dtype == Dtype::f16 ? SectionKind::rows_f16 : SectionKind::rows_bf16, 2,
@@ -144,6 +198,7 @@ Header plan_layout(const Embeddings& e, std::span<const uint32_t> slots, std::sp
       layout.add(SectionKind::scales_i8, 4, rows * 4);
     }
   }
+  if (e.tokens() != nullptr) layout.add(SectionKind::token_kinds, 1, rows);
   return layout.finish();
 }
 
@@ -233,6 +288,11 @@ void write_sections(SectionWriter& out, const Embeddings& e, std::span<const uin
         });
         break;
       case SectionKind::scales_i8: out.bytes(scales.data(), scales.size() * sizeof(float)); break;
+      case SectionKind::token_kinds: {
+        const std::span<const TokenKind> kinds = e.tokens()->kinds();
+        out.bytes(kinds.data(), kinds.size_bytes());
+        break;
+      }
       case SectionKind::none: break;
     }
   }
@@ -389,13 +449,59 @@ formats::ReadNotes read_notes(const std::filesystem::path& path, const MappedFil
   return info;
 }
 
-// The reduced copies the store holds, the first `visible` rows of each.
-std::vector<Matrix> reduced_copies(const Sections& sections, const Header& header,
+// The model's own rows: float32, or (a store of an LLM checkpoint's half-precision rows)
+// float16 or bfloat16; the first `visible` of them.
+Matrix own_rows(const Sections& sections, const Header& header, uint64_t visible,
+                const std::shared_ptr<const MappedFile>& file) {
+  auto view = [&](Dtype dtype, SectionKind kind, std::string_view name, auto element) {
+    const auto rows = sections.rows<decltype(element)>(kind, name);
+    return Matrix::view(dtype, header.rows, header.dim, reinterpret_cast<const std::byte*>(rows.data()),
+                        sections.section(kind, name).stride, file)
+        .first_rows(visible);
+  };
+  if (sections.has(SectionKind::rows_f32) || !(sections.has(SectionKind::rows_bf16) || sections.has(SectionKind::rows_f16))) {
+    return view(Dtype::f32, SectionKind::rows_f32, "float32 rows", float{});
+  }
+  if (sections.has(SectionKind::rows_bf16)) return view(Dtype::bf16, SectionKind::rows_bf16, "bfloat16 rows", uint16_t{});
+  return view(Dtype::f16, SectionKind::rows_f16, "float16 rows", uint16_t{});
+}
+
+// The token kinds of a tokenizer model's store, checked, and the spelling its metadata names.
+std::optional<Tokens> stored_tokens(const std::filesystem::path& path, const Sections& sections, uint64_t rows,
+                                    uint64_t visible, std::span<const char> metadata) {
+  if (!sections.has(SectionKind::token_kinds)) return std::nullopt;
+  const auto bytes = sections.get<uint8_t>(SectionKind::token_kinds, "token kinds", rows);
+  std::vector<TokenKind> kinds;
+  kinds.reserve(visible);
+  for (uint64_t r = 0; r < visible; ++r) {
+    if (bytes[r] > static_cast<uint8_t>(TokenKind::byte)) {
+      bad_store(path, fmt::format("damaged token kinds: row {} has kind {}", r, bytes[r]));
+    }
+    kinds.push_back(static_cast<TokenKind>(bytes[r]));
+  }
+  const std::string_view text(metadata.data(), metadata.size());
+  auto field = [&](std::string_view key) -> std::string {
+    const std::string prefix = fmt::format("{}=", key);
+    const size_t at = text.starts_with(prefix) ? 0 : text.find("\n" + prefix);
+    if (at == std::string_view::npos) return {};
+    const size_t begin = at + (at == 0 && text.starts_with(prefix) ? 0 : 1) + prefix.size();
+    return std::string(text.substr(begin, std::min(text.find('\n', begin), text.size()) - begin));
+  };
+  TokenSpelling spelling = TokenSpelling::raw;
+  for (const TokenSpelling s : {TokenSpelling::byte_level, TokenSpelling::sentencepiece, TokenSpelling::wordpiece}) {
+    if (field("token_spelling") == token_spelling_name(s)) spelling = s;
+  }
+  return Tokens(std::move(kinds), spelling, field("tokenizer"));
+}
+
+// The reduced copies the store holds (those that are not the model's own rows), the first
+// `visible` rows of each.
+std::vector<Matrix> reduced_copies(const Sections& sections, const Header& header, Dtype own,
                                    uint64_t visible, const std::shared_ptr<const MappedFile>& file) {
   std::vector<Matrix> copies;
   auto add_copy = [&](Dtype dtype, SectionKind kind, std::string_view name, auto element,
                       std::span<const float> scales) {
-    if (!sections.has(kind)) return;
+    if (!sections.has(kind) || dtype == own) return;
     const auto rows = sections.rows<decltype(element)>(kind, name);
     copies.push_back(Matrix::view(dtype, header.rows, header.dim,
                                   reinterpret_cast<const std::byte*>(rows.data()),
@@ -416,6 +522,20 @@ std::vector<Matrix> reduced_copies(const Sections& sections, const Header& heade
 void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
                  const StoreWriteOptions& options) {
   if (embeddings.rows() == 0) throw Error(ErrorKind::invalid_argument, "nothing to write: no words");
+  if (embeddings.dim() == 0) {
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("nothing to write: {} holds a tokenizer but no embedding matrix", embeddings.source().path));
+  }
+  if (embeddings.dtype() == Dtype::i8) {
+    throw Error(ErrorKind::internal, "internal error: a model whose own rows are int8");
+  }
+  // Reduced copies are scanned first and re-ranked exactly on float32 rows: a model whose
+  // own rows are half precision has no float32 rows to re-rank on.
+  if (embeddings.dtype() != Dtype::f32 && !options.reduced.empty()) {
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("the model's rows are already {} (kept as they are): no reduced copy to add",
+                            dtype_name(embeddings.dtype())));
+  }
   check_reducible(embeddings, options.reduced);
   const std::string metadata = metadata_text(embeddings);
   // The vocabulary's index as it is (so a store converted again keeps its bytes), unless it
@@ -446,21 +566,23 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   const auto slots = sections.get<uint32_t>(SectionKind::hash_slots, "hash index",
                                             sections.section(SectionKind::hash_slots, "hash index").bytes / 4);
   const auto norms = sections.get<float>(SectionKind::norms, "norms", rows);
-  const auto f32_rows = sections.rows<float>(SectionKind::rows_f32, "float32 rows");
-
-  Matrix matrix = Matrix::view(Dtype::f32, rows, header.dim,
-                               reinterpret_cast<const std::byte*>(f32_rows.data()),
-                               sections.section(SectionKind::rows_f32, "float32 rows").stride, file)
-                      .first_rows(visible);
-  std::vector<Matrix> reduced = reduced_copies(sections, header, visible, file);
+  Matrix matrix = own_rows(sections, header, visible, file);
+  std::vector<Matrix> reduced = reduced_copies(sections, header, matrix.dtype(), visible, file);
+  std::optional<Tokens> tokens = stored_tokens(path, sections, rows, visible, metadata);
   const formats::ReadNotes notes = read_notes(path, *file, metadata);
   // A limit shows a prefix of every per-word section; the hash index still names all rows,
   // and the vocabulary treats those past the limit as absent.
   const auto visible_offsets = offsets.first(visible + 1);
   const auto visible_arena = first_words_bytes(path, arena, visible_offsets);
   Vocabulary vocabulary = Vocabulary::view(visible_arena, visible_offsets, slots, file, rows, path.string());
-  return Embeddings(std::move(vocabulary), std::move(matrix), formats::source_info(notes),
-                    norms.first(visible), std::move(reduced), notes.nonfinite_values);
+  SourceInfo source = formats::source_info(notes);
+  for (SourceFact& fact : kept_facts(std::string_view(metadata.data(), metadata.size()))) {
+    source.facts.push_back(std::move(fact));
+  }
+  Embeddings embeddings(std::move(vocabulary), std::move(matrix), std::move(source), norms.first(visible),
+                        std::move(reduced), notes.nonfinite_values);
+  if (tokens) embeddings.set_tokens(std::move(*tokens));
+  return embeddings;
 }
 
 }  // namespace embtool

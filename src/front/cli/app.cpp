@@ -39,6 +39,8 @@ struct GlobalOptions {
   bool exact_case = false;
   bool allow_nonfinite = false;
   bool strict = false;
+  std::string tensor;
+  std::string vocab;
   size_t threads = 0;
   std::string scan_dtype = "auto";
 };
@@ -56,9 +58,15 @@ CLI::Option* last_wins(CLI::Option* option) { return option->multi_option_policy
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   last_wins(app.add_option("-m,--model", g.model,
-                           fmt::format("Vector file: {}; optionally .gz (default: $EMBTOOL_MODEL, else "
-                                       "the bundled model)",
+                           fmt::format("Vector file ({}; word vectors optionally .gz) or a Hugging Face "
+                                       "model directory (default: $EMBTOOL_MODEL, else the bundled model)",
                                        format_descriptions(", "))));
+  last_wins(app.add_option("--tensor", g.tensor,
+                           "The checkpoint's tensor to explore (safetensors, GGUF), e.g. lm_head.weight or "
+                           "output.weight; default: its token embedding"));
+  last_wins(app.add_option("--vocab", g.vocab,
+                           "Names for a matrix's rows (.npy): one token a line, or a tokenizer.json, "
+                           "vocab.json or tiktoken file; default: rows named by their id"));
   last_wins(app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
                 ->check(app::count_at_least_one()));
   std::vector<std::string> formats = format_spellings();
@@ -143,7 +151,7 @@ app::ProgressFactory progress_factory(const Streams& streams, bool quiet) {
 }
 
 app::ModelOptions model_options(const GlobalOptions& g) {
-  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict};
+  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict, g.tensor, g.vocab};
 }
 
 // The first word of the command line that is not an option or an option's value: the command

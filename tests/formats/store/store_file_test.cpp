@@ -13,6 +13,7 @@
 #include "formats/formats.hpp"
 #include "search/search.hpp"
 #include "formats/store/store_file.hpp"
+#include "formats/token_vocabulary.hpp"
 #include "fixtures.hpp"
 
 using namespace embtool;
@@ -262,4 +263,53 @@ TEST_CASE("a store written from a store seen through a limit has an index of its
   // Once the index named rows 100..299, which this store does not hold: a damaged store.
   for (const auto& word : {"w100", "w299", "not-a-word"}) CHECK_FALSE(e.vocabulary().find(word));
   for (uint32_t r = 0; r < e.rows(); ++r) CHECK(e.vocabulary().find(words[r].word) == r);
+}
+
+TEST_CASE("a tokenizer model's store keeps its bfloat16 rows, token kinds, spelling and facts", "[store][tokens]") {
+  // 5 tokens of a byte-level tokenizer in a 6 x 3 bfloat16 matrix: the last row is past the tokens.
+  const std::vector<uint16_t> bits = {0x3F80, 0x4000, 0x4040, 0xBF80, 0x0000, 0x3F00, 0x4080, 0x40A0, 0x40C0,
+                                      0x3E80, 0x3E00, 0x3D80, 0xC000, 0x4000, 0x3F80, 0x3C00, 0x3C80, 0x3D00};
+  auto owner = std::make_shared<std::vector<uint16_t>>(bits);
+  Matrix rows = Matrix::view(Dtype::bf16, 6, 3, reinterpret_cast<const std::byte*>(owner->data()), 3, owner);
+  formats::TokenVocabulary tokens;
+  tokens.keys = {"<|endoftext|>", "\xC4\xA0king", "king", "\xC4\xA0queen", "\xC4\x8A"};
+  tokens.kinds = {TokenKind::control, TokenKind::normal, TokenKind::normal, TokenKind::normal, TokenKind::normal};
+  tokens.spelling = TokenSpelling::byte_level;
+  tokens.tokenizer = "gpt2";
+  SourceInfo source;
+  source.path = "toy.safetensors";
+  source.format = "safetensors";
+  source.facts = {{"architecture", std::string("GPT2LMHeadModel")}, {"context_length", int64_t{1024}}};
+  const Embeddings model = formats::embeddings_with_tokens(std::move(rows), std::move(tokens), source, 0, "toy");
+
+  const fs::path store = scratch_dir() / "tokens.emb";
+  StoreWriteOptions options;
+  options.force = true;
+  write_store(model, store, options);
+  const Embeddings back = open_store(store, std::nullopt);
+
+  REQUIRE(back.rows() == 6);
+  CHECK(back.dtype() == Dtype::bf16);
+  CHECK(back.reduced_copies().empty());
+  for (uint32_t r = 0; r < 6; ++r) {
+    CHECK(back.vocabulary().word(r) == model.vocabulary().word(r));
+    CHECK(back.row_values(r) == model.row_values(r));
+    CHECK(back.norm(r) == model.norm(r));
+  }
+  CHECK(back.vocabulary().word(5) == "<row 5>");
+  REQUIRE(back.tokens() != nullptr);
+  CHECK(back.tokens()->spelling() == TokenSpelling::byte_level);
+  CHECK(back.tokens()->tokenizer() == "gpt2");
+  CHECK(back.tokens()->kind(0) == TokenKind::control);
+  CHECK(back.tokens()->kind(5) == TokenKind::unused);
+  CHECK(back.tokens()->find_text(" queen") == 3u);
+  CHECK(back.source().text("architecture") == "GPT2LMHeadModel");
+  CHECK(back.source().number("context_length") == 1024);
+  CHECK(back.source().number("tokens") == 5);
+
+  // The rows already are bfloat16 and there are no float32 rows to re-rank on: no copies.
+  for (const Dtype dtype : {Dtype::bf16, Dtype::i8}) {
+    options.reduced = {dtype};
+    CHECK_THROWS_WITH(write_store(model, store, options), Catch::Contains("already bf16"));
+  }
 }
