@@ -175,10 +175,6 @@ def write_gguf(gguf, path, name, data, keys, kinds):
 class Embtool:
     def __init__(self, binary):
         self.binary = binary
-        # Until every command takes --id, a command without it names rows by their token keys.
-        self.takes_id = {command: "--id" in subprocess.run([binary, command, "--help"], capture_output=True,
-                                                           text=True).stdout
-                         for command in ("vector", "neighbors")}
 
     def run(self, model, *args, stdin=None):
         p = subprocess.run([self.binary, "-m", model, *args], capture_output=True, input=stdin, timeout=300)
@@ -186,12 +182,16 @@ class Embtool:
             raise RuntimeError(f"embtool {' '.join(args)} exited {p.returncode}: {p.stderr.decode(errors='replace')[:500]}")
         return p.stdout.decode("utf-8")
 
-    def row_args(self, command, row, keys):
-        return [command, "--id", str(row)] if self.takes_id[command] else [command, keys[row]]
+    @staticmethod
+    def row_args(command, row):
+        return [command, "--id", str(row)]
 
 
 def result_row(result, index_of):
-    return result["id"] if "id" in result else index_of[result["word"]]
+    """The row a result names: its id, which must be the row of its token."""
+    if index_of.get(result.get("token"), result["id"]) != result["id"]:
+        raise RuntimeError(f"a result's id {result['id']} is not the row of its token {result.get('token')!r}")
+    return result["id"]
 
 
 def vector_document(text):
@@ -248,28 +248,26 @@ def check_vectors(name, rows, docs, expected, failures):
                             f"(first at {bad[:1]}: {got[bad[:1]]} vs {want[bad[:1]]})")
 
 
-def rows_to_check(embtool, name, keys, rows, count):
+def rows_to_check(name, rows, count):
+    """The first row, the last and `count` others, picked by the type's name."""
     rng = np.random.default_rng(len(name))
-    chosen = [0, rows - 1] + sorted(int(r) for r in rng.choice(np.arange(1, rows - 1), count, replace=False))
-    if not all(embtool.takes_id.values()):  # rows named by key: keys a command line takes as they are
-        chosen = [r for r in chosen if r in (0, rows - 1) or keys[r].isalnum() or keys[r][1:].isalnum()]
-    return chosen
+    return [0, rows - 1] + sorted(int(r) for r in rng.choice(np.arange(1, rows - 1), count, replace=False))
 
 
 def check_file(embtool, path, name, expected, keys, failures):
     """info, vector and neighbors of the GPT-2-shaped file at `path`; returns the seconds taken."""
     index_of = {k: i for i, k in enumerate(keys)}
-    rows = rows_to_check(embtool, name, keys, ROWS, RANDOM_ROWS)
+    rows = rows_to_check(name, ROWS, RANDOM_ROWS)
     queries = rows[:NEIGHBOR_QUERIES]
     started = time.time()
     check_info(embtool, path, name, ROWS, failures)
     # The first row and the first query by commands of their own, the others in one batch (one
     # process, one decode).
-    first = vector_document(embtool.run(path, "--json", *embtool.row_args("vector", rows[0], keys)))
-    first_neighbors = json.loads(embtool.run(path, "--json", *embtool.row_args("neighbors", queries[0], keys),
+    first = vector_document(embtool.run(path, "--json", *embtool.row_args("vector", rows[0])))
+    first_neighbors = json.loads(embtool.run(path, "--json", *embtool.row_args("neighbors", queries[0]),
                                              "--k", str(K)))
-    lines = [" ".join(embtool.row_args("vector", r, keys)) for r in rows[1:]]
-    lines += [" ".join(embtool.row_args("neighbors", r, keys) + ["--k", str(K)]) for r in queries[1:]]
+    lines = [" ".join(embtool.row_args("vector", r)) for r in rows[1:]]
+    lines += [" ".join(embtool.row_args("neighbors", r) + ["--k", str(K)]) for r in queries[1:]]
     answers = [vector_document(line) for line in
                embtool.run(path, "--json", "batch", stdin=("\n".join(lines) + "\n").encode()).splitlines()]
     check_vectors(name, rows, [first] + answers[:len(rows) - 1], expected, failures)
@@ -282,17 +280,19 @@ def check_file(embtool, path, name, expected, keys, failures):
     king = index_of["Ġking"]
     expected_top, scores = brute_force(unit, king)
     doc = json.loads(embtool.run(path, "--json", "neighbors", " king", "--k", str(K)))
+    if doc.get("id") != king:
+        failures.append(f"{name}: neighbors ' king' answered for row {doc.get('id')}, not Ġking's row {king}")
     if any(result_row(r, index_of) == king for r in doc["results"]):
         failures.append(f"{name}: neighbors ' king' lists Ġking itself")
     check_neighbors(f"{name}: neighbors ' king'", doc["results"], scores, expected_top, index_of, failures)
     return time.time() - started
 
 
-def check_small_file(embtool, path, name, expected, keys, failures):
+def check_small_file(embtool, path, name, expected, failures):
     """Only rows, bit for bit, of a file of the other decoded types (fewer rows: quicker)."""
-    rows = rows_to_check(embtool, name, keys, len(expected), 30)
+    rows = rows_to_check(name, len(expected), 30)
     check_info(embtool, path, name, len(expected), failures)
-    lines = "".join(" ".join(embtool.row_args("vector", r, keys)) + "\n" for r in rows)
+    lines = "".join(" ".join(embtool.row_args("vector", r)) + "\n" for r in rows)
     docs = [vector_document(line) for line in embtool.run(path, "--json", "batch", stdin=lines.encode()).splitlines()]
     check_vectors(name, rows, docs, expected, failures)
 
@@ -315,9 +315,6 @@ def main():
     import gguf  # noqa: E402  (fetched above)
     ggml = Ggml(library, gguf)
     embtool = Embtool(os.path.abspath(args.embtool))
-    for command, takes_id in embtool.takes_id.items():
-        if not takes_id:
-            print(f"note: this embtool's {command} takes no --id: rows are named by their token keys")
     keys, kinds = gpt2_tokens(args.shared, gguf)
     if len(keys) != ROWS:
         print(f"FAIL the GPT-2 vocabulary has {len(keys)} tokens, expected {ROWS}")
@@ -338,7 +335,7 @@ def main():
             before = len(failures)
             started = time.time()
             if small:
-                check_small_file(embtool, path, name, expected, keys, failures)
+                check_small_file(embtool, path, name, expected, failures)
             else:
                 check_file(embtool, path, name, expected, keys, failures)
             print(f"{name}: {len(source)} x {DIM}, {os.path.getsize(path)} bytes, written in {written:.1f} s, "
