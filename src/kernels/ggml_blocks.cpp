@@ -1,8 +1,10 @@
-// Each decoder below follows its counterpart in ggml/src/ggml-quants.c line for line: the
-// block layouts of ggml-common.h, read at byte offsets (the blocks lie back to back, so their
-// float16 fields are not aligned); the integers unpacked with the same types; every float
-// product and sum in ggml's order. Changing an expression's shape (hoisting a product,
-// reassociating) changes bits: compare with ggml's source before touching any of them. The
+// Each decoder below follows its counterpart in ggml/src/ggml-quants.c: the block layouts of
+// ggml-common.h, read at byte offsets (the blocks lie back to back, so their float16 fields are
+// not aligned); the integers unpacked to the same values; every value's float products and sums
+// with ggml's operands in ggml's order. Where ggml's loops would keep the compiler from
+// vectorizing (a shift that changes from step to step), the integer unpacking is written with
+// constant shifts instead: integers are exact, so no bit changes. A float expression's shape
+// (reassociating, fusing, a product moved) does change bits: compare with ggml's source first. The
 // pointers are __restrict, as ggml's are GGML_RESTRICT: no store to the output changes a block.
 #include "kernels/ggml_blocks.hpp"
 
@@ -70,17 +72,23 @@ void dequantize_q4_1(const uint8_t* __restrict x, float* __restrict y) {
   }
 }
 
+// The fifth bits of a Q5 block's 32 values, each already at bit 4 (ggml's xh_0 and xh_1: value j
+// takes bit j of qh), spread out first so that the loop over the values has no variable shift.
+void q5_high_bits(uint32_t qh, uint8_t* __restrict out) {
+  for (int j = 0; j < kQK; ++j) out[j] = static_cast<uint8_t>(((qh >> j) << 4) & 0x10);
+}
+
 // block_q5_0 { ggml_half d; uint8_t qh[4]; uint8_t qs[16]; }
 void dequantize_q5_0(const uint8_t* __restrict x, float* __restrict y) {
   const float d = fp16_at(x);
   uint32_t qh;
   std::memcpy(&qh, x + 2, sizeof(qh));
+  uint8_t high[kQK];
+  q5_high_bits(qh, high);
   const uint8_t* qs = x + 6;
   for (int j = 0; j < kQK / 2; ++j) {
-    const auto xh_0 = static_cast<uint8_t>(((qh >> (j + 0)) << 4) & 0x10);
-    const auto xh_1 = static_cast<uint8_t>(((qh >> (j + 12))) & 0x10);
-    const int32_t x0 = ((qs[j] & 0x0F) | xh_0) - 16;
-    const int32_t x1 = ((qs[j] >> 4) | xh_1) - 16;
+    const int32_t x0 = ((qs[j] & 0x0F) | high[j]) - 16;
+    const int32_t x1 = ((qs[j] >> 4) | high[j + 16]) - 16;
     y[j + 0] = static_cast<float>(x0) * d;
     y[j + kQK / 2] = static_cast<float>(x1) * d;
   }
@@ -92,15 +100,36 @@ void dequantize_q5_1(const uint8_t* __restrict x, float* __restrict y) {
   const float m = fp16_at(x + 2);
   uint32_t qh;
   std::memcpy(&qh, x + 4, sizeof(qh));
+  uint8_t high[kQK];
+  q5_high_bits(qh, high);
   const uint8_t* qs = x + 8;
   for (int j = 0; j < kQK / 2; ++j) {
-    const auto xh_0 = static_cast<uint8_t>(((qh >> (j + 0)) << 4) & 0x10);
-    const auto xh_1 = static_cast<uint8_t>(((qh >> (j + 12))) & 0x10);
-    const int x0 = (qs[j] & 0x0F) | xh_0;
-    const int x1 = (qs[j] >> 4) | xh_1;
+    const int x0 = (qs[j] & 0x0F) | high[j];
+    const int x1 = (qs[j] >> 4) | high[j + 16];
     y[j + 0] = static_cast<float>(x0) * d + m;
     y[j + kQK / 2] = static_cast<float>(x1) * d + m;
   }
+}
+
+// 16 values of a Q2_K group: ggml's `dl * ((int8_t)((q[l] >> shift) & 3)) - ml`, the shift a
+// constant so that the loop vectorizes.
+template <int kShift>
+void q2_K_group(const uint8_t* __restrict q, float dl, float ml, float* __restrict y) {
+  for (int l = 0; l < 16; ++l) y[l] = dl * static_cast<float>(static_cast<int8_t>((q[l] >> kShift) & 3)) - ml;
+}
+
+// One of ggml's `for j` steps: the two groups of 16 that take the quants' bits at `kShift`.
+template <int kShift>
+void q2_K_step(const uint8_t* __restrict scales, const uint8_t* __restrict q, float d, float min,
+               float* __restrict y) {
+  uint8_t sc = scales[0];
+  float dl = d * static_cast<float>(sc & 0xF);
+  float ml = min * static_cast<float>(sc >> 4);
+  q2_K_group<kShift>(q, dl, ml, y);
+  sc = scales[1];
+  dl = d * static_cast<float>(sc & 0xF);
+  ml = min * static_cast<float>(sc >> 4);
+  q2_K_group<kShift>(q + 16, dl, ml, y + 16);
 }
 
 // block_q2_K { uint8_t scales[16]; uint8_t qs[64]; ggml_half d; ggml_half dmin; }
@@ -109,25 +138,33 @@ void dequantize_q2_K(const uint8_t* __restrict x, float* __restrict y) {
   const uint8_t* q = x + kQK_K / 16;
   const float d = fp16_at(x + kQK_K / 16 + kQK_K / 4);
   const float min = fp16_at(x + kQK_K / 16 + kQK_K / 4 + 2);
-  int is = 0;
-  float dl, ml;
   for (int n = 0; n < kQK_K; n += 128) {
-    int shift = 0;
-    for (int j = 0; j < 4; ++j) {
-      uint8_t sc = scales[is++];
-      dl = d * static_cast<float>(sc & 0xF);
-      ml = min * static_cast<float>(sc >> 4);
-      for (int l = 0; l < 16; ++l) *y++ = dl * static_cast<float>(static_cast<int8_t>((q[l] >> shift) & 3)) - ml;
-
-      sc = scales[is++];
-      dl = d * static_cast<float>(sc & 0xF);
-      ml = min * static_cast<float>(sc >> 4);
-      for (int l = 0; l < 16; ++l) *y++ = dl * static_cast<float>(static_cast<int8_t>((q[l + 16] >> shift) & 3)) - ml;
-
-      shift += 2;
-    }
+    q2_K_step<0>(scales + 0, q, d, min, y + 0);
+    q2_K_step<2>(scales + 2, q, d, min, y + 32);
+    q2_K_step<4>(scales + 4, q, d, min, y + 64);
+    q2_K_step<6>(scales + 6, q, d, min, y + 96);
+    scales += 8;
     q += 32;
+    y += 128;
   }
+}
+
+// 16 values of a Q3_K group: ggml's `dl * ((int8_t)((q[l] >> shift) & 3) - ((hm[l] & m) ? 0 : 4))`,
+// the shift a constant so that the loop vectorizes.
+template <int kShift>
+void q3_K_group(const uint8_t* __restrict q, const uint8_t* __restrict hm, uint8_t m, float dl,
+                float* __restrict y) {
+  for (int l = 0; l < 16; ++l) {
+    y[l] = dl * static_cast<float>(static_cast<int8_t>((q[l] >> kShift) & 3) - ((hm[l] & m) ? 0 : 4));
+  }
+}
+
+// One of ggml's `for j` steps: two groups of 16, their scales scales[0] and scales[1].
+template <int kShift>
+void q3_K_step(const int8_t* __restrict scales, const uint8_t* __restrict q, const uint8_t* __restrict hm,
+               uint8_t m, float d_all, float* __restrict y) {
+  q3_K_group<kShift>(q, hm, m, d_all * static_cast<float>(scales[0] - 32), y);
+  q3_K_group<kShift>(q + 16, hm + 16, m, d_all * static_cast<float>(scales[1] - 32), y + 16);
 }
 
 // block_q3_K { uint8_t hmask[32]; uint8_t qs[64]; uint8_t scales[12]; ggml_half d; }
@@ -150,24 +187,16 @@ void dequantize_q3_K(const uint8_t* __restrict x, float* __restrict y) {
   int8_t scales[16];
   std::memcpy(scales, aux, sizeof(scales));
 
-  uint8_t m = 1;
-  int is = 0;
-  float dl;
-  for (int n = 0; n < kQK_K; n += 128) {
-    int shift = 0;
-    for (int j = 0; j < 4; ++j) {
-      dl = d_all * static_cast<float>(scales[is++] - 32);
-      for (int l = 0; l < 16; ++l) {
-        *y++ = dl * static_cast<float>(static_cast<int8_t>((q[l + 0] >> shift) & 3) - ((hm[l + 0] & m) ? 0 : 4));
-      }
-      dl = d_all * static_cast<float>(scales[is++] - 32);
-      for (int l = 0; l < 16; ++l) {
-        *y++ = dl * static_cast<float>(static_cast<int8_t>((q[l + 16] >> shift) & 3) - ((hm[l + 16] & m) ? 0 : 4));
-      }
-      shift += 2;
-      m = static_cast<uint8_t>(m << 1);
-    }
+  // ggml's hmask bit m walks 1, 2, ..., 128 over the eight steps.
+  for (int n = 0; n < 2; ++n) {
+    const int8_t* sc = scales + 8 * n;
+    const auto m = static_cast<uint8_t>(1u << (4 * n));
+    q3_K_step<0>(sc + 0, q, hm, m, d_all, y + 0);
+    q3_K_step<2>(sc + 2, q, hm, static_cast<uint8_t>(m << 1), d_all, y + 32);
+    q3_K_step<4>(sc + 4, q, hm, static_cast<uint8_t>(m << 2), d_all, y + 64);
+    q3_K_step<6>(sc + 6, q, hm, static_cast<uint8_t>(m << 3), d_all, y + 96);
     q += 32;
+    y += 128;
   }
 }
 
@@ -230,6 +259,19 @@ void dequantize_q5_K(const uint8_t* __restrict x, float* __restrict y) {
   }
 }
 
+// 32 values of a Q6_K half-block's quarter: ggml's `d * sc[is] * q` with
+// q = (int8_t)((ql nibble) | (2 bits of qh) << 4) - 32; the nibble and the qh bits at constant
+// shifts, and d * sc taken once per 16 values (the same product ggml takes for each).
+template <int kNibbleShift, int kHighShift>
+void q6_K_quarter(const uint8_t* __restrict ql, const uint8_t* __restrict qh, float scale_low, float scale_high,
+                  float* __restrict y) {
+  for (int l = 0; l < 32; ++l) {
+    const auto q = static_cast<int8_t>(
+        static_cast<int8_t>(((ql[l] >> kNibbleShift) & 0xF) | (((qh[l] >> kHighShift) & 3) << 4)) - 32);
+    y[l] = (l < 16 ? scale_low : scale_high) * static_cast<float>(q);
+  }
+}
+
 // block_q6_K { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; ggml_half d; }
 void dequantize_q6_K(const uint8_t* __restrict x, float* __restrict y) {
   const uint8_t* ql = x;
@@ -237,17 +279,12 @@ void dequantize_q6_K(const uint8_t* __restrict x, float* __restrict y) {
   const auto* sc = reinterpret_cast<const int8_t*>(x + kQK_K / 2 + kQK_K / 4);
   const float d = fp16_at(x + kQK_K / 2 + kQK_K / 4 + kQK_K / 16);
   for (int n = 0; n < kQK_K; n += 128) {
-    for (int l = 0; l < 32; ++l) {
-      const int is = l / 16;
-      const auto q1 = static_cast<int8_t>(static_cast<int8_t>((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
-      const auto q2 = static_cast<int8_t>(static_cast<int8_t>((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
-      const auto q3 = static_cast<int8_t>(static_cast<int8_t>((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
-      const auto q4 = static_cast<int8_t>(static_cast<int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
-      y[l + 0] = d * static_cast<float>(sc[is + 0]) * static_cast<float>(q1);
-      y[l + 32] = d * static_cast<float>(sc[is + 2]) * static_cast<float>(q2);
-      y[l + 64] = d * static_cast<float>(sc[is + 4]) * static_cast<float>(q3);
-      y[l + 96] = d * static_cast<float>(sc[is + 6]) * static_cast<float>(q4);
-    }
+    float ds[8];
+    for (int k = 0; k < 8; ++k) ds[k] = d * static_cast<float>(sc[k]);
+    q6_K_quarter<0, 0>(ql, qh, ds[0], ds[1], y + 0);        // ggml's q1: ql[l] low, qh bits 0-1
+    q6_K_quarter<0, 2>(ql + 32, qh, ds[2], ds[3], y + 32);  // q2: ql[l + 32] low, bits 2-3
+    q6_K_quarter<4, 4>(ql, qh, ds[4], ds[5], y + 64);       // q3: ql[l] high, bits 4-5
+    q6_K_quarter<4, 6>(ql + 32, qh, ds[6], ds[7], y + 96);  // q4: ql[l + 32] high, bits 6-7
     y += 128;
     ql += 64;
     qh += 32;

@@ -3,12 +3,13 @@
 
 GPT-2-shaped files (the real GPT-2 vocabulary, 50,257 rows of 768 values: a trained-looking
 random matrix, normal values with a scale per row) are written by gguf-py's GGUFWriter in F32,
-F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K and Q6_K, the quantized ones quantized by ggml's own
+F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K and Q6_K (and 4,096-row files in Q4_1, Q5_0, Q5_1, Q2_K and
+Q3_K, whose rows only are checked), the quantized ones quantized by ggml's own
 ggml_quantize_chunk (libggml-base.so, through ctypes). Then, for each file:
 
   vector     ``vector --id N --json`` for the first, the last and random rows: every value equal,
              bit for bit, to ggml's own dequantize_row_* (or ggml_fp16/bf16_to_fp32_row) of the
-             bytes written
+             bytes written; and every row so, through ``convert`` to word2vec binary
   neighbors  ``neighbors --id N --k 10 --json``: the rows and scores of a float64 brute force
              (cosine) over those dequantized values, ties within 1e-5 aside
   text       ``neighbors " king"``: answers, without Ġking's own row, as the brute force does
@@ -254,6 +255,30 @@ def rows_to_check(name, rows, count):
     return [0, rows - 1] + sorted(int(r) for r in rng.choice(np.arange(1, rows - 1), count, replace=False))
 
 
+def check_every_row(embtool, path, name, expected, failures):
+    """Every row, bit for bit: the file converted to word2vec binary (which keeps every float
+    bit) and read back here."""
+    out = path + ".bin"
+    embtool.run(path, "convert", path, out, "--force")
+    with open(out, "rb") as f:
+        data = f.read()
+    os.remove(out)
+    header_end = data.index(b"\n")
+    rows, dim = map(int, data[:header_end].split())
+    if (rows, dim) != expected.shape:
+        failures.append(f"{name}: convert wrote {rows} x {dim}, expected {expected.shape}")
+        return
+    got = np.empty(expected.shape, dtype=np.float32)
+    pos = header_end + 1
+    for row in range(rows):
+        pos = data.index(b" ", pos) + 1
+        got[row] = np.frombuffer(data, dtype="<f4", count=dim, offset=pos)
+        pos += 4 * dim + 1
+    bad = np.flatnonzero((got.view(np.uint32) != expected.view(np.uint32)).any(axis=1))
+    if len(bad):
+        failures.append(f"{name}: {len(bad)} rows differ from ggml's, the first {bad[0]}")
+
+
 def check_file(embtool, path, name, expected, keys, failures):
     """info, vector and neighbors of the GPT-2-shaped file at `path`; returns the seconds taken."""
     index_of = {k: i for i, k in enumerate(keys)}
@@ -261,6 +286,7 @@ def check_file(embtool, path, name, expected, keys, failures):
     queries = rows[:NEIGHBOR_QUERIES]
     started = time.time()
     check_info(embtool, path, name, ROWS, failures)
+    check_every_row(embtool, path, name, expected, failures)
     # The first row and the first query by commands of their own, the others in one batch (one
     # process, one decode).
     first = vector_document(embtool.run(path, "--json", *embtool.row_args("vector", rows[0])))
@@ -292,6 +318,7 @@ def check_small_file(embtool, path, name, expected, failures):
     """Only rows, bit for bit, of a file of the other decoded types (fewer rows: quicker)."""
     rows = rows_to_check(name, len(expected), 30)
     check_info(embtool, path, name, len(expected), failures)
+    check_every_row(embtool, path, name, expected, failures)
     lines = "".join(" ".join(embtool.row_args("vector", r)) + "\n" for r in rows)
     docs = [vector_document(line) for line in embtool.run(path, "--json", "batch", stdin=lines.encode()).splitlines()]
     check_vectors(name, rows, docs, expected, failures)
