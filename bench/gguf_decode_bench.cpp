@@ -27,7 +27,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 struct Args {
   size_t rows = 50257;
@@ -41,9 +43,12 @@ Args parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* value = argv[i + 1];
-    if (flag == "--rows") args.rows = std::strtoull(value, nullptr, 10);
-    else if (flag == "--dim") args.dim = std::strtoull(value, nullptr, 10);
-    else if (flag == "--repeat") args.repeat = std::atoi(value);
+    if (flag == "--rows")
+      args.rows = std::strtoull(value, nullptr, 10);
+    else if (flag == "--dim")
+      args.dim = std::strtoull(value, nullptr, 10);
+    else if (flag == "--repeat")
+      args.repeat = std::atoi(value);
     else if (flag == "--types") {
       args.types.clear();
       std::string list = value;
@@ -74,8 +79,13 @@ bool type_of(const std::string& name, BlockType& type) {
 // random blocks decode to values of a trained matrix's size (random bytes there could be NaN).
 std::vector<size_t> scale_offsets(BlockType type) {
   switch (type) {
-    case BlockType::q8_0: case BlockType::q4_0: case BlockType::q5_0: return {0};
-    case BlockType::q4_1: case BlockType::q5_1: case BlockType::q4_K: case BlockType::q5_K: return {0, 2};
+    case BlockType::q8_0:
+    case BlockType::q4_0:
+    case BlockType::q5_0: return {0};
+    case BlockType::q4_1:
+    case BlockType::q5_1:
+    case BlockType::q4_K:
+    case BlockType::q5_K: return {0, 2};
     case BlockType::q2_K: return {80, 82};
     case BlockType::q3_K: return {108};
     case BlockType::q6_K: return {208};
@@ -113,12 +123,13 @@ double best_of(int repeat, F&& f) {
 
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
-  std::printf("matrix %zu x %zu, threads %zu, simd %s\n", args.rows, args.dim, resolve_thread_count(0),
-              kernels::simd_target_name());
+  std::printf("matrix %zu x %zu, threads %zu, simd %s\n", args.rows, args.dim,
+              resolve_thread_count(0), kernels::simd_target_name());
   for (const std::string& name : args.types) {
     BlockType type;
     if (!type_of(name, type) || args.dim % kernels::ggml::block_layout(type).values != 0) {
-      std::fprintf(stderr, "%s: not a block type, or the dimension is no multiple of its block\n", name.c_str());
+      std::fprintf(stderr, "%s: not a block type, or the dimension is no multiple of its block\n",
+                   name.c_str());
       return 2;
     }
     const auto layout = kernels::ggml::block_layout(type);
@@ -151,7 +162,8 @@ int main(int argc, char** argv) {
     std::vector<float> block_scores(args.rows);
     const double block_scan = best_of(args.repeat, [&] {
       for (size_t r = 0; r < args.rows; ++r) {
-        kernels::ggml::dequantize(type, data.data() + r * row_bytes, blocks_per_row, scratch.data());
+        kernels::ggml::dequantize(type, data.data() + r * row_bytes, blocks_per_row,
+                                  scratch.data());
         block_scores[r] = kernels::dot(scratch, query);
       }
     });
@@ -167,8 +179,10 @@ int main(int argc, char** argv) {
                 static_cast<double>(serial.size()) / (one_thread * 1e9));
     std::printf("%s scan_f32_1_thread_ms %.1f\n", name.c_str(), f32_scan * 1e3);
     std::printf("%s scan_block_by_block_1_thread_ms %.1f\n", name.c_str(), block_scan * 1e3);
-    std::printf("%s block_scan_extra_ms_per_query %.1f (decode once pays for itself after %.1f queries)\n",
-                name.c_str(), (block_scan - f32_scan) * 1e3, one_thread / std::max(block_scan - f32_scan, 1e-9));
+    std::printf(
+        "%s block_scan_extra_ms_per_query %.1f (decode once pays for itself after %.1f queries)\n",
+        name.c_str(), (block_scan - f32_scan) * 1e3,
+        one_thread / std::max(block_scan - f32_scan, 1e-9));
   }
   return 0;
 }

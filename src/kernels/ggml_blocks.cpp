@@ -18,7 +18,7 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little, "ggml blocks are little-endian");
 
-constexpr int kQK = 32;    // QK4_0 = QK4_1 = QK5_0 = QK5_1 = QK8_0
+constexpr int kQK = 32;     // QK4_0 = QK4_1 = QK5_0 = QK5_1 = QK8_0
 constexpr int kQK_K = 256;  // the K types' super-block
 
 // ggml-common.h's block sizes: sizeof(block_q8_0) and the rest.
@@ -115,7 +115,8 @@ void dequantize_q5_1(const uint8_t* __restrict x, float* __restrict y) {
 // constant so that the loop vectorizes.
 template <int kShift>
 void q2_K_group(const uint8_t* __restrict q, float dl, float ml, float* __restrict y) {
-  for (int l = 0; l < 16; ++l) y[l] = dl * static_cast<float>(static_cast<int8_t>((q[l] >> kShift) & 3)) - ml;
+  for (int l = 0; l < 16; ++l)
+    y[l] = dl * static_cast<float>(static_cast<int8_t>((q[l] >> kShift) & 3)) - ml;
 }
 
 // One of ggml's `for j` steps: the two groups of 16 that take the quants' bits at `kShift`.
@@ -155,14 +156,15 @@ template <int kShift>
 void q3_K_group(const uint8_t* __restrict q, const uint8_t* __restrict hm, uint8_t m, float dl,
                 float* __restrict y) {
   for (int l = 0; l < 16; ++l) {
-    y[l] = dl * static_cast<float>(static_cast<int8_t>((q[l] >> kShift) & 3) - ((hm[l] & m) ? 0 : 4));
+    y[l] =
+        dl * static_cast<float>(static_cast<int8_t>((q[l] >> kShift) & 3) - ((hm[l] & m) ? 0 : 4));
   }
 }
 
 // One of ggml's `for j` steps: two groups of 16, their scales scales[0] and scales[1].
 template <int kShift>
-void q3_K_step(const int8_t* __restrict scales, const uint8_t* __restrict q, const uint8_t* __restrict hm,
-               uint8_t m, float d_all, float* __restrict y) {
+void q3_K_step(const int8_t* __restrict scales, const uint8_t* __restrict q,
+               const uint8_t* __restrict hm, uint8_t m, float d_all, float* __restrict y) {
   q3_K_group<kShift>(q, hm, m, d_all * static_cast<float>(scales[0] - 32), y);
   q3_K_group<kShift>(q + 16, hm + 16, m, d_all * static_cast<float>(scales[1] - 32), y + 16);
 }
@@ -250,8 +252,10 @@ void dequantize_q5_K(const uint8_t* __restrict x, float* __restrict y) {
     scale_min_k4(is + 1, scales, &sc, &m);
     const float d2 = d * static_cast<float>(sc);
     const float m2 = min * static_cast<float>(m);
-    for (int l = 0; l < 32; ++l) *y++ = d1 * static_cast<float>((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
-    for (int l = 0; l < 32; ++l) *y++ = d2 * static_cast<float>((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
+    for (int l = 0; l < 32; ++l)
+      *y++ = d1 * static_cast<float>((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
+    for (int l = 0; l < 32; ++l)
+      *y++ = d2 * static_cast<float>((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
     ql += 32;
     is += 2;
     u1 = static_cast<uint8_t>(u1 << 2);
@@ -263,11 +267,12 @@ void dequantize_q5_K(const uint8_t* __restrict x, float* __restrict y) {
 // q = (int8_t)((ql nibble) | (2 bits of qh) << 4) - 32; the nibble and the qh bits at constant
 // shifts, and d * sc taken once per 16 values (the same product ggml takes for each).
 template <int kNibbleShift, int kHighShift>
-void q6_K_quarter(const uint8_t* __restrict ql, const uint8_t* __restrict qh, float scale_low, float scale_high,
-                  float* __restrict y) {
+void q6_K_quarter(const uint8_t* __restrict ql, const uint8_t* __restrict qh, float scale_low,
+                  float scale_high, float* __restrict y) {
   for (int l = 0; l < 32; ++l) {
     const auto q = static_cast<int8_t>(
-        static_cast<int8_t>(((ql[l] >> kNibbleShift) & 0xF) | (((qh[l] >> kHighShift) & 3) << 4)) - 32);
+        static_cast<int8_t>(((ql[l] >> kNibbleShift) & 0xF) | (((qh[l] >> kHighShift) & 3) << 4)) -
+        32);
     y[l] = (l < 16 ? scale_low : scale_high) * static_cast<float>(q);
   }
 }
@@ -318,9 +323,13 @@ const BlockFormat& format_of(BlockType type) {
 
 }  // namespace
 
-BlockLayout block_layout(BlockType type) { return format_of(type).layout; }
+BlockLayout block_layout(BlockType type) {
+  return format_of(type).layout;
+}
 
-std::string_view block_type_name(BlockType type) { return format_of(type).name; }
+std::string_view block_type_name(BlockType type) {
+  return format_of(type).name;
+}
 
 void dequantize(BlockType type, const std::byte* in, size_t blocks, float* out) {
   const BlockFormat& format = format_of(type);

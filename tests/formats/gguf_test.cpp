@@ -1,9 +1,11 @@
 // GGUF: small files built here byte by byte (every metadata value type, v2 and v3, each kind
 // of damage), and llama.cpp's own vocabulary files from ../shared/data/llm when present.
-#include <catch2/catch.hpp>
+#include "formats/gguf/gguf.hpp"
+
 #include <fmt/format.h>
 
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -12,7 +14,6 @@
 #include "base/error.hpp"
 #include "fixtures.hpp"
 #include "formats/formats.hpp"
-#include "formats/gguf/gguf.hpp"
 #include "formats/gguf/gguf_file.hpp"
 #include "formats/registry.hpp"
 #include "kernels/quantized.hpp"
@@ -34,7 +35,9 @@ std::string bytes_of(T value) {
   return out;
 }
 
-std::string gguf_string(std::string_view text) { return bytes_of<uint64_t>(text.size()) + std::string(text); }
+std::string gguf_string(std::string_view text) {
+  return bytes_of<uint64_t>(text.size()) + std::string(text);
+}
 
 struct Tensor {
   std::string name;
@@ -58,7 +61,9 @@ struct GgufBuilder {
     ++kv_count;
     return *this;
   }
-  GgufBuilder& text(std::string_view key, std::string_view value) { return raw(key, STRING, gguf_string(value)); }
+  GgufBuilder& text(std::string_view key, std::string_view value) {
+    return raw(key, STRING, gguf_string(value));
+  }
   GgufBuilder& u32(std::string_view key, uint32_t value) { return raw(key, U32, bytes_of(value)); }
   GgufBuilder& strings(std::string_view key, const std::vector<std::string>& values) {
     std::string body = bytes_of<uint32_t>(STRING) + bytes_of<uint64_t>(values.size());
@@ -79,7 +84,8 @@ struct GgufBuilder {
   }
 
   std::string build() const {
-    std::string out = "GGUF" + bytes_of(version) + bytes_of<uint64_t>(tensor_count_override.value_or(tensors.size())) +
+    std::string out = "GGUF" + bytes_of(version) +
+                      bytes_of<uint64_t>(tensor_count_override.value_or(tensors.size())) +
                       bytes_of<uint64_t>(kv_count_override.value_or(kv_count)) + metadata;
     std::vector<uint64_t> offsets;
     uint64_t next = 0;
@@ -125,7 +131,9 @@ std::string bf16_bytes(const std::vector<float>& values) {
 // rows x dim float32 values with exact binary fractions, distinct per row.
 std::vector<float> small_matrix(size_t rows, size_t dim) {
   std::vector<float> values(rows * dim);
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(static_cast<int>(i % 7) - 3) * 0.25f + 0.125f * static_cast<float>(i / dim);
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<float>(static_cast<int>(i % 7) - 3) * 0.25f +
+                0.125f * static_cast<float>(i / dim);
   return values;
 }
 
@@ -133,8 +141,12 @@ const std::vector<std::string> kKeys = {"Ġking", "Ġqueen", "king", "<|endoftex
 
 GgufBuilder gpt2_like(uint32_t type, const std::string& data, size_t dim = 3, size_t rows = 4) {
   GgufBuilder b;
-  b.text("general.architecture", "gpt2").text("general.name", "tiny").u32("gpt2.context_length", 1024);
-  b.text("tokenizer.ggml.pre", "gpt-2").tokens(kKeys).i32s("tokenizer.ggml.token_type", {1, 1, 1, 3});
+  b.text("general.architecture", "gpt2")
+      .text("general.name", "tiny")
+      .u32("gpt2.context_length", 1024);
+  b.text("tokenizer.ggml.pre", "gpt-2")
+      .tokens(kKeys)
+      .i32s("tokenizer.ggml.token_type", {1, 1, 1, 3});
   b.strings("tokenizer.ggml.merges", {"Ġ k", "i n"});
   b.tensor({"token_embd.weight", {dim, rows}, type, data, {}});
   return b;
@@ -172,9 +184,13 @@ void require_refused(const std::string& name, const std::string& bytes, const st
 }
 
 // Room after a damaged entry, so that the header's counts are not what is refused.
-std::string padded(const std::string& bytes) { return bytes + std::string(32, '\0'); }
+std::string padded(const std::string& bytes) {
+  return bytes + std::string(32, '\0');
+}
 
-std::string fact_text(const Embeddings& e, std::string_view name) { return e.source().text(name); }
+std::string fact_text(const Embeddings& e, std::string_view name) {
+  return e.source().text(name);
+}
 
 }  // namespace
 
@@ -182,18 +198,23 @@ TEST_CASE("GGUF metadata of every value type reads back as written", "[gguf]") {
   GgufBuilder b;
   b.raw("u8", U8, bytes_of<uint8_t>(200)).raw("i8", I8, bytes_of<int8_t>(-100));
   b.raw("u16", U16, bytes_of<uint16_t>(60000)).raw("i16", I16, bytes_of<int16_t>(-30000));
-  b.raw("u32", U32, bytes_of<uint32_t>(4000000000u)).raw("i32", I32, bytes_of<int32_t>(-2000000000));
+  b.raw("u32", U32, bytes_of<uint32_t>(4000000000u))
+      .raw("i32", I32, bytes_of<int32_t>(-2000000000));
   b.raw("f32", F32, bytes_of(1.5f)).raw("bool", BOOL, bytes_of<uint8_t>(1));
   b.text("string", "hé\nllo").raw("u64", U64, bytes_of<uint64_t>(UINT64_MAX));
   b.raw("i64", I64, bytes_of<int64_t>(INT64_MIN)).raw("f64", F64, bytes_of(-2.25));
-  b.raw("array_u16", ARRAY, bytes_of<uint32_t>(U16) + bytes_of<uint64_t>(3) + bytes_of<uint16_t>(1) +
-                                bytes_of<uint16_t>(2) + bytes_of<uint16_t>(65535));
-  b.raw("array_f64", ARRAY, bytes_of<uint32_t>(F64) + bytes_of<uint64_t>(2) + bytes_of(0.5) + bytes_of(-1.0));
-  b.raw("array_bool", ARRAY, bytes_of<uint32_t>(BOOL) + bytes_of<uint64_t>(2) + std::string("\x01\x00", 2));
+  b.raw("array_u16", ARRAY,
+        bytes_of<uint32_t>(U16) + bytes_of<uint64_t>(3) + bytes_of<uint16_t>(1) +
+            bytes_of<uint16_t>(2) + bytes_of<uint16_t>(65535));
+  b.raw("array_f64", ARRAY,
+        bytes_of<uint32_t>(F64) + bytes_of<uint64_t>(2) + bytes_of(0.5) + bytes_of(-1.0));
+  b.raw("array_bool", ARRAY,
+        bytes_of<uint32_t>(BOOL) + bytes_of<uint64_t>(2) + std::string("\x01\x00", 2));
   b.raw("empty_array", ARRAY, bytes_of<uint32_t>(I64) + bytes_of<uint64_t>(0));
   b.strings("array_string", {"a", "", "ccc"});
   const std::string bytes = b.build();
-  const gguf::File file = gguf::parse(std::as_bytes(std::span(bytes.data(), bytes.size())), "values.gguf");
+  const gguf::File file =
+      gguf::parse(std::as_bytes(std::span(bytes.data(), bytes.size())), "values.gguf");
 
   CHECK(file.version == 3);
   CHECK(file.metadata.size() == 17);
@@ -298,7 +319,8 @@ TEST_CASE("GGUF rows at an address their type cannot be loaded from are copied",
     b.alignment = 1;
     b.u32("general.alignment", 1).text("pad", std::string(pad, 'x'));
     const std::string bytes = b.build();
-    const gguf::File file = gguf::parse(std::as_bytes(std::span(bytes.data(), bytes.size())), "odd.gguf");
+    const gguf::File file =
+        gguf::parse(std::as_bytes(std::span(bytes.data(), bytes.size())), "odd.gguf");
     if (file.data_offset % 4 == 0) continue;
     const Embeddings e = load(write_file("odd.gguf", bytes));
     CHECK(e.source().number("alignment") == 1);
@@ -340,10 +362,12 @@ TEST_CASE("GGUF quantized rows are decoded to float32 once, at open", "[gguf]") 
   std::string nan_data = data;
   const uint16_t nan_half = 0x7E00;
   std::memcpy(nan_data.data() + 34, &nan_half, 2);
-  require_refused("q8_0-nan.gguf", gpt2_like(kQ8_0, nan_data, 64, 4).build(), "token id 0 has the value nan at dimension 33");
+  require_refused("q8_0-nan.gguf", gpt2_like(kQ8_0, nan_data, 64, 4).build(),
+                  "token id 0 has the value nan at dimension 33");
   LoadOptions allow;
   allow.allow_nonfinite = true;
-  CHECK(load(write_gguf("q8_0-nan-allowed.gguf", gpt2_like(kQ8_0, nan_data, 64, 4)), allow).nonfinite_values() == 32);
+  CHECK(load(write_gguf("q8_0-nan-allowed.gguf", gpt2_like(kQ8_0, nan_data, 64, 4)), allow)
+            .nonfinite_values() == 32);
 }
 
 TEST_CASE("GGUF F16 rows with NaN or infinity are refused unless allowed", "[gguf]") {
@@ -359,15 +383,18 @@ TEST_CASE("GGUF F16 rows with NaN or infinity are refused unless allowed", "[ggu
 TEST_CASE("GGUF types embtool does not decode are refused by name", "[gguf]") {
   const std::string block(66, '\0');  // one IQ2_XXS block of 256 values
   require_refused("iq2.gguf", gpt2_like(kIQ2_XXS, block + block + block + block, 256, 4).build(),
-                  "tensor 'token_embd.weight' is of type IQ2_XXS, which embtool does not read (it reads F32, F16, "
+                  "tensor 'token_embd.weight' is of type IQ2_XXS, which embtool does not read (it "
+                  "reads F32, F16, "
                   "Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, BF16)");
 }
 
 TEST_CASE("GGUF tokens: types, spellings, and rows without tokens", "[gguf]") {
   const std::vector<float> values = small_matrix(6, 3);
-  for (const auto& [model, spelling] : std::vector<std::pair<std::string, TokenSpelling>>{
-           {"gpt2", TokenSpelling::byte_level}, {"llama", TokenSpelling::sentencepiece},
-           {"bert", TokenSpelling::wordpiece}, {"t5", TokenSpelling::raw}}) {
+  for (const auto& [model, spelling] :
+       std::vector<std::pair<std::string, TokenSpelling>>{{"gpt2", TokenSpelling::byte_level},
+                                                          {"llama", TokenSpelling::sentencepiece},
+                                                          {"bert", TokenSpelling::wordpiece},
+                                                          {"t5", TokenSpelling::raw}}) {
     GgufBuilder b;
     b.tokens({"▁king", "##ing", "<0x0A>"}, model).i32s("tokenizer.ggml.token_type", {1, 4, 6});
     b.tensor({"token_embd.weight", {3, 6}, kF32, f32_bytes(values), {}});
@@ -398,23 +425,29 @@ TEST_CASE("GGUF tokens: types, spellings, and rows without tokens", "[gguf]") {
   GgufBuilder fewer_rows;
   fewer_rows.tokens({"a", "b", "c", "d", "e"});
   fewer_rows.tensor({"token_embd.weight", {3, 4}, kF32, f32_bytes(small_matrix(4, 3)), {}});
-  require_refused("fewer-rows.gguf", fewer_rows.build(), "tensor 'token_embd.weight' has 4 rows but the tokenizer");
+  require_refused("fewer-rows.gguf", fewer_rows.build(),
+                  "tensor 'token_embd.weight' has 4 rows but the tokenizer");
   require_refused("fewer-rows.gguf", fewer_rows.build(), "has 5 tokens");
 
   GgufBuilder bad_types;
   bad_types.tokens({"a", "b"}).i32s("tokenizer.ggml.token_type", {1});
-  require_refused("token-type-count.gguf", bad_types.build(), "tokenizer.ggml.token_type has 1 entries for the 2 tokens");
+  require_refused("token-type-count.gguf", bad_types.build(),
+                  "tokenizer.ggml.token_type has 1 entries for the 2 tokens");
   GgufBuilder unknown_type;
   unknown_type.tokens({"a", "b"}).i32s("tokenizer.ggml.token_type", {1, 9});
   require_refused("token-type-9.gguf", unknown_type.build(), "token 1 has the token type 9");
   GgufBuilder not_strings;
   not_strings.i32s("tokenizer.ggml.tokens", {1, 2});
-  require_refused("tokens-not-strings.gguf", not_strings.build(), "tokenizer.ggml.tokens is not an array of strings");
+  require_refused("tokens-not-strings.gguf", not_strings.build(),
+                  "tokenizer.ggml.tokens is not an array of strings");
 }
 
-TEST_CASE("a GGUF file with a vocabulary and no tensors opens with a matrix of dimension 0", "[gguf]") {
+TEST_CASE("a GGUF file with a vocabulary and no tensors opens with a matrix of dimension 0",
+          "[gguf]") {
   GgufBuilder b;
-  b.text("general.architecture", "llama").u32("llama.context_length", 4096).tokens({"<s>", "▁the", "<0x0A>"}, "llama");
+  b.text("general.architecture", "llama")
+      .u32("llama.context_length", 4096)
+      .tokens({"<s>", "▁the", "<0x0A>"}, "llama");
   const Embeddings e = load(write_gguf("vocab-only.gguf", b));
   CHECK(e.rows() == 3);
   CHECK(e.dim() == 0);
@@ -431,7 +464,8 @@ TEST_CASE("a GGUF file with a vocabulary and no tensors opens with a matrix of d
                   "the file holds neither tensors nor a vocabulary");
 }
 
-TEST_CASE("a GGUF tensor is chosen by name; a missing one is named with some that exist", "[gguf]") {
+TEST_CASE("a GGUF tensor is chosen by name; a missing one is named with some that exist",
+          "[gguf]") {
   const std::vector<float> embedding = small_matrix(4, 3);
   std::vector<float> output = embedding;
   output[0] = 100;
@@ -449,28 +483,35 @@ TEST_CASE("a GGUF tensor is chosen by name; a missing one is named with some tha
   CHECK(out.source().tensors[2].shape == std::vector<uint64_t>{3});
 
   named.tensor = "lm_head.weight";
-  require_refused("two-embeddings.gguf", b.build(), "no tensor 'lm_head.weight'; its tensors: token_embd.weight, output.weight, output_norm.weight",
+  require_refused("two-embeddings.gguf", b.build(),
+                  "no tensor 'lm_head.weight'; its tensors: token_embd.weight, output.weight, "
+                  "output_norm.weight",
                   named, ErrorKind::not_found);
   named.tensor = "output_norm.weight";
-  require_refused("two-embeddings.gguf", b.build(), "tensor 'output_norm.weight' has 1 dimension [3]; an embedding matrix has 2", named);
+  require_refused("two-embeddings.gguf", b.build(),
+                  "tensor 'output_norm.weight' has 1 dimension [3]; an embedding matrix has 2",
+                  named);
 
   GgufBuilder no_embedding;
   no_embedding.tokens(kKeys).tensor({"output.weight", {3, 4}, kF32, f32_bytes(embedding), {}});
-  require_refused("no-token-embd.gguf", no_embedding.build(), "no tensor 'token_embd.weight' (the token embedding)", {},
-                  ErrorKind::not_found);
+  require_refused("no-token-embd.gguf", no_embedding.build(),
+                  "no tensor 'token_embd.weight' (the token embedding)", {}, ErrorKind::not_found);
 }
 
 TEST_CASE("GGUF says whether the output embedding is tied to the input one", "[gguf]") {
   const std::vector<float> values = small_matrix(4, 3);
   GgufBuilder same = gpt2_like(kF32, f32_bytes(values));
   same.tensor({"output.weight", {3, 4}, kF32, f32_bytes(values), 0});
-  CHECK(fact_text(load(write_gguf("tied-same.gguf", same)), "tied_embeddings") == "tied: the same tensor");
+  CHECK(fact_text(load(write_gguf("tied-same.gguf", same)), "tied_embeddings") ==
+        "tied: the same tensor");
   GgufBuilder copy = gpt2_like(kF32, f32_bytes(values));
   copy.tensor({"output.weight", {3, 4}, kF32, f32_bytes(values), {}});
-  CHECK(fact_text(load(write_gguf("tied-copy.gguf", copy)), "tied_embeddings") == "equal to token_embd.weight");
+  CHECK(fact_text(load(write_gguf("tied-copy.gguf", copy)), "tied_embeddings") ==
+        "equal to token_embd.weight");
   GgufBuilder other_type = gpt2_like(kF32, f32_bytes(values));
   other_type.tensor({"output.weight", {3, 4}, kF16, half_bytes(values), {}});
-  CHECK(fact_text(load(write_gguf("tied-f16.gguf", other_type)), "tied_embeddings") == "not tied: output.weight differs");
+  CHECK(fact_text(load(write_gguf("tied-f16.gguf", other_type)), "tied_embeddings") ==
+        "not tied: output.weight differs");
 }
 
 TEST_CASE("a GGUF limit reads the first rows", "[gguf]") {
@@ -483,8 +524,10 @@ TEST_CASE("a GGUF limit reads the first rows", "[gguf]") {
   require_same_bits(e, std::vector<float>(values.begin(), values.begin() + 6));
 }
 
-TEST_CASE("GGUF is found by its magic number, its name and its extension, and never written", "[gguf][registry]") {
-  const auto path = write_gguf("named-otherwise.bin", gpt2_like(kF32, f32_bytes(small_matrix(4, 3))));
+TEST_CASE("GGUF is found by its magic number, its name and its extension, and never written",
+          "[gguf][registry]") {
+  const auto path =
+      write_gguf("named-otherwise.bin", gpt2_like(kF32, f32_bytes(small_matrix(4, 3))));
   CHECK(load(path).source().format == "gguf");
   LoadOptions forced;
   forced.format = "word2vec-text";  // a magic number wins over the name given
@@ -498,8 +541,10 @@ TEST_CASE("GGUF is found by its magic number, its name and its extension, and ne
   const auto convert = run_cli({"convert", path.string(), (scratch_dir() / "out.gguf").string()});
   CHECK(convert.code == 2);  // read only: no output is written as GGUF
   CHECK_FALSE(std::filesystem::exists(scratch_dir() / "out.gguf"));
-  require_refused("not-gguf.gguf", "3 2\na 1 2\n", "not a GGUF file: it starts with '3 2\\x0A', not 'GGUF'", forced);
-  require_refused("compressed.gguf.gz", gzip(gpt2_like(kF32, f32_bytes(small_matrix(4, 3))).build()),
+  require_refused("not-gguf.gguf", "3 2\na 1 2\n",
+                  "not a GGUF file: it starts with '3 2\\x0A', not 'GGUF'", forced);
+  require_refused("compressed.gguf.gz",
+                  gzip(gpt2_like(kF32, f32_bytes(small_matrix(4, 3))).build()),
                   "a compressed GGUF file cannot be mapped");
 }
 
@@ -515,7 +560,8 @@ TEST_CASE("the command line reads a GGUF model", "[gguf][cli]") {
   CHECK(run_cli({"-m", path, "neighbors", "Ġking", "--k", "2"}).code == 0);
 }
 
-TEST_CASE("damaged and hostile GGUF files are refused in one line that names the problem", "[gguf]") {
+TEST_CASE("damaged and hostile GGUF files are refused in one line that names the problem",
+          "[gguf]") {
   const std::vector<float> values = small_matrix(4, 3);
   const std::string good = gpt2_like(kF32, f32_bytes(values)).build();
   require_refused("short.gguf", std::string("GGUF\x03\0\0\0", 8), "too short for a GGUF header");
@@ -525,10 +571,12 @@ TEST_CASE("damaged and hostile GGUF files are refused in one line that names the
 
   GgufBuilder counts = gpt2_like(kF32, f32_bytes(values));
   counts.tensor_count_override = uint64_t{1} << 40;
-  require_refused("absurd-tensors.gguf", counts.build(), "the header announces 1099511627776 tensors, more than the file can hold");
+  require_refused("absurd-tensors.gguf", counts.build(),
+                  "the header announces 1099511627776 tensors, more than the file can hold");
   counts = gpt2_like(kF32, f32_bytes(values));
   counts.kv_count_override = UINT64_MAX;
-  require_refused("absurd-kv.gguf", counts.build(), "18446744073709551615 metadata entries, more than the file can hold");
+  require_refused("absurd-kv.gguf", counts.build(),
+                  "18446744073709551615 metadata entries, more than the file can hold");
   counts = gpt2_like(kF32, f32_bytes(values));
   counts.kv_count_override = counts.kv_count + 3;
   require_refused("more-kv.gguf", counts.build(), "");
@@ -537,65 +585,82 @@ TEST_CASE("damaged and hostile GGUF files are refused in one line that names the
   long_string.raw("general.name", STRING, bytes_of<uint64_t>(uint64_t{1} << 62) + "abc");
   require_refused("long-string.gguf", long_string.build(),
                   "the value of metadata 'general.name' at byte offset");
-  require_refused("long-string.gguf", long_string.build(), "is a string of 4611686018427387904 bytes, longer than the");
+  require_refused("long-string.gguf", long_string.build(),
+                  "is a string of 4611686018427387904 bytes, longer than the");
   GgufBuilder long_key;
   long_key.metadata = bytes_of<uint64_t>(1000) + "key";
   long_key.kv_count = 1;
-  require_refused("long-key.gguf", padded(long_key.build()), "the key of metadata entry 0 at byte offset 24 is a string of 1000 bytes");
+  require_refused("long-key.gguf", padded(long_key.build()),
+                  "the key of metadata entry 0 at byte offset 24 is a string of 1000 bytes");
 
   GgufBuilder unknown_value;
   unknown_value.raw("x", 13, "");
-  require_refused("unknown-value-type.gguf", padded(unknown_value.build()), "metadata 'x' has the unknown value type 13");
+  require_refused("unknown-value-type.gguf", padded(unknown_value.build()),
+                  "metadata 'x' has the unknown value type 13");
   GgufBuilder unknown_element;
   unknown_element.raw("x", ARRAY, bytes_of<uint32_t>(99) + bytes_of<uint64_t>(1));
-  require_refused("unknown-element-type.gguf", unknown_element.build(), "metadata 'x' is an array of the unknown value type 99");
+  require_refused("unknown-element-type.gguf", unknown_element.build(),
+                  "metadata 'x' is an array of the unknown value type 99");
   GgufBuilder nested;
   nested.raw("x", ARRAY, bytes_of<uint32_t>(ARRAY) + bytes_of<uint64_t>(1));
   require_refused("nested-array.gguf", nested.build(), "metadata 'x' is an array of arrays");
   GgufBuilder long_array;
   long_array.raw("x", ARRAY, bytes_of<uint32_t>(U32) + bytes_of<uint64_t>(uint64_t{1} << 61));
-  require_refused("long-array.gguf", long_array.build(), "metadata 'x' is an array of 2305843009213693952 uint32 values");
+  require_refused("long-array.gguf", long_array.build(),
+                  "metadata 'x' is an array of 2305843009213693952 uint32 values");
   GgufBuilder long_strings;
   long_strings.raw("x", ARRAY, bytes_of<uint32_t>(STRING) + bytes_of<uint64_t>(uint64_t{1} << 50));
-  require_refused("long-string-array.gguf", long_strings.build(), "an array of 1125899906842624 string values");
+  require_refused("long-string-array.gguf", long_strings.build(),
+                  "an array of 1125899906842624 string values");
   GgufBuilder duplicate;
   duplicate.u32("a", 1).u32("a", 2);
   require_refused("duplicate-key.gguf", duplicate.build(), "metadata 'a' appears twice");
   GgufBuilder control_key;
   control_key.raw("a\nb", 13, "");
-  require_refused("control-key.gguf", control_key.build(), "metadata 'a\\x0Ab' has the unknown value type 13");
+  require_refused("control-key.gguf", control_key.build(),
+                  "metadata 'a\\x0Ab' has the unknown value type 13");
 
   GgufBuilder alignment = gpt2_like(kF32, f32_bytes(values));
   alignment.u32("general.alignment", 24);
-  require_refused("alignment-24.gguf", alignment.build(), "general.alignment is 24, not a power of 2");
+  require_refused("alignment-24.gguf", alignment.build(),
+                  "general.alignment is 24, not a power of 2");
   GgufBuilder alignment_type = gpt2_like(kF32, f32_bytes(values));
   alignment_type.raw("general.alignment", U64, bytes_of<uint64_t>(32));
-  require_refused("alignment-u64.gguf", alignment_type.build(), "general.alignment is of type uint64; GGUF requires uint32");
+  require_refused("alignment-u64.gguf", alignment_type.build(),
+                  "general.alignment is of type uint64; GGUF requires uint32");
 
-  auto with_tensor = [&](Tensor t) { return gpt2_like(kF32, f32_bytes(values)).tensor(std::move(t)).build(); };
+  auto with_tensor = [&](Tensor t) {
+    return gpt2_like(kF32, f32_bytes(values)).tensor(std::move(t)).build();
+  };
   require_refused("unknown-tensor-type.gguf", with_tensor({"t", {4}, 4, std::string(16, '\0'), {}}),
                   "tensor 't' has the unknown tensor type 4");
   require_refused("huge-tensor-type.gguf", with_tensor({"t", {4}, 1000, std::string(16, '\0'), {}}),
                   "tensor 't' has the unknown tensor type 1000");
   require_refused("past-end.gguf", with_tensor({"t", {4, 1000}, kF32, std::string(16, '\0'), {}}),
-                  "tensor 't' (16000 bytes at byte offset 64 of the data section) ends past the end of the file");
+                  "tensor 't' (16000 bytes at byte offset 64 of the data section) ends past the "
+                  "end of the file");
   require_refused("far-past-end.gguf", with_tensor({"t", {4}, kF32, "", uint64_t{1} << 62}),
                   "ends past the end of the file");
   require_refused("misaligned.gguf", with_tensor({"t", {4}, kF32, std::string(16, '\0'), 72}),
                   "tensor 't' starts at data offset 72, not a multiple of the alignment 32");
   require_refused("overlap.gguf", with_tensor({"t", {4, 2}, kF32, std::string(32, '\0'), 32}),
                   "tensors 'token_embd.weight' and 't' overlap (data bytes 0-48 and 32-64)");
-  require_refused("ne-overflow.gguf", with_tensor({"t", {uint64_t{1} << 32, uint64_t{1} << 32}, kF32, "", {}}),
-                  "tensor 't' has the shape [4294967296, 4294967296], whose number of elements overflows 64 bits");
+  require_refused("ne-overflow.gguf",
+                  with_tensor({"t", {uint64_t{1} << 32, uint64_t{1} << 32}, kF32, "", {}}),
+                  "tensor 't' has the shape [4294967296, 4294967296], whose number of elements "
+                  "overflows a signed 64-bit count");
   require_refused("ne-negative.gguf", with_tensor({"t", {UINT64_MAX, 1}, kF32, "", {}}),
                   "tensor 't' has a negative number of elements in dimension 0 (-1)");
   require_refused("bytes-overflow.gguf", with_tensor({"t", {uint64_t{1} << 62}, kF32, "", {}}),
                   "would take more than 2^63 bytes");
-  require_refused("five-dims.gguf", with_tensor({"t", {1, 1, 1, 1, 1}, kF32, std::string(4, '\0'), {}}),
+  require_refused("five-dims.gguf",
+                  with_tensor({"t", {1, 1, 1, 1, 1}, kF32, std::string(4, '\0'), {}}),
                   "tensor 't' has 5 dimensions; GGUF tensors have at most 4");
-  require_refused("partial-block.gguf", with_tensor({"t", {100, 1}, kQ4_K, std::string(144, '\0'), {}}),
-                  "tensor 't' of type Q4_K has 100 values a row, not a multiple of its blocks of 256");
-  require_refused("duplicate-tensor.gguf", with_tensor({"token_embd.weight", {3}, kF32, std::string(12, '\0'), {}}),
+  require_refused(
+      "partial-block.gguf", with_tensor({"t", {100, 1}, kQ4_K, std::string(144, '\0'), {}}),
+      "tensor 't' of type Q4_K has 100 values a row, not a multiple of its blocks of 256");
+  require_refused("duplicate-tensor.gguf",
+                  with_tensor({"token_embd.weight", {3}, kF32, std::string(12, '\0'), {}}),
                   "tensor 'token_embd.weight' appears twice");
 
   // Cut anywhere inside the header, the metadata and the tensor infos: refused, saying where.
@@ -632,11 +697,12 @@ TEST_CASE("llama.cpp's vocabulary files open with their tokens and tokenizer", "
     std::string tokenizer;
     TokenSpelling spelling;
   };
-  for (const Expected& x : std::vector<Expected>{{"gpt-2", 50257, "gpt2", TokenSpelling::byte_level},
-                                                 {"llama-bpe", 128256, "gpt2", TokenSpelling::byte_level},
-                                                 {"qwen2", 151936, "gpt2", TokenSpelling::byte_level},
-                                                 {"llama-spm", 32000, "llama", TokenSpelling::sentencepiece},
-                                                 {"bert-bge", 30522, "bert", TokenSpelling::wordpiece}}) {
+  for (const Expected& x :
+       std::vector<Expected>{{"gpt-2", 50257, "gpt2", TokenSpelling::byte_level},
+                             {"llama-bpe", 128256, "gpt2", TokenSpelling::byte_level},
+                             {"qwen2", 151936, "gpt2", TokenSpelling::byte_level},
+                             {"llama-spm", 32000, "llama", TokenSpelling::sentencepiece},
+                             {"bert-bge", 30522, "bert", TokenSpelling::wordpiece}}) {
     INFO(x.name);
     const Embeddings e = load(*shared / "llm" / "vocab" / ("ggml-vocab-" + x.name + ".gguf"));
     CHECK(e.rows() == x.tokens);

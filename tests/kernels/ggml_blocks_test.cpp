@@ -2,14 +2,14 @@
 // scales with power-of-two super-block scales, so that every product here is exact and only
 // the unpacking is tested; bit-identity with ggml's own rounding is tested against ggml itself
 // (tests/peer/gguf_peer_test.py).
-#include <catch2/catch.hpp>
+#include "kernels/ggml_blocks.hpp"
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <functional>
 #include <random>
 #include <vector>
 
-#include "kernels/ggml_blocks.hpp"
 #include "kernels/quantized.hpp"
 
 using namespace embtool;
@@ -37,7 +37,8 @@ std::vector<float> decoded(BlockType type, const Block& block) {
   return out;
 }
 
-void require_values(BlockType type, const Block& block, const std::function<float(size_t)>& expected) {
+void require_values(BlockType type, const Block& block,
+                    const std::function<float(size_t)>& expected) {
   const std::vector<float> got = decoded(type, block);
   for (size_t i = 0; i < got.size(); ++i) {
     INFO(kernels::ggml::block_type_name(type) << " value " << i);
@@ -45,7 +46,9 @@ void require_values(BlockType type, const Block& block, const std::function<floa
   }
 }
 
-float f(int value) { return static_cast<float>(value); }
+float f(int value) {
+  return static_cast<float>(value);
+}
 
 }  // namespace
 
@@ -69,7 +72,8 @@ TEST_CASE("ggml's 32-value blocks decode as d * q (+ m)", "[ggml]") {
   for (uint32_t seed = 1; seed <= 5; ++seed) {
     Block q8 = random_block(BlockType::q8_0, seed);
     put_half(q8, 0, -0.5f);
-    require_values(BlockType::q8_0, q8, [&](size_t i) { return f(static_cast<int8_t>(q8[2 + i])) * -0.5f; });
+    require_values(BlockType::q8_0, q8,
+                   [&](size_t i) { return f(static_cast<int8_t>(q8[2 + i])) * -0.5f; });
 
     Block q4 = random_block(BlockType::q4_0, seed);
     put_half(q4, 0, 0.25f);
@@ -195,7 +199,8 @@ TEST_CASE("ggml blocks decode back to back, and at any alignment", "[ggml]") {
     both.insert(both.end(), b.begin(), b.end());
     Block a_fixed = a, b_fixed = b;
     std::vector<float> together(2 * kernels::ggml::block_layout(type).values);
-    kernels::ggml::dequantize(type, reinterpret_cast<const std::byte*>(both.data() + 1), 2, together.data());
+    kernels::ggml::dequantize(type, reinterpret_cast<const std::byte*>(both.data() + 1), 2,
+                              together.data());
     std::vector<float> separate = decoded(type, a_fixed);
     const std::vector<float> second = decoded(type, b_fixed);
     separate.insert(separate.end(), second.begin(), second.end());

@@ -10,8 +10,9 @@ namespace {
 
 Embeddings open(ByteReader& in, const LoadOptions& options) {
   if (in.is_gzip()) {
-    throw Error(ErrorKind::bad_data,
-                fmt::format("{}: a compressed GGUF file cannot be mapped; decompress it first", in.path()));
+    throw Error(
+        ErrorKind::bad_data,
+        fmt::format("{}: a compressed GGUF file cannot be mapped; decompress it first", in.path()));
   }
   return open_gguf(in.path(), options);
 }

@@ -17,11 +17,11 @@ namespace embtool::formats::gguf {
 
 struct GgmlType {
   uint32_t id = 0;
-  std::string_view name;    // as ggml names it: "F32", "Q4_K"
-  size_t block_values = 1;  // values per block (1 for plain types)
-  size_t block_bytes = 0;   // bytes per block
-  std::optional<Dtype> in_place;                      // rows served as they lie
-  std::optional<kernels::ggml::BlockType> decoded;   // rows decoded to float32
+  std::string_view name;                            // as ggml names it: "F32", "Q4_K"
+  size_t block_values = 1;                          // values per block (1 for plain types)
+  size_t block_bytes = 0;                           // bytes per block
+  std::optional<Dtype> in_place;                    // rows served as they lie
+  std::optional<kernels::ggml::BlockType> decoded;  // rows decoded to float32
 };
 
 // The type numbered `id`, or nullptr for a number ggml does not use (or no longer reads).

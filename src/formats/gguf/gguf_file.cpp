@@ -30,16 +30,26 @@ constexpr size_t kHeaderBytes = 4 + 4 + 8 + 8;
 // Size in the file of one value of a fixed-size type, or 0 for strings and arrays.
 size_t fixed_size(ValueType type) {
   switch (type) {
-    case ValueType::u8: case ValueType::i8: case ValueType::boolean: return 1;
-    case ValueType::u16: case ValueType::i16: return 2;
-    case ValueType::u32: case ValueType::i32: case ValueType::f32: return 4;
-    case ValueType::u64: case ValueType::i64: case ValueType::f64: return 8;
-    case ValueType::string: case ValueType::array: return 0;
+    case ValueType::u8:
+    case ValueType::i8:
+    case ValueType::boolean: return 1;
+    case ValueType::u16:
+    case ValueType::i16: return 2;
+    case ValueType::u32:
+    case ValueType::i32:
+    case ValueType::f32: return 4;
+    case ValueType::u64:
+    case ValueType::i64:
+    case ValueType::f64: return 8;
+    case ValueType::string:
+    case ValueType::array: return 0;
   }
   return 0;
 }
 
-bool known_value_type(uint32_t type) { return type <= static_cast<uint32_t>(ValueType::f64); }
+bool known_value_type(uint32_t type) {
+  return type <= static_cast<uint32_t>(ValueType::f64);
+}
 
 template <class T>
 T load(const std::byte* p) {
@@ -75,9 +85,13 @@ class Cursor {
   Cursor(std::span<const std::byte> bytes, std::string_view path) : bytes_(bytes), path_(path) {}
 
   uint64_t position() const { return pos_; }
-  std::span<const std::byte> bytes_at(uint64_t offset, uint64_t size) const { return bytes_.subspan(offset, size); }
+  std::span<const std::byte> bytes_at(uint64_t offset, uint64_t size) const {
+    return bytes_.subspan(offset, size);
+  }
   // The bytes read from `start` up to here.
-  std::span<const std::byte> since(uint64_t start) const { return bytes_.subspan(start, pos_ - start); }
+  std::span<const std::byte> since(uint64_t start) const {
+    return bytes_.subspan(start, pos_ - start);
+  }
   uint64_t left() const { return bytes_.size() - pos_; }
   std::string_view path() const { return path_; }
 
@@ -91,8 +105,9 @@ class Cursor {
   template <class What>
   std::span<const std::byte> take(uint64_t size, const What& what) {
     if (size > left()) {
-      refuse(path_, fmt::format("the file ends inside {} at byte offset {} ({} bytes needed, {} left)",
-                                what(), pos_, size, left()));
+      refuse(path_,
+             fmt::format("the file ends inside {} at byte offset {} ({} bytes needed, {} left)",
+                         what(), pos_, size, left()));
     }
     const auto span = bytes_.subspan(pos_, size);
     pos_ += size;
@@ -104,9 +119,10 @@ class Cursor {
     const uint64_t start = pos_;
     const auto length = scalar<uint64_t>([&] { return fmt::format("the length of {}", what()); });
     if (length > left()) {
-      refuse(path_, fmt::format("{} at byte offset {} is a string of {} bytes, longer than the {} bytes "
-                                "left in the file",
-                                what(), start, length, left()));
+      refuse(path_,
+             fmt::format("{} at byte offset {} is a string of {} bytes, longer than the {} bytes "
+                         "left in the file",
+                         what(), start, length, left()));
     }
     const auto text = take(length, what);
     return {reinterpret_cast<const char*>(text.data()), text.size()};
@@ -124,18 +140,22 @@ void check_magic_and_version(Cursor& in, uint32_t& version) {
   // however short.
   const auto magic = in.bytes_at(0, std::min<uint64_t>(kMagic.size(), in.left()));
   if (std::memcmp(magic.data(), kMagic.data(), magic.size()) != 0) {
-    refuse(in.path(), fmt::format("not a GGUF file: it starts with '{}', not 'GGUF'",
-                                  printable_name({reinterpret_cast<const char*>(magic.data()), magic.size()})));
+    refuse(
+        in.path(),
+        fmt::format("not a GGUF file: it starts with '{}', not 'GGUF'",
+                    printable_name({reinterpret_cast<const char*>(magic.data()), magic.size()})));
   }
   if (in.left() < kHeaderBytes) {
-    refuse(in.path(), fmt::format("too short for a GGUF header ({} bytes, a header takes {})", in.left(),
-                                  kHeaderBytes));
+    refuse(in.path(), fmt::format("too short for a GGUF header ({} bytes, a header takes {})",
+                                  in.left(), kHeaderBytes));
   }
   in.take(kMagic.size(), [] { return std::string("the magic number"); });
   version = in.scalar<uint32_t>([] { return std::string("the version"); });
   if (version != 0 && (version & 0xFFFFu) == 0) {
-    refuse(in.path(), fmt::format("GGUF version {} (0x{:08X}): a big-endian GGUF file, which embtool does "
-                                  "not read", version, version));
+    refuse(in.path(),
+           fmt::format("GGUF version {} (0x{:08X}): a big-endian GGUF file, which embtool does "
+                       "not read",
+                       version, version));
   }
   if (version != 2 && version != 3) {
     refuse(in.path(), fmt::format("GGUF version {}: embtool reads GGUF versions 2 and 3", version));
@@ -143,39 +163,41 @@ void check_magic_and_version(Cursor& in, uint32_t& version) {
 }
 
 // A count from the header that the bytes after it must be able to hold.
-uint64_t checked_count(Cursor& in, const char* what, uint64_t min_bytes_each, uint64_t bytes_after) {
+uint64_t checked_count(Cursor& in, const char* what, uint64_t min_bytes_each,
+                       uint64_t bytes_after) {
   const auto count = in.scalar<uint64_t>([&] { return fmt::format("the number of {}", what); });
   if (count > bytes_after / min_bytes_each) {
-    refuse(in.path(), fmt::format("the header announces {} {}, more than the file can hold ({} bytes follow "
-                                  "the header; each takes at least {})",
-                                  count, what, bytes_after, min_bytes_each));
+    refuse(in.path(),
+           fmt::format("the header announces {} {}, more than the file can hold ({} bytes follow "
+                       "the header; each takes at least {})",
+                       count, what, bytes_after, min_bytes_each));
   }
   return count;
 }
-
-Value read_value(Cursor& in, uint32_t raw_type, std::string_view key);
 
 Value read_array(Cursor& in, std::string_view key) {
   const auto what = [&] { return fmt::format("the array of metadata '{}'", printable_name(key)); };
   const auto raw_element = in.scalar<uint32_t>(what);
   const auto count = in.scalar<uint64_t>(what);
   if (!known_value_type(raw_element)) {
-    refuse(in.path(), fmt::format("metadata '{}' is an array of the unknown value type {}", printable_name(key),
-                                  raw_element));
+    refuse(in.path(), fmt::format("metadata '{}' is an array of the unknown value type {}",
+                                  printable_name(key), raw_element));
   }
   const auto element = static_cast<ValueType>(raw_element);
   if (element == ValueType::array) {
     // Neither llama.cpp nor gguf-py's reader accepts them; no model writes them.
-    refuse(in.path(), fmt::format("metadata '{}' is an array of arrays, which GGUF readers do not accept",
-                                  printable_name(key)));
+    refuse(in.path(),
+           fmt::format("metadata '{}' is an array of arrays, which GGUF readers do not accept",
+                       printable_name(key)));
   }
   const uint64_t start = in.position();
   const size_t size = fixed_size(element);
   const uint64_t min_each = size != 0 ? size : 8;  // a string takes at least its length
   if (count > in.left() / min_each) {
-    refuse(in.path(), fmt::format("metadata '{}' is an array of {} {} values at byte offset {}, more than "
-                                  "the {} bytes left in the file can hold",
-                                  printable_name(key), count, value_type_name(element), start, in.left()));
+    refuse(in.path(),
+           fmt::format("metadata '{}' is an array of {} {} values at byte offset {}, more than "
+                       "the {} bytes left in the file can hold",
+                       printable_name(key), count, value_type_name(element), start, in.left()));
   }
   if (size != 0) {
     return Value{ValueType::array, element, count, in.take(count * size, what)};
@@ -188,7 +210,8 @@ Value read_array(Cursor& in, std::string_view key) {
 
 Value read_value(Cursor& in, uint32_t raw_type, std::string_view key) {
   if (!known_value_type(raw_type)) {
-    refuse(in.path(), fmt::format("metadata '{}' has the unknown value type {}", printable_name(key), raw_type));
+    refuse(in.path(), fmt::format("metadata '{}' has the unknown value type {}",
+                                  printable_name(key), raw_type));
   }
   const auto type = static_cast<ValueType>(raw_type);
   const auto what = [&] { return fmt::format("the value of metadata '{}'", printable_name(key)); };
@@ -205,13 +228,14 @@ void read_metadata(Cursor& in, uint64_t count, File& file) {
   std::unordered_set<std::string_view> keys;
   keys.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    const std::string_view key = in.string([&] { return fmt::format("the key of metadata entry {}", i); });
+    const std::string_view key =
+        in.string([&] { return fmt::format("the key of metadata entry {}", i); });
     if (key.empty()) refuse(in.path(), fmt::format("metadata entry {} has an empty key", i));
     if (!keys.insert(key).second) {
       refuse(in.path(), fmt::format("metadata '{}' appears twice", printable_name(key)));
     }
-    const auto type =
-        in.scalar<uint32_t>([&] { return fmt::format("the type of metadata '{}'", printable_name(key)); });
+    const auto type = in.scalar<uint32_t>(
+        [&] { return fmt::format("the type of metadata '{}'", printable_name(key)); });
     file.metadata.push_back({key, read_value(in, type, key)});
   }
 }
@@ -220,7 +244,8 @@ uint64_t read_alignment(const File& file, std::string_view path) {
   const Value* value = file.find("general.alignment");
   if (value == nullptr) return kDefaultAlignment;
   if (value->type != ValueType::u32) {
-    refuse(path, fmt::format("general.alignment is of type {}; GGUF requires uint32", value_type_name(value->type)));
+    refuse(path, fmt::format("general.alignment is of type {}; GGUF requires uint32",
+                             value_type_name(value->type)));
   }
   const uint64_t alignment = *value->as_unsigned();
   if (alignment == 0 || !std::has_single_bit(alignment)) {
@@ -231,7 +256,8 @@ uint64_t read_alignment(const File& file, std::string_view path) {
 
 uint64_t checked_product(uint64_t a, uint64_t b, bool& overflow) {
   uint64_t product = 0;
-  if (__builtin_mul_overflow(a, b, &product) || product > static_cast<uint64_t>(INT64_MAX)) overflow = true;
+  if (__builtin_mul_overflow(a, b, &product) || product > static_cast<uint64_t>(INT64_MAX))
+    overflow = true;
   return product;
 }
 
@@ -242,34 +268,40 @@ TensorInfo read_tensor_info(Cursor& in, uint64_t index) {
   const auto what = [&] { return fmt::format("the description of tensor '{}'", name); };
   t.n_dims = in.scalar<uint32_t>(what);
   if (t.n_dims > kMaxDims) {
-    refuse(in.path(), fmt::format("tensor '{}' has {} dimensions; GGUF tensors have at most {}", name, t.n_dims,
-                                  kMaxDims));
+    refuse(in.path(), fmt::format("tensor '{}' has {} dimensions; GGUF tensors have at most {}",
+                                  name, t.n_dims, kMaxDims));
   }
   for (uint32_t j = 0; j < t.n_dims; ++j) {
     t.ne[j] = in.scalar<uint64_t>(what);
     if (t.ne[j] > static_cast<uint64_t>(INT64_MAX)) {
-      refuse(in.path(), fmt::format("tensor '{}' has a negative number of elements in dimension {} ({})", name, j,
-                                    static_cast<int64_t>(t.ne[j])));
+      refuse(in.path(),
+             fmt::format("tensor '{}' has a negative number of elements in dimension {} ({})", name,
+                         j, static_cast<int64_t>(t.ne[j])));
     }
   }
   bool overflow = false;
   uint64_t elements = 1;
   for (uint32_t j = 0; j < kMaxDims; ++j) elements = checked_product(elements, t.ne[j], overflow);
   if (overflow) {
-    refuse(in.path(), fmt::format("tensor '{}' has the shape {}, whose number of elements overflows 64 bits",
+    refuse(in.path(), fmt::format("tensor '{}' has the shape {}, whose number of elements "
+                                  "overflows a signed 64-bit count",
                                   name, t.shape_text()));
   }
   const auto type_id = in.scalar<uint32_t>(what);
   t.type = ggml_type(type_id);
-  if (t.type == nullptr) refuse(in.path(), fmt::format("tensor '{}' has the unknown tensor type {}", name, type_id));
+  if (t.type == nullptr)
+    refuse(in.path(), fmt::format("tensor '{}' has the unknown tensor type {}", name, type_id));
   if (t.ne[0] % t.type->block_values != 0) {
-    refuse(in.path(), fmt::format("tensor '{}' of type {} has {} values a row, not a multiple of its blocks of {}",
-                                  name, t.type->name, t.ne[0], t.type->block_values));
+    refuse(in.path(),
+           fmt::format(
+               "tensor '{}' of type {} has {} values a row, not a multiple of its blocks of {}",
+               name, t.type->name, t.ne[0], t.type->block_values));
   }
   t.bytes = checked_product(elements / t.type->block_values, t.type->block_bytes, overflow);
   if (overflow) {
-    refuse(in.path(), fmt::format("tensor '{}' of shape {} and type {} would take more than 2^63 bytes", name,
-                                  t.shape_text(), t.type->name));
+    refuse(in.path(),
+           fmt::format("tensor '{}' of shape {} and type {} would take more than 2^63 bytes", name,
+                       t.shape_text(), t.type->name));
   }
   t.offset = in.scalar<uint64_t>(what);
   return t;
@@ -292,27 +324,31 @@ void read_tensor_infos(Cursor& in, uint64_t count, File& file) {
 // same bytes: a tied output embedding written as its own entry).
 void place_tensors(File& file, uint64_t file_size, std::string_view path) {
   if (file.data_offset > file_size) {
-    refuse(path, fmt::format("the data section would start at byte {}, past the end of the file ({} bytes)",
-                             file.data_offset, file_size));
+    refuse(path, fmt::format(
+                     "the data section would start at byte {}, past the end of the file ({} bytes)",
+                     file.data_offset, file_size));
   }
   const uint64_t data_bytes = file_size - file.data_offset;
   for (TensorInfo& t : file.tensors) {
     if (t.offset % file.alignment != 0) {
-      refuse(path, fmt::format("tensor '{}' starts at data offset {}, not a multiple of the alignment {}",
-                               printable_name(t.name), t.offset, file.alignment));
+      refuse(path,
+             fmt::format("tensor '{}' starts at data offset {}, not a multiple of the alignment {}",
+                         printable_name(t.name), t.offset, file.alignment));
     }
     if (t.offset > data_bytes || t.bytes > data_bytes - t.offset) {
-      refuse(path, fmt::format("tensor '{}' ({} bytes at byte offset {} of the data section) ends past the end of "
-                               "the file (the data section holds {} bytes)",
-                               printable_name(t.name), t.bytes, t.offset, data_bytes));
+      refuse(
+          path,
+          fmt::format(
+              "tensor '{}' ({} bytes at byte offset {} of the data section) ends past the end of "
+              "the file (the data section holds {} bytes)",
+              printable_name(t.name), t.bytes, t.offset, data_bytes));
     }
     t.file_offset = file.data_offset + t.offset;
   }
   std::vector<size_t> order(file.tensors.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return file.tensors[a].offset < file.tensors[b].offset;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return file.tensors[a].offset < file.tensors[b].offset; });
   const TensorInfo* furthest = nullptr;  // of the tensors so far, the one that ends last
   for (size_t index : order) {
     const TensorInfo& t = file.tensors[index];
@@ -320,12 +356,14 @@ void place_tensors(File& file, uint64_t file_size, std::string_view path) {
     if (furthest != nullptr && t.offset < furthest->offset + furthest->bytes) {
       const bool same_bytes = t.offset == furthest->offset && t.bytes == furthest->bytes;
       if (!same_bytes) {
-        refuse(path, fmt::format("tensors '{}' and '{}' overlap (data bytes {}-{} and {}-{})",
-                                 printable_name(furthest->name), printable_name(t.name), furthest->offset,
-                                 furthest->offset + furthest->bytes, t.offset, t.offset + t.bytes));
+        refuse(path,
+               fmt::format("tensors '{}' and '{}' overlap (data bytes {}-{} and {}-{})",
+                           printable_name(furthest->name), printable_name(t.name), furthest->offset,
+                           furthest->offset + furthest->bytes, t.offset, t.offset + t.bytes));
       }
     }
-    if (furthest == nullptr || t.offset + t.bytes > furthest->offset + furthest->bytes) furthest = &t;
+    if (furthest == nullptr || t.offset + t.bytes > furthest->offset + furthest->bytes)
+      furthest = &t;
   }
 }
 
@@ -452,15 +490,18 @@ File parse(std::span<const std::byte> bytes, std::string_view path) {
   const uint64_t tensor_count = checked_count(in, "tensors", kMinTensorInfoBytes, after_counts);
   const uint64_t kv_count = checked_count(in, "metadata entries", kMinKeyValueBytes, after_counts);
   if (tensor_count * kMinTensorInfoBytes + kv_count * kMinKeyValueBytes > after_counts) {
-    refuse(path, fmt::format("the header announces {} tensors and {} metadata entries, more than the file can "
-                             "hold ({} bytes follow the header)",
-                             tensor_count, kv_count, after_counts));
+    refuse(path,
+           fmt::format(
+               "the header announces {} tensors and {} metadata entries, more than the file can "
+               "hold ({} bytes follow the header)",
+               tensor_count, kv_count, after_counts));
   }
   read_metadata(in, kv_count, file);
   file.alignment = read_alignment(file, path);
   read_tensor_infos(in, tensor_count, file);
   file.data_offset = in.position();
-  if (tensor_count > 0) file.data_offset = (file.data_offset + file.alignment - 1) / file.alignment * file.alignment;
+  if (tensor_count > 0)
+    file.data_offset = (file.data_offset + file.alignment - 1) / file.alignment * file.alignment;
   place_tensors(file, bytes.size(), path);
   return file;
 }

@@ -32,10 +32,12 @@ inline constexpr uint64_t kDefaultAlignment = 32;
 inline constexpr uint32_t kMaxDims = 4;  // GGML_MAX_DIMS
 
 // GGUF's metadata value types, in its numbering (gguf.h's enum gguf_type).
+// clang-format off
 enum class ValueType : uint32_t {
   u8 = 0, i8 = 1, u16 = 2, i16 = 3, u32 = 4, i32 = 5, f32 = 6, boolean = 7, string = 8,
   array = 9, u64 = 10, i64 = 11, f64 = 12,
 };
+// clang-format on
 
 std::string_view value_type_name(ValueType type);  // "uint32", "string", "array"
 
@@ -83,7 +85,7 @@ struct TensorInfo {
 struct File {
   uint32_t version = 0;
   uint64_t alignment = kDefaultAlignment;
-  uint64_t data_offset = 0;  // where the data section starts, from the start of the file
+  uint64_t data_offset = 0;         // where the data section starts, from the start of the file
   std::vector<KeyValue> metadata;   // in file order
   std::vector<TensorInfo> tensors;  // in file order
 

@@ -55,14 +55,15 @@ std::vector<TokenKind> token_kinds(const gguf::File& file, size_t tokens, const 
     refuse(path, fmt::format("{} is not an array of integers", kTokenTypesKey));
   }
   if (values.size() != tokens) {
-    refuse(path, fmt::format("{} has {} entries for the {} tokens of {}", kTokenTypesKey, values.size(), tokens,
-                             kTokensKey));
+    refuse(path, fmt::format("{} has {} entries for the {} tokens of {}", kTokenTypesKey,
+                             values.size(), tokens, kTokensKey));
   }
   std::vector<TokenKind> kinds(tokens);
   for (size_t i = 0; i < tokens; ++i) {
     if (values[i] < 0 || values[i] > static_cast<int64_t>(TokenKind::byte)) {
-      refuse(path, fmt::format("token {} has the token type {}, which GGUF does not define (0 to {})", i, values[i],
-                               static_cast<int>(TokenKind::byte)));
+      refuse(path,
+             fmt::format("token {} has the token type {}, which GGUF does not define (0 to {})", i,
+                         values[i], static_cast<int>(TokenKind::byte)));
     }
     kinds[i] = static_cast<TokenKind>(values[i]);
   }
@@ -94,14 +95,18 @@ void add_metadata_facts(const gguf::File& file, std::vector<SourceFact>& facts) 
   facts.push_back({"alignment", static_cast<int64_t>(file.alignment)});
   const auto architecture = string_value(file, "general.architecture");
   if (architecture) facts.push_back({"architecture", std::string(*architecture)});
-  if (const auto name = string_value(file, "general.name")) facts.push_back({"model_name", std::string(*name)});
+  if (const auto name = string_value(file, "general.name"))
+    facts.push_back({"model_name", std::string(*name)});
   if (architecture) {
     const gguf::Value* context = file.find(fmt::format("{}.context_length", *architecture));
-    if (context != nullptr && context->as_signed()) facts.push_back({"context_length", *context->as_signed()});
+    if (context != nullptr && context->as_signed())
+      facts.push_back({"context_length", *context->as_signed()});
   }
-  if (const auto pre = string_value(file, "tokenizer.ggml.pre")) facts.push_back({"tokenizer_pre", std::string(*pre)});
+  if (const auto pre = string_value(file, "tokenizer.ggml.pre"))
+    facts.push_back({"tokenizer_pre", std::string(*pre)});
   const gguf::Value* merges = file.find("tokenizer.ggml.merges");
-  if (merges != nullptr && merges->is_array()) facts.push_back({"merges", static_cast<int64_t>(merges->count)});
+  if (merges != nullptr && merges->is_array())
+    facts.push_back({"merges", static_cast<int64_t>(merges->count)});
 }
 
 // Whether the output embedding (output.weight) is the input one: the same bytes of the file,
@@ -111,10 +116,12 @@ std::string tied_embeddings(const gguf::File& file, const MappedFile& mapping) {
   const TensorInfo* input = file.find_tensor(kTokenEmbedding);
   const TensorInfo* output = file.find_tensor(kOutputEmbedding);
   if (output == nullptr) return "tied: no output tensor";
-  if (output->file_offset == input->file_offset && output->bytes == input->bytes) return "tied: the same tensor";
-  const bool same_layout = output->type == input->type && output->ne == input->ne && output->bytes == input->bytes;
-  if (same_layout && std::memcmp(mapping.data() + output->file_offset, mapping.data() + input->file_offset,
-                                 input->bytes) == 0) {
+  if (output->file_offset == input->file_offset && output->bytes == input->bytes)
+    return "tied: the same tensor";
+  const bool same_layout =
+      output->type == input->type && output->ne == input->ne && output->bytes == input->bytes;
+  if (same_layout && std::memcmp(mapping.data() + output->file_offset,
+                                 mapping.data() + input->file_offset, input->bytes) == 0) {
     return fmt::format("equal to {}", kTokenEmbedding);
   }
   return fmt::format("not tied: {} differs", kOutputEmbedding);
@@ -148,13 +155,16 @@ std::string some_tensor_names(const gguf::File& file) {
     }
   }
   std::string text = fmt::format("{}", fmt::join(names, ", "));
-  if (file.tensors.size() > names.size()) text += fmt::format(", ... ({} in all)", file.tensors.size());
+  if (file.tensors.size() > names.size())
+    text += fmt::format(", ... ({} in all)", file.tensors.size());
   return text;
 }
 
 // The tensor to read, or nullptr for a file without tensors (a vocabulary) when none was named.
-const TensorInfo* chosen_tensor(const gguf::File& file, const LoadOptions& options, const std::string& path) {
-  const std::string_view name = options.tensor.empty() ? kTokenEmbedding : std::string_view(options.tensor);
+const TensorInfo* chosen_tensor(const gguf::File& file, const LoadOptions& options,
+                                const std::string& path) {
+  const std::string_view name =
+      options.tensor.empty() ? kTokenEmbedding : std::string_view(options.tensor);
   if (const TensorInfo* tensor = file.find_tensor(name)) return tensor;
   if (file.tensors.empty()) {
     if (options.tensor.empty()) return nullptr;
@@ -162,10 +172,11 @@ const TensorInfo* chosen_tensor(const gguf::File& file, const LoadOptions& optio
                 fmt::format("{}: no tensor '{}': the file holds no tensors, only metadata", path,
                             gguf::printable_name(name)));
   }
-  throw Error(ErrorKind::not_found,
-              fmt::format("{}: no tensor '{}'{}; its tensors: {}", path, gguf::printable_name(name),
-                          options.tensor.empty() ? " (the token embedding): name the tensor to read" : "",
-                          some_tensor_names(file)));
+  throw Error(
+      ErrorKind::not_found,
+      fmt::format("{}: no tensor '{}'{}; its tensors: {}", path, gguf::printable_name(name),
+                  options.tensor.empty() ? " (the token embedding): name the tensor to read" : "",
+                  some_tensor_names(file)));
 }
 
 struct Shape {
@@ -177,28 +188,30 @@ struct Shape {
 Shape matrix_shape(const TensorInfo& t, const LoadOptions& options, const std::string& path) {
   const std::string name = gguf::printable_name(t.name);
   if (t.n_dims != 2) {
-    refuse(path, fmt::format("tensor '{}' has {} dimension{} {}; an embedding matrix has 2", name, t.n_dims,
-                             t.n_dims == 1 ? "" : "s", t.shape_text()));
+    refuse(path, fmt::format("tensor '{}' has {} dimension{} {}; an embedding matrix has 2", name,
+                             t.n_dims, t.n_dims == 1 ? "" : "s", t.shape_text()));
   }
-  if (t.ne[0] == 0 || t.ne[1] == 0) refuse(path, fmt::format("tensor '{}' has the shape {}: no values", name, t.shape_text()));
+  if (t.ne[0] == 0 || t.ne[1] == 0)
+    refuse(path, fmt::format("tensor '{}' has the shape {}: no values", name, t.shape_text()));
   if (t.ne[0] > kMaxDim) {
-    refuse(path, fmt::format("tensor '{}' has rows of {} values, more than embtool accepts ({})", name, t.ne[0],
-                             kMaxDim));
+    refuse(path, fmt::format("tensor '{}' has rows of {} values, more than embtool accepts ({})",
+                             name, t.ne[0], kMaxDim));
   }
   if (t.ne[1] > UINT32_MAX - 1) {
-    refuse(path, fmt::format("tensor '{}' has {} rows, more than embtool accepts ({})", name, t.ne[1],
-                             UINT32_MAX - 1));
+    refuse(path, fmt::format("tensor '{}' has {} rows, more than embtool accepts ({})", name,
+                             t.ne[1], UINT32_MAX - 1));
   }
   if (!t.type->in_place && !t.type->decoded) {
-    refuse(path, fmt::format("tensor '{}' is of type {}, which embtool does not read (it reads {})", name,
-                             t.type->name, gguf::readable_type_names()));
+    refuse(path, fmt::format("tensor '{}' is of type {}, which embtool does not read (it reads {})",
+                             name, t.type->name, gguf::readable_type_names()));
   }
   return {static_cast<size_t>(records_to_read(t.ne[1], options)), static_cast<size_t>(t.ne[0])};
 }
 
 // F32 / F16 / BF16 rows where they lie, or copied once when the file puts them at an address
 // their elements cannot be loaded from (an alignment below the element size).
-Matrix in_place_rows(Dtype dtype, const std::byte* data, Shape shape, std::shared_ptr<const MappedFile> file) {
+Matrix in_place_rows(Dtype dtype, const std::byte* data, Shape shape,
+                     std::shared_ptr<const MappedFile> file) {
   const size_t element = dtype_bytes(dtype);
   if (reinterpret_cast<uintptr_t>(data) % element == 0) {
     return Matrix::view(dtype, shape.rows, shape.dim, data, shape.dim, std::move(file));
@@ -214,17 +227,19 @@ struct ReadMatrix {
   uint64_t nonfinite_values = 0;
 };
 
-ReadMatrix read_matrix(const TensorInfo& t, Shape shape, const std::shared_ptr<const MappedFile>& file,
-                       const LoadOptions& options, const std::string& path) {
+ReadMatrix read_matrix(const TensorInfo& t, Shape shape,
+                       const std::shared_ptr<const MappedFile>& file, const LoadOptions& options,
+                       const std::string& path) {
   const std::byte* data = file->data() + t.file_offset;
   if (t.type->in_place) {
     Matrix matrix = in_place_rows(*t.type->in_place, data, shape, file);
     const uint64_t nonfinite = gguf::count_nonfinite(matrix, options, path);
     return {std::move(matrix), nonfinite};
   }
-  gguf::DecodedRows decoded = gguf::decode_rows(*t.type->decoded, data, shape.rows, shape.dim, options.progress,
-                                                t.file_offset, file->size());
-  if (decoded.nonfinite_values > 0 && !options.allow_nonfinite) gguf::refuse_first_nonfinite(decoded.matrix, path);
+  gguf::DecodedRows decoded = gguf::decode_rows(*t.type->decoded, data, shape.rows, shape.dim,
+                                                options.progress, t.file_offset, file->size());
+  if (decoded.nonfinite_values > 0 && !options.allow_nonfinite)
+    gguf::refuse_first_nonfinite(decoded.matrix, path);
   return {std::move(decoded.matrix), decoded.nonfinite_values};
 }
 
@@ -245,13 +260,15 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
   std::optional<TokenVocabulary> tokens = token_vocabulary(gguf_file, path);
   const TensorInfo* tensor = chosen_tensor(gguf_file, options, path);
   if (tensor == nullptr) {
-    if (!tokens) refuse(path, "the file holds neither tensors nor a vocabulary (tokenizer.ggml.tokens)");
+    if (!tokens)
+      refuse(path, "the file holds neither tensors nor a vocabulary (tokenizer.ggml.tokens)");
     if (options.limit && tokens->keys.size() > *options.limit) {
       tokens->keys.resize(*options.limit);
       tokens->kinds.resize(*options.limit);
     }
     Matrix no_rows = Matrix::view(Dtype::f32, 0, 0, nullptr, 0, nullptr);
-    return embeddings_with_tokens(std::move(no_rows), std::move(*tokens), std::move(source), 0, path);
+    return embeddings_with_tokens(std::move(no_rows), std::move(*tokens), std::move(source), 0,
+                                  path);
   }
 
   const Shape shape = matrix_shape(*tensor, options, path);
@@ -269,7 +286,8 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
     vocabulary.keys.resize(shape.rows);
     vocabulary.kinds.resize(shape.rows);
   }
-  const std::string matrix_name = fmt::format("{}: tensor '{}'", path, gguf::printable_name(tensor->name));
+  const std::string matrix_name =
+      fmt::format("{}: tensor '{}'", path, gguf::printable_name(tensor->name));
   return embeddings_with_tokens(std::move(read.matrix), std::move(vocabulary), std::move(source),
                                 read.nonfinite_values, matrix_name);
 }

@@ -25,7 +25,8 @@ constexpr uint16_t kBf16Exponent = 0x7F80u;
 // value of the matrix. (A row has at most kMaxDim values: no overflow.)
 uint32_t nonfinite_in(const float* values, size_t n) {
   uint32_t count = 0;
-  for (size_t i = 0; i < n; ++i) count += (std::bit_cast<uint32_t>(values[i]) & kF32Exponent) == kF32Exponent;
+  for (size_t i = 0; i < n; ++i)
+    count += (std::bit_cast<uint32_t>(values[i]) & kF32Exponent) == kF32Exponent;
   return count;
 }
 
@@ -61,7 +62,8 @@ void refuse_first_nonfinite(const Matrix& matrix, std::string_view path) {
     for (size_t i = 0; i < values.size(); ++i) {
       if ((std::bit_cast<uint32_t>(values[i]) & kF32Exponent) != kF32Exponent) continue;
       throw Error(ErrorKind::bad_data,
-                  fmt::format("{}: token id {} has the value {} at dimension {}", path, row, values[i], i + 1),
+                  fmt::format("{}: token id {} has the value {} at dimension {}", path, row,
+                              values[i], i + 1),
                   Remedy::keep_nonfinite);
     }
   }
@@ -83,8 +85,8 @@ uint64_t count_nonfinite(const Matrix& matrix, const LoadOptions& options, std::
   return total;
 }
 
-DecodedRows decode_rows(kernels::ggml::BlockType type, const std::byte* data, size_t rows, size_t dim,
-                        const LoadProgress& progress, uint64_t done, uint64_t total) {
+DecodedRows decode_rows(kernels::ggml::BlockType type, const std::byte* data, size_t rows,
+                        size_t dim, const LoadProgress& progress, uint64_t done, uint64_t total) {
   const kernels::ggml::BlockLayout layout = kernels::ggml::block_layout(type);
   const size_t blocks_per_row = dim / layout.values;
   const size_t row_bytes = blocks_per_row * layout.bytes;
@@ -95,10 +97,12 @@ DecodedRows decode_rows(kernels::ggml::BlockType type, const std::byte* data, si
   float* out = values->data();
   uint64_t nonfinite = 0;
   for (size_t begin = 0; begin < rows; begin += kRowsPerRound) {
-    const TaskPlan plan(std::min(rows, begin + kRowsPerRound) - begin, 0, Split{kMinDecodedRowsPerTask, 1});
+    const TaskPlan plan(std::min(rows, begin + kRowsPerRound) - begin, 0,
+                        Split{kMinDecodedRowsPerTask, 1});
     std::vector<uint64_t> counts(plan.tasks(), 0);
     parallel_for(plan, [&](const Task& task) {
-      for (size_t first = begin + task.begin; first < begin + task.end; first += kRowsPerCountedSlice) {
+      for (size_t first = begin + task.begin; first < begin + task.end;
+           first += kRowsPerCountedSlice) {
         const size_t count = std::min(kRowsPerCountedSlice, begin + task.end - first);
         float* slice = out + first * dim;
         kernels::ggml::dequantize(type, data + first * row_bytes, count * blocks_per_row, slice);

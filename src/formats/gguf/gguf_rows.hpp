@@ -26,8 +26,9 @@ struct DecodedRows {
 // `rows` rows of `dim` values (a multiple of the block's values) of `type` blocks that lie back
 // to back from `data`, decoded to float32 by kernels::ggml::dequantize on every core.
 // `progress`, if set, is told (done + bytes decoded so far, total) between rounds of rows.
-DecodedRows decode_rows(kernels::ggml::BlockType type, const std::byte* data, size_t rows, size_t dim,
-                        const LoadProgress& progress = {}, uint64_t done = 0, uint64_t total = 0);
+DecodedRows decode_rows(kernels::ggml::BlockType type, const std::byte* data, size_t rows,
+                        size_t dim, const LoadProgress& progress = {}, uint64_t done = 0,
+                        uint64_t total = 0);
 
 // The first NaN/Inf of a matrix that has some, refused (see count_nonfinite).
 [[noreturn]] void refuse_first_nonfinite(const Matrix& matrix, std::string_view path);
