@@ -2,6 +2,8 @@
 
 #include "formats/gguf/gguf.hpp"
 #include "formats/glove/glove.hpp"
+#include "formats/npy/npy.hpp"
+#include "formats/safetensors/safetensors.hpp"
 #include "formats/store/store_file.hpp"
 #include "formats/word2vec_binary/word2vec_binary.hpp"
 #include "formats/word2vec_text/word2vec_text.hpp"
@@ -16,6 +18,8 @@ std::span<const FormatDescriptor* const> registered_formats() {
       &formats::word2vec_text_format(),
       &formats::glove_format(),
       &formats::store_format(),
+      &formats::safetensors_format(),
+      &formats::npy_format(),
       &formats::gguf_format(),
   };
   return kFormats;

@@ -33,7 +33,8 @@ void check_shape(const Matrix& matrix, const TokenVocabulary& tokens, const std:
 }  // namespace
 
 Embeddings embeddings_with_tokens(Matrix matrix, TokenVocabulary tokens, SourceInfo source,
-                                  uint64_t nonfinite_values, const std::string& matrix_name) {
+                                  uint64_t nonfinite_values, const std::string& matrix_name,
+                                  std::span<const float> norms) {
   check_shape(matrix, tokens, matrix_name);
   const size_t token_count = tokens.keys.size();
   if (matrix.dim() == 0) matrix = Matrix::view(matrix.dtype(), token_count, 0, nullptr, 0, nullptr);
@@ -55,7 +56,8 @@ Embeddings embeddings_with_tokens(Matrix matrix, TokenVocabulary tokens, SourceI
   if (rows > token_count) source.facts.push_back({"rows_past_tokens", static_cast<int64_t>(rows - token_count)});
   if (!tokens.source.empty()) source.facts.push_back({"tokens_file", tokens.source});
 
-  Embeddings embeddings(std::move(vocabulary), std::move(matrix), std::move(source), {}, {}, nonfinite_values);
+  if (matrix.dim() == 0) norms = {};
+  Embeddings embeddings(std::move(vocabulary), std::move(matrix), std::move(source), norms, {}, nonfinite_values);
   embeddings.set_tokens(Tokens(std::move(kinds), tokens.spelling, std::move(tokens.tokenizer)));
   return embeddings;
 }

@@ -5,6 +5,7 @@
 // marked unused; a matrix with fewer rows than tokens is refused.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,10 @@ TokenVocabulary row_number_vocabulary(size_t rows);
 // The model of `matrix`'s rows named by `tokens`, with the tokenizer's facts added to `source`
 // ("tokenizer", "tokens", "tokens_file"). `matrix_name` names the matrix in the refusal of a
 // matrix with fewer rows than tokens. A matrix of dim 0 (a GGUF with only a vocabulary) takes
-// as many rows as there are tokens.
+// as many rows as there are tokens. `norms`, when the reader computed them (one per row, kept
+// alive by the matrix's owner, as Matrix::norm computes them), spare a second pass over it.
 Embeddings embeddings_with_tokens(Matrix matrix, TokenVocabulary tokens, SourceInfo source,
-                                  uint64_t nonfinite_values, const std::string& matrix_name);
+                                  uint64_t nonfinite_values, const std::string& matrix_name,
+                                  std::span<const float> norms = {});
 
 }  // namespace embtool::formats

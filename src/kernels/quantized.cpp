@@ -104,6 +104,17 @@ void ToHalfImpl(const float* HWY_RESTRICT in, size_t n, uint16_t* HWY_RESTRICT o
   for (; i < n; ++i) out[i] = kernels::scalar::float_to_half(in[i]);
 }
 
+// Half bits -> float for a whole row: how the model's float16 rows are decoded (norms at open,
+// the rows a command prints or re-ranks), as the scans below decode them.
+void DecodeHalfImpl(const uint16_t* HWY_RESTRICT in, size_t n, float* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<uint16_t, decltype(df)> du16;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(HalfBitsToFloat(df, hn::LoadU(du16, in + i)), df, out + i);
+  for (; i < n; ++i) out[i] = kernels::half_to_float(in[i]);
+}
+
 // One row at a time, front to back: the scan is a single sequential stream, which the
 // hardware prefetcher follows at full memory bandwidth. (Interleaving four rows to share the
 // query loads measured 2-2.5x slower on this AMD EPYC, out of cache, while in cache both run
@@ -168,6 +179,15 @@ void ToBf16Impl(const float* HWY_RESTRICT in, size_t n, uint16_t* HWY_RESTRICT o
     hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di, rounded)), du16, out + i);
   }
   for (; i < n; ++i) out[i] = kernels::scalar::float_to_bf16(in[i]);
+}
+
+void DecodeBf16Impl(const uint16_t* HWY_RESTRICT in, size_t n, float* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<uint16_t, decltype(df)> du16;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(Bf16BitsToFloat(df, hn::LoadU(du16, in + i)), df, out + i);
+  for (; i < n; ++i) out[i] = kernels::bf16_to_float(in[i]);
 }
 
 // As DotRowF16, with the cheaper bfloat16 decode.
@@ -248,6 +268,8 @@ HWY_EXPORT(DotRowsF16Impl);
 HWY_EXPORT(DotRowsI8Impl);
 HWY_EXPORT(ToBf16Impl);
 HWY_EXPORT(DotRowsBf16Impl);
+HWY_EXPORT(DecodeHalfImpl);
+HWY_EXPORT(DecodeBf16Impl);
 
 size_t padded_length(size_t dim, size_t element_bytes) {
   assert(element_bytes > 0 && 64 % element_bytes == 0);
@@ -327,6 +349,11 @@ float half_to_float(uint16_t h) {
   return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
+void half_to_float(std::span<const uint16_t> in, std::span<float> out) {
+  assert(out.size() == in.size());
+  HWY_DYNAMIC_DISPATCH(DecodeHalfImpl)(in.data(), in.size(), out.data());
+}
+
 void to_half(std::span<const float> in, std::span<uint16_t> out) {
   assert(out.size() == in.size());
   HWY_DYNAMIC_DISPATCH(ToHalfImpl)(in.data(), in.size(), out.data());
@@ -347,6 +374,11 @@ void dot_rows_f16(const uint16_t* rows, size_t stride, size_t count, const float
 // ---- bfloat16 ---------------------------------------------------------------------------------
 
 float bf16_to_float(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
+
+void bf16_to_float(std::span<const uint16_t> in, std::span<float> out) {
+  assert(out.size() == in.size());
+  HWY_DYNAMIC_DISPATCH(DecodeBf16Impl)(in.data(), in.size(), out.data());
+}
 
 void to_bf16(std::span<const float> in, std::span<uint16_t> out) {
   assert(out.size() == in.size());

@@ -26,6 +26,8 @@ size_t padded_length(size_t dim, size_t element_bytes);
 void to_half(std::span<const float> in, std::span<uint16_t> out);
 bool finite_as_half(std::span<const float> values);  // every |x| <= 65504
 float half_to_float(uint16_t h);
+// A whole row of half floats decoded (out.size() == in.size()), exactly, as the scans decode them.
+void half_to_float(std::span<const uint16_t> in, std::span<float> out);
 
 // out[r] = sum over i < stride of half(rows[r * stride + i]) * query[i], r < count.
 void dot_rows_f16(const uint16_t* rows, size_t stride, size_t count, const float* query, float* out);
@@ -36,6 +38,8 @@ void dot_rows_f16(const uint16_t* rows, size_t stride, size_t count, const float
 
 void to_bf16(std::span<const float> in, std::span<uint16_t> out);
 float bf16_to_float(uint16_t b);
+// A whole row decoded (out.size() == in.size()): each value's bits become a float's top half.
+void bf16_to_float(std::span<const uint16_t> in, std::span<float> out);
 bool finite_as_bf16(std::span<const float> values);  // every value rounds to a finite bfloat16
 
 // out[r] = sum over i < stride of bf16(rows[r * stride + i]) * query[i], r < count.

@@ -96,6 +96,31 @@ def gguf_seeds():
         write("gguf", name, bytes([selector]) + data)
 
 
+def safetensors(tensors, metadata='{"format":"pt"}', pad=0, json=None):
+    """tensors: (name, dtype, shape, bytes) back to back; `json` replaces the header."""
+    entries, data = [], b""
+    for name, dtype, shape, raw in tensors:
+        entries.append(f'"{name}":{{"dtype":"{dtype}","shape":{list(shape)},"data_offsets":[{len(data)},{len(data) + len(raw)}]}}')
+        data += raw
+    if json is None:
+        json = "{" + ",".join(([f'"__metadata__":{metadata}'] if metadata else []) + entries) + "}" + " " * pad
+    header = json.encode()
+    return struct.pack("<Q", len(header)) + header + data
+
+
+def bf16(*values):
+    return b"".join(struct.pack("<f", v)[2:] for v in values)
+
+
+def npy(descr, shape, data, major=1, fortran="False"):
+    shape_text = "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+    d = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape_text}, }}"
+    length_bytes = 2 if major == 1 else 4
+    total = 8 + length_bytes + len(d) + 1
+    d += " " * ((64 - total % 64) % 64) + "\n"
+    return b"\x93NUMPY" + bytes([major, 0]) + len(d).to_bytes(length_bytes, "little") + d.encode() + data
+
+
 def write(target, name, data):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -139,6 +164,25 @@ def main():
     write("batch", "mixed", b"neighbors king --k 2\nsimilar king queen\n# c\n\ndistance man woman\n"
                             b"analogy king woman man --method mul\nvector --id 2\ndoesnt-match king queen cat\n"
                             b"neighbors \"king - man + 2*woman\" --k 3\nneighbors -- -\nfrobnicate\n")
+    rows = f32(*[v for _, vs in WORDS[:3] for v in vs])
+    for selector, name, data in [
+        (0, "f32", safetensors([("wpe.weight", "F32", (2, 2), f32(1, 2, 3, 4)), ("wte.weight", "F32", (3, 3), rows)])),
+        (0, "bf16-odd", safetensors([("model.embed_tokens.weight", "BF16", (2, 3), bf16(1, -2, 0.5, 3, 4, 5))], pad=1)),
+        (16, "tied-equal", safetensors([("wte.weight", "F16", (1, 2), b"\x00\x3c\x00\x40"),
+                                        ("lm_head.weight", "F16", (1, 2), b"\x00\x3c\x00\x40")], metadata="")),
+        (2, "nan", safetensors([("wte.weight", "BF16", (2, 2), bf16(1, 2, float("nan"), 4))])),
+        (4 | 32, "limit", safetensors([("shared.weight", "F32", (3, 3), rows)])),
+        (0, "overlap", safetensors([], json='{"wte.weight":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},'
+                                             '"b":{"dtype":"F32","shape":[1,2],"data_offsets":[4,12]}}') + rows),
+        (0, "not-json", safetensors([], json="{wte.weight") + rows)]:
+        write("safetensors", name, bytes([selector]) + data)
+    values = (0.5, -1.0, 2.0, 0.25, 3.0, -0.125)
+    for selector, name, data in [
+        (0, "f4-v1", npy("<f4", (3, 2), f32(*values))), (0, "f2-v2", npy("<f2", (2, 3), struct.pack("<6e", *values), 2)),
+        (4 | 32, "f8-v3", npy("<f8", (3, 2), struct.pack("<6d", *values), 3)),
+        (2, "nan", npy("<f4", (1, 2), f32(float("nan"), 1))), (0, "lying-shape", npy("<f4", (4, 2), f32(*values))),
+        (0, "fortran", npy("<f4", (3, 2), f32(*values), fortran="True")), (0, "vector", npy("<f4", (6,), f32(*values)))]:
+        write("npy", name, bytes([selector]) + data)
     gguf_seeds()
     write("expression", "simple", b"king - man + woman")
     write("expression", "weights", b"2*king + -0.5*queen - 1e3*man")

@@ -29,6 +29,27 @@ def record(word, *values, newline=True):
 GOOD_BIN = b"3 2\n" + record(b"a", 1, 2) + record(b"b", 3, 4) + record(b"c", 5, 6)
 
 
+def safetensors_raw(header, data=f32(1, 2, 3, 4, 5, 6)):
+    """The 8-byte length, the header as given, the data."""
+    return struct.pack("<Q", len(header)) + header + data
+
+
+def tensor(name, dtype, shape, offsets):
+    return b'"%s":{"dtype":"%s","shape":%s,"data_offsets":%s}' % (
+        name.encode(), dtype.encode(), json.dumps(shape).encode(), json.dumps(offsets).encode())
+
+
+def st(*entries, data=f32(1, 2, 3, 4, 5, 6)):
+    return safetensors_raw(b"{" + b",".join(entries) + b"}", data)
+
+
+def npy(descr, shape, data, fortran="False", major=1):
+    d = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+    length_bytes = 2 if major == 1 else 4
+    d += " " * ((64 - (8 + length_bytes + len(d) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY" + bytes([major, 0]) + len(d).to_bytes(length_bytes, "little") + d.encode() + data
+
+
 def gguf_string(text):
     return struct.pack("<Q", len(text)) + text
 
@@ -88,6 +109,32 @@ CASES = [
     ("utf16.txt", "3 2\na 1 2\nb 3 4\nc 5 6\n".encode("utf-16"), ("refuse", "UTF-16")),
     ("text-forced-binary.txt", b"3 2\na 1 2\nb 3 4\nc 5 6\n", ("refuse", "text", ["--format", "word2vec-binary"])),
     ("binary-forced-text.bin", GOOD_BIN, ("refuse", "binary", ["--format", "word2vec-text"])),
+    # safetensors headers that lie, and tensors that are no embedding embtool reads
+    ("st-header-beyond.safetensors", struct.pack("<Q", 1000) + b"{}", ("refuse", "beyond the end of the file")),
+    ("st-header-huge.safetensors", struct.pack("<Q", 2**63) + b"{}", ("refuse", "beyond the end of the file")),
+    ("st-not-json.safetensors", safetensors_raw(b'{"wte.weight": nonsense'), ("refuse", "not JSON")),
+    ("st-not-object.safetensors", safetensors_raw(b'["wte.weight"]'), ("refuse", "not an object")),
+    ("st-out-of-bounds.safetensors", st(tensor("wte.weight", "F32", [3, 2], [0, 2400])), ("refuse", "out of bounds")),
+    ("st-reversed.safetensors", st(tensor("wte.weight", "F32", [3, 2], [24, 0])), ("refuse", "reversed")),
+    ("st-overlap.safetensors", st(tensor("a", "F32", [2, 2], [0, 16]), tensor("wte.weight", "F32", [2, 2], [8, 24])),
+     ("refuse", "overlap")),
+    ("st-size.safetensors", st(tensor("wte.weight", "F32", [3, 3], [0, 24])), ("refuse", "[3, 3] x F32")),
+    ("st-overflow.safetensors", st(tensor("wte.weight", "F32", [2**62, 2**62], [0, 24])), ("refuse", "2^64")),
+    ("st-int8.safetensors", st(tensor("wte.weight", "I8", [4, 6], [0, 24])), ("refuse", "I8")),
+    ("st-3d.safetensors", st(tensor("wte.weight", "F32", [1, 3, 2], [0, 24])), ("refuse", "not a matrix")),
+    ("st-no-embedding.safetensors", st(tensor("h.0.weight", "F32", [3, 2], [0, 24])), ("refuse", "h.0.weight")),
+    ("st-nan.safetensors", st(tensor("wte.weight", "F32", [3, 2], [0, 24]), data=f32(1, 2, 3, float("nan"), 5, 6)),
+     ("refuse", "token id 1")),
+    ("st-short.safetensors", b"\x05\x00", ("refuse", "too short")),
+    # .npy headers that lie
+    ("npy-lying-shape.npy", npy("<f4", "(4, 2)", f32(1, 2, 3, 4, 5, 6)), ("refuse", "needs 32 bytes")),
+    ("npy-huge-shape.npy", npy("<f4", "(4000000, 1000000)", f32(1, 2, 3, 4, 5, 6)), ("refuse", "needs")),
+    ("npy-fortran.npy", npy("<f4", "(3, 2)", f32(1, 2, 3, 4, 5, 6), fortran="True"), ("refuse", "Fortran")),
+    ("npy-int.npy", npy("<i4", "(3, 2)", f32(1, 2, 3, 4, 5, 6)), ("refuse", "'<i4'")),
+    ("npy-big-endian.npy", npy(">f4", "(3, 2)", f32(1, 2, 3, 4, 5, 6)), ("refuse", "big-endian")),
+    ("npy-vector.npy", npy("<f4", "(6,)", f32(1, 2, 3, 4, 5, 6)), ("refuse", "not a matrix")),
+    ("npy-header-beyond.npy", b"\x93NUMPY\x01\x00\xff\xff{'descr'", ("refuse", "beyond the end")),
+    ("npy-bad-dict.npy", npy("<f4", "(3, 2)", f32(1, 2, 3, 4, 5, 6)).replace(b"'shape'", b"'shapE'"), ("refuse", "'shapE'")),
     # GGUF (llama.cpp): counts, strings, types and tensors that lie
     ("bad-magic.gguf", b"GGUX" + bytes(40), ("refuse", None)),
     ("version-1.gguf", gguf(version=1), ("refuse", "GGUF version 1")),
@@ -115,6 +162,11 @@ CASES = [
     ("gguf-truncated.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=GGUF_ROWS)[:70],
      ("refuse", None)),
     # accepted, some with a warning
+    ("good.safetensors", st(b'"__metadata__":{"format":"pt"}', tensor("wte.weight", "F32", [3, 2], [0, 24])), (3, 2)),
+    ("good-bf16.safetensors", st(tensor("model.embed_tokens.weight", "BF16", [3, 2], [0, 12]), data=b"\x80\x3f" * 6),
+     (3, 2)),
+    ("good-v3.npy", npy("<f4", "(3, 2)", f32(1, 2, 3, 4, 5, 6), major=3), (3, 2)),
+    ("good-f8.npy", npy("<f8", "(3, 2)", struct.pack("<6d", 1, 2, 3, 4, 5, 6)), (3, 2, "warn", "float64")),
     ("good.bin", GOOD_BIN, (3, 2)),
     ("good.glove", b"a 1 2\nb 3 4\nc 5 6\n", (3, 2)),
     ("good.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=GGUF_ROWS), (2, 2)),
@@ -164,7 +216,7 @@ def check_case(embtool, path, name, expectation):
                 failures.append(f"{what}: exit {rc}: {err_lines!r}")
                 continue
             doc = json.loads(out)
-            rows = doc["words"] if "words" in doc else doc.get("rows")  # "rows" for tokenizer models
+            rows = doc["words"] if "words" in doc else doc.get("rows")  # token models say rows
             if (rows, doc["dim"]) != (words, dim):
                 failures.append(f"{what}: {rows} x {doc['dim']}, expected {words} x {dim}")
             warned = any("warning" in line for line in err_lines)
