@@ -1,8 +1,9 @@
 // How GGUF's quantized rows are best read: decoded once at open (what the GGUF reader does)
 // and then scanned as float32, or decoded block by block inside every scan. Times, on a
 // rows x dim matrix of random blocks of each type: the decode of the whole matrix on one
-// thread and on every core (the reader's decode_rows), one float32 scan (a dot product with
-// every row), and one scan that decodes each row's blocks as it goes. Prints "name value" lines.
+// thread and on every core (the reader's decode_rows, norms included), one float32 scan (a
+// dot product with every row), and one scan that decodes each row's blocks as it goes. Prints
+// "name value" lines.
 //
 //   gguf_decode_bench [--rows 50257] [--dim 768] [--types Q4_K,Q6_K] [--repeat 5]
 #include <algorithm>
@@ -141,9 +142,11 @@ int main(int argc, char** argv) {
     const double one_thread = best_of(args.repeat, [&] {
       kernels::ggml::dequantize(type, data.data(), args.rows * blocks_per_row, serial.data());
     });
+    // What the reader does at open: the decode on every core into fresh memory, with the norms.
     formats::gguf::DecodedRows decoded;
+    const LoadOptions options;
     const double all_cores = best_of(args.repeat, [&] {
-      decoded = formats::gguf::decode_rows(type, data.data(), args.rows, args.dim);
+      decoded = formats::gguf::decode_rows(type, data.data(), args.rows, args.dim, options, name);
     });
     if (std::memcmp(decoded.matrix.f32_row(0), serial.data(), serial.size() * sizeof(float)) != 0) {
       std::fprintf(stderr, "%s: the parallel decode differs from the serial one\n", name.c_str());

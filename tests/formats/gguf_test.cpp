@@ -366,8 +366,10 @@ TEST_CASE("GGUF quantized rows are decoded to float32 once, at open", "[gguf]") 
                   "token id 0 has the value nan at dimension 33");
   LoadOptions allow;
   allow.allow_nonfinite = true;
-  CHECK(load(write_gguf("q8_0-nan-allowed.gguf", gpt2_like(kQ8_0, nan_data, 64, 4)), allow)
-            .nonfinite_values() == 32);
+  const Embeddings kept =
+      load(write_gguf("q8_0-nan-allowed.gguf", gpt2_like(kQ8_0, nan_data, 64, 4)), allow);
+  CHECK(kept.nonfinite_values() == 32);
+  CHECK(warned(kept, "32 NaN/Inf values kept"));
 }
 
 TEST_CASE("GGUF F16 rows with NaN or infinity are refused unless allowed", "[gguf]") {
@@ -522,6 +524,10 @@ TEST_CASE("a GGUF limit reads the first rows", "[gguf]") {
   CHECK(e.rows() == 2);
   CHECK(e.vocabulary().word(1) == "Ġqueen");
   require_same_bits(e, std::vector<float>(values.begin(), values.begin() + 6));
+  // More tokens than the whole tensor has rows: refused, limit or not.
+  GgufBuilder fewer_rows = gpt2_like(kF32, f32_bytes(small_matrix(3, 3)), 3, 3);
+  require_refused("limit-fewer-rows.gguf", fewer_rows.build(), "has 3 rows but the tokenizer",
+                  options);
 }
 
 TEST_CASE("GGUF is found by its magic number, its name and its extension, and never written",

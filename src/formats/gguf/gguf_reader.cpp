@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/mapped_file.hpp"
+#include "formats/dense_rows.hpp"
 #include "formats/gguf/gguf.hpp"
 #include "formats/gguf/gguf_file.hpp"
 #include "formats/gguf/gguf_rows.hpp"
@@ -208,39 +209,21 @@ Shape matrix_shape(const TensorInfo& t, const LoadOptions& options, const std::s
   return {static_cast<size_t>(records_to_read(t.ne[1], options)), static_cast<size_t>(t.ne[0])};
 }
 
-// F32 / F16 / BF16 rows where they lie, or copied once when the file puts them at an address
-// their elements cannot be loaded from (an alignment below the element size).
-Matrix in_place_rows(Dtype dtype, const std::byte* data, Shape shape,
-                     std::shared_ptr<const MappedFile> file) {
-  const size_t element = dtype_bytes(dtype);
-  if (reinterpret_cast<uintptr_t>(data) % element == 0) {
-    return Matrix::view(dtype, shape.rows, shape.dim, data, shape.dim, std::move(file));
-  }
-  auto copy = std::shared_ptr<std::byte[]>(new std::byte[shape.rows * shape.dim * element]);
-  std::memcpy(copy.get(), data, shape.rows * shape.dim * element);
-  const std::byte* base = copy.get();
-  return Matrix::view(dtype, shape.rows, shape.dim, base, shape.dim, std::move(copy));
-}
-
-struct ReadMatrix {
-  Matrix matrix;
-  uint64_t nonfinite_values = 0;
-};
-
-ReadMatrix read_matrix(const TensorInfo& t, Shape shape,
-                       const std::shared_ptr<const MappedFile>& file, const LoadOptions& options,
-                       const std::string& path) {
+// The rows with their norms: F32 / F16 / BF16 where they lie (copied once if the file's
+// alignment leaves them where their elements cannot be loaded from), the quantized types
+// decoded. Either way one pass over the rows, split among the cores, finds the norms and the
+// NaN/Inf values.
+DenseMatrix read_matrix(const TensorInfo& t, Shape shape,
+                        const std::shared_ptr<const MappedFile>& file, const LoadOptions& options,
+                        const std::string& path) {
   const std::byte* data = file->data() + t.file_offset;
   if (t.type->in_place) {
-    Matrix matrix = in_place_rows(*t.type->in_place, data, shape, file);
-    const uint64_t nonfinite = gguf::count_nonfinite(matrix, options, path);
-    return {std::move(matrix), nonfinite};
+    const DenseRows rows{*t.type->in_place, static_cast<size_t>(t.ne[1]), shape.dim, data, file};
+    return dense_matrix(rows, shape.rows, options, path);
   }
   gguf::DecodedRows decoded = gguf::decode_rows(*t.type->decoded, data, shape.rows, shape.dim,
-                                                options.progress, t.file_offset, file->size());
-  if (decoded.nonfinite_values > 0 && !options.allow_nonfinite)
-    gguf::refuse_first_nonfinite(decoded.matrix, path);
-  return {std::move(decoded.matrix), decoded.nonfinite_values};
+                                                options, path, t.file_offset, file->size());
+  return {std::move(decoded.matrix), decoded.norms, decoded.nonfinite_values};
 }
 
 }  // namespace
@@ -272,24 +255,35 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
   }
 
   const Shape shape = matrix_shape(*tensor, options, path);
+  const std::string matrix_name =
+      fmt::format("{}: tensor '{}'", path, gguf::printable_name(tensor->name));
+  // Said before any row is decoded, and of the whole tensor (not the rows a limit keeps).
+  if (tokens && tokens->keys.size() > tensor->ne[1]) {
+    throw Error(
+        ErrorKind::bad_data,
+        fmt::format("{} has {} rows but the tokenizer ({}) has {} tokens: every token needs a row",
+                    matrix_name, tensor->ne[1], kTokensKey, tokens->keys.size()));
+  }
   source.facts.push_back({"tensor", std::string(tensor->name)});
   source.facts.push_back({"tensor_dtype", std::string(tensor->type->name)});
   if (tensor->type->decoded) source.facts.push_back({"decoded_to", std::string("f32")});
   if (gguf_file.find_tensor(kTokenEmbedding) != nullptr) {
     source.facts.push_back({"tied_embeddings", tied_embeddings(gguf_file, *file)});
   }
-  ReadMatrix read = read_matrix(*tensor, shape, file, options, path);
+  DenseMatrix read = read_matrix(*tensor, shape, file, options, path);
+  if (read.nonfinite_values > 0) {
+    source.warnings.push_back(
+        {fmt::format("{}: {} NaN/Inf values kept", path, read.nonfinite_values), false});
+  }
 
   TokenVocabulary vocabulary = tokens ? std::move(*tokens) : row_number_vocabulary(shape.rows);
-  // A limit shows the first rows; the tokens past them have no row to name.
-  if (options.limit && vocabulary.keys.size() > shape.rows) {
+  // A limit shows the first rows, and so names them by the first tokens.
+  if (vocabulary.keys.size() > shape.rows) {
     vocabulary.keys.resize(shape.rows);
     vocabulary.kinds.resize(shape.rows);
   }
-  const std::string matrix_name =
-      fmt::format("{}: tensor '{}'", path, gguf::printable_name(tensor->name));
   return embeddings_with_tokens(std::move(read.matrix), std::move(vocabulary), std::move(source),
-                                read.nonfinite_values, matrix_name);
+                                read.nonfinite_values, matrix_name, read.norms);
 }
 
 }  // namespace embtool::formats
