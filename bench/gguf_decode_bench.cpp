@@ -182,10 +182,16 @@ int main(int argc, char** argv) {
                 static_cast<double>(serial.size()) / (one_thread * 1e9));
     std::printf("%s scan_f32_1_thread_ms %.1f\n", name.c_str(), f32_scan * 1e3);
     std::printf("%s scan_block_by_block_1_thread_ms %.1f\n", name.c_str(), block_scan * 1e3);
-    std::printf(
-        "%s block_scan_extra_ms_per_query %.1f (decode once pays for itself after %.1f queries)\n",
-        name.c_str(), (block_scan - f32_scan) * 1e3,
-        one_thread / std::max(block_scan - f32_scan, 1e-9));
+    const double extra = block_scan - f32_scan;
+    if (extra > 0) {
+      std::printf(
+          "%s block_scan_extra_ms_per_query %.1f (decoding once pays for itself after "
+          "%.1f queries)\n",
+          name.c_str(), extra * 1e3, one_thread / extra);
+    } else {
+      std::printf("%s block_scan_extra_ms_per_query %.1f (no slower than the float32 scan)\n",
+                  name.c_str(), extra * 1e3);
+    }
   }
   return 0;
 }
