@@ -1,5 +1,6 @@
 #include "formats/registry.hpp"
 
+#include "formats/gguf/gguf.hpp"
 #include "formats/glove/glove.hpp"
 #include "formats/npy/npy.hpp"
 #include "formats/safetensors/safetensors.hpp"
@@ -19,6 +20,7 @@ std::span<const FormatDescriptor* const> registered_formats() {
       &formats::store_format(),
       &formats::safetensors_format(),
       &formats::npy_format(),
+      &formats::gguf_format(),
   };
   return kFormats;
 }

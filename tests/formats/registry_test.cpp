@@ -54,6 +54,17 @@ std::string read_only_sample(const std::string& format, const std::vector<WordVe
     dict += '\n';
     return std::string("\x93NUMPY\x01\x00", 8) + little_endian(dict.size(), 2) + dict + float32_bytes(words);
   }
+  if (format == "gguf") {  // as gguf-py's GGUFWriter lays it out: tokens, one F32 tensor
+    const auto text = [&](const std::string& t) { return little_endian(t.size(), 8) + t; };
+    std::string tokens = little_endian(8, 4) + little_endian(words.size(), 8);
+    for (const WordVector& w : words) tokens += text(w.word);
+    std::string out = "GGUF" + little_endian(3, 4) + little_endian(1, 8) + little_endian(1, 8);
+    out += text("tokenizer.ggml.tokens") + little_endian(9, 4) + tokens;
+    out += text("token_embd.weight") + little_endian(2, 4) + little_endian(words[0].values.size(), 8) +
+           little_endian(words.size(), 8) + little_endian(0, 4) + little_endian(0, 8);
+    out.resize((out.size() + 31) / 32 * 32, '\0');
+    return out + float32_bytes(words);
+  }
   FAIL("no sample file for the read-only format " << format);
   return {};
 }

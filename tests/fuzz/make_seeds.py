@@ -39,6 +39,63 @@ WORDS = [("king", (0.5, 0.25, -1.0)), ("queen", (0.5, -0.25, 1.0)), ("man", (1e-
          ("woman", (-0.0, 0.0, 1e30)), ("café", (1.0, 1.0, 1.0))]
 
 
+def gguf_string(text):
+    return struct.pack("<Q", len(text)) + text
+
+
+def gguf_kv(key, kind, value):
+    return gguf_string(key) + struct.pack("<I", kind) + value
+
+
+def gguf_file(kvs, tensors, version=3, alignment=32):
+    """GGUF bytes: metadata entries (encoded), tensors (name, ne, ggml type, data) placed one
+    after the other at `alignment`."""
+    infos, data = b"", b""
+    for name, ne, kind, payload in tensors:
+        data += b"\0" * (-len(data) % alignment)
+        infos += gguf_string(name) + struct.pack("<I", len(ne)) + struct.pack(f"<{len(ne)}Q", *ne)
+        infos += struct.pack("<IQ", kind, len(data))
+        data += payload
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors), len(kvs)) + b"".join(kvs) + infos
+    if tensors:
+        out += b"\0" * (-len(out) % alignment)
+    return out + data
+
+
+def gguf_seeds():
+    tokens = [b"\xc4\xa0king", b"\xc4\xa0queen", b"king", b"<|endoftext|>"]
+    vocab = [gguf_kv(b"general.architecture", 8, gguf_string(b"gpt2")),
+             gguf_kv(b"gpt2.context_length", 4, struct.pack("<I", 1024)),
+             gguf_kv(b"tokenizer.ggml.model", 8, gguf_string(b"gpt2")),
+             gguf_kv(b"tokenizer.ggml.tokens", 9, struct.pack("<IQ", 8, len(tokens)) + b"".join(map(gguf_string, tokens))),
+             gguf_kv(b"tokenizer.ggml.token_type", 9, struct.pack("<IQ", 5, 4) + struct.pack("<4i", 1, 1, 1, 3))]
+    rows = f32(*[0.25 * (i % 7) - 0.5 for i in range(4 * 8)])
+    half = struct.pack("<32e", *[0.25 * (i % 7) - 0.5 for i in range(32)])
+    q8 = b"".join(struct.pack("<e", 0.5 + r) + bytes((i * 37 + r) % 256 for i in range(32)) for r in range(4))
+    q4k = b"".join(struct.pack("<ee", 0.01, 0.002) + bytes((i * 13 + r) % 256 for i in range(140)) for r in range(4))
+    q6k = b"".join(bytes((i * 29 + r) % 256 for i in range(208)) + struct.pack("<e", 0.01) for r in range(4))
+    embd = b"token_embd.weight"
+    seeds = [
+        (0, "f32", gguf_file(vocab, [(embd, (8, 4), 0, rows)])),
+        (0, "f32-v2", gguf_file(vocab, [(embd, (8, 4), 0, rows)], version=2)),
+        (0, "f16", gguf_file(vocab, [(embd, (8, 4), 1, half)])),
+        (0, "bf16", gguf_file(vocab, [(embd, (8, 4), 30, half)])),
+        (0, "q8_0", gguf_file(vocab, [(embd, (32, 4), 8, q8)])),
+        (2, "q4_k", gguf_file(vocab, [(embd, (256, 4), 12, q4k)])),
+        (2, "q6_k", gguf_file(vocab, [(embd, (256, 4), 14, q6k)])),
+        (16, "output", gguf_file(vocab, [(embd, (8, 4), 0, rows), (b"output.weight", (8, 4), 0, rows[::-1])])),
+        (4 | 32, "limit", gguf_file(vocab, [(embd, (8, 4), 0, rows)])),
+        (0, "vocab-only", gguf_file(vocab, [])),
+        (0, "no-tokens", gguf_file(vocab[:2], [(embd, (8, 4), 0, rows)])),
+        (0, "alignment-1", gguf_file(vocab + [gguf_kv(b"general.alignment", 4, struct.pack("<I", 1))],
+                                     [(embd, (8, 4), 0, rows)], alignment=1)),
+        (0, "truncated", gguf_file(vocab, [(embd, (8, 4), 0, rows)])[:-40]),
+        (0, "bad-type", gguf_file(vocab, [(embd, (8, 4), 99, rows)])),
+    ]
+    for selector, name, data in seeds:
+        write("gguf", name, bytes([selector]) + data)
+
+
 def safetensors(tensors, metadata='{"format":"pt"}', pad=0, json=None):
     """tensors: (name, dtype, shape, bytes) back to back; `json` replaces the header."""
     entries, data = [], b""
@@ -126,6 +183,7 @@ def main():
         (2, "nan", npy("<f4", (1, 2), f32(float("nan"), 1))), (0, "lying-shape", npy("<f4", (4, 2), f32(*values))),
         (0, "fortran", npy("<f4", (3, 2), f32(*values), fortran="True")), (0, "vector", npy("<f4", (6,), f32(*values)))]:
         write("npy", name, bytes([selector]) + data)
+    gguf_seeds()
     write("expression", "simple", b"king - man + woman")
     write("expression", "weights", b"2*king + -0.5*queen - 1e3*man")
 

@@ -49,6 +49,30 @@ def npy(descr, shape, data, fortran="False", major=1):
     d += " " * ((64 - (8 + length_bytes + len(d) + 1) % 64) % 64) + "\n"
     return b"\x93NUMPY" + bytes([major, 0]) + len(d).to_bytes(length_bytes, "little") + d.encode() + data
 
+
+def gguf_string(text):
+    return struct.pack("<Q", len(text)) + text
+
+
+def gguf(kvs=b"", n_kv=0, tensors=(), version=3, n_tensors=None, data=b""):
+    """A GGUF file: the header, `kvs` (n_kv entries, already encoded), tensor infos (name, ne,
+    ggml type, offset) and `data` after the infos padded to 32 bytes."""
+    infos = b"".join(gguf_string(name) + struct.pack("<I", len(ne)) + struct.pack(f"<{len(ne)}Q", *ne) +
+                     struct.pack("<IQ", kind, offset) for name, ne, kind, offset in tensors)
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors) if n_tensors is None else n_tensors, n_kv) + kvs + infos
+    if tensors:
+        out += b"\0" * (-len(out) % 32)
+    return out + data
+
+
+def gguf_tokens(*tokens):
+    return (gguf_string(b"tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, len(tokens)) +
+            b"".join(gguf_string(t) for t in tokens))
+
+
+GGUF_TOKENS = gguf_tokens(b"a", b"b")
+GGUF_ROWS = f32(1, 2, 3, 4)
+
 # (name, bytes, expectation): "refuse", or (words, dim), or (words, dim, "warn") when a warning
 # is due (and --strict must refuse), each with an optional piece of the message to look for.
 CASES = [
@@ -111,6 +135,32 @@ CASES = [
     ("npy-vector.npy", npy("<f4", "(6,)", f32(1, 2, 3, 4, 5, 6)), ("refuse", "not a matrix")),
     ("npy-header-beyond.npy", b"\x93NUMPY\x01\x00\xff\xff{'descr'", ("refuse", "beyond the end")),
     ("npy-bad-dict.npy", npy("<f4", "(3, 2)", f32(1, 2, 3, 4, 5, 6)).replace(b"'shape'", b"'shapE'"), ("refuse", "'shapE'")),
+    # GGUF (llama.cpp): counts, strings, types and tensors that lie
+    ("bad-magic.gguf", b"GGUX" + bytes(40), ("refuse", None)),
+    ("version-1.gguf", gguf(version=1), ("refuse", "GGUF version 1")),
+    ("big-endian.gguf", gguf(version=0x03000000), ("refuse", "big-endian")),
+    ("absurd-tensor-count.gguf", gguf(GGUF_TOKENS, 1, n_tensors=1 << 60), ("refuse", "1152921504606846976 tensors")),
+    ("absurd-kv-count.gguf", gguf(GGUF_TOKENS, 1 << 62), ("refuse", "4611686018427387904 metadata entries")),
+    ("string-past-end.gguf", gguf(gguf_string(b"general.name") + struct.pack("<IQ", 8, 1 << 50) + b"x" * 16, 1),
+     ("refuse", "a string of 1125899906842624 bytes, longer than the")),
+    ("unknown-value-type.gguf", gguf(gguf_string(b"x") + struct.pack("<I", 77) + bytes(16), 1),
+     ("refuse", "unknown value type 77")),
+    ("unknown-tensor-type.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 99, 0)], data=GGUF_ROWS),
+     ("refuse", "unknown tensor type 99")),
+    ("tensor-past-end.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2000), 0, 0)], data=GGUF_ROWS),
+     ("refuse", "past the end of the file")),
+    ("misaligned-tensor.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 4)], data=bytes(4) + GGUF_ROWS),
+     ("refuse", "not a multiple of the alignment 32")),
+    ("overlapping-tensors.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0), (b"b", (4, 2), 0, 0)],
+                                      data=GGUF_ROWS * 2), ("refuse", "overlap")),
+    ("ne-overflow.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (1 << 40, 1 << 40), 0, 0)], data=GGUF_ROWS),
+     ("refuse", "overflows")),
+    ("gguf-nan.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=f32(1, 2, float("nan"), 4)),
+     ("refuse", "token id 1")),
+    ("gguf-fewer-rows.gguf", gguf(gguf_tokens(b"a", b"b", b"c"), 1, [(b"token_embd.weight", (2, 2), 0, 0)],
+                                  data=GGUF_ROWS), ("refuse", "has 2 rows")),
+    ("gguf-truncated.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=GGUF_ROWS)[:70],
+     ("refuse", None)),
     # accepted, some with a warning
     ("good.safetensors", st(b'"__metadata__":{"format":"pt"}', tensor("wte.weight", "F32", [3, 2], [0, 24])), (3, 2)),
     ("good-bf16.safetensors", st(tensor("model.embed_tokens.weight", "BF16", [3, 2], [0, 12]), data=b"\x80\x3f" * 6),
@@ -119,6 +169,7 @@ CASES = [
     ("good-f8.npy", npy("<f8", "(3, 2)", struct.pack("<6d", 1, 2, 3, 4, 5, 6)), (3, 2, "warn", "float64")),
     ("good.bin", GOOD_BIN, (3, 2)),
     ("good.glove", b"a 1 2\nb 3 4\nc 5 6\n", (3, 2)),
+    ("good.gguf", gguf(GGUF_TOKENS, 1, [(b"token_embd.weight", (2, 2), 0, 0)], data=GGUF_ROWS), (2, 2)),
     ("binary-named-txt.txt", GOOD_BIN, (3, 2)),
     ("one-word.bin", b"1 1\n" + record(b"x", 0.5), (1, 1)),
     ("dim-10000.txt", b"2 10000\na " + b" ".join([b"0.5"] * 10000) + b"\nb " + b" ".join([b"0.25"] * 10000) + b"\n",

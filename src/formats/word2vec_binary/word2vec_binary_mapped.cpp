@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/huge_pages.hpp"
 #include "base/thread_pool.hpp"
 #include "formats/word2vec_binary/word2vec_binary.hpp"
 #include "kernels/simd.hpp"
@@ -55,49 +56,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Large arrays in transparent huge pages where the system allows them (THP "madvise" mode):
-// filling 100+ MB of freshly allocated 4 KiB pages would cost a page fault every 4 KiB, a
-// sizable part of the whole load. Only pages written to get memory, so reserving generously
-// costs nothing (MAP_NORESERVE: nor does it count against the overcommit heuristic). Small
-// arrays come from the ordinary allocator.
-template <class T>
-struct HugePageAllocator {
-  using value_type = T;
-  static constexpr size_t kMinBytes = size_t{4} << 20;
-  static constexpr size_t kHugePage = size_t{2} << 20;
-
-  HugePageAllocator() = default;
-  template <class U>
-  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
-
-  static size_t mapped_bytes(size_t n) {
-    return (n * sizeof(T) + kHugePage - 1) & ~(kHugePage - 1);
-  }
-
-  T* allocate(size_t n) {
-    if (n * sizeof(T) < kMinBytes) return std::allocator<T>().allocate(n);
-    void* memory = ::mmap(nullptr, mapped_bytes(n), PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (memory == MAP_FAILED) throw std::bad_alloc();
-    ::madvise(memory, mapped_bytes(n), MADV_HUGEPAGE);  // a hint: fine if refused
-    return static_cast<T*>(memory);
-  }
-  void deallocate(T* memory, size_t n) noexcept {
-    if (n * sizeof(T) < kMinBytes) return std::allocator<T>().deallocate(memory, n);
-    ::munmap(memory, mapped_bytes(n));
-  }
-  // resize() leaves new elements uninitialized (each is written next, and filling them first
-  // would write every fresh page twice); construction with a value works as usual.
-  template <class U>
-  void construct(U* element) noexcept {
-    ::new (static_cast<void*>(element)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* element, Args&&... args) {
-    ::new (static_cast<void*>(element)) U(std::forward<Args>(args)...);
-  }
-  friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
-};
 
 // Runs task(i, on_this_thread) for every i below `count` on `threads` threads of the pool,
 // this one included, each taking the next i not yet taken; rethrows what a task threw. This
@@ -108,9 +66,6 @@ void run_tasks(size_t count, unsigned threads, const Body& body) {
     for (size_t i = task.begin; i < task.end; ++i) body(i, task.on_calling_thread);
   });
 }
-
-template <class T>
-using BigVector = std::vector<T, HugePageAllocator<T>>;
 
 // Everything the rows and the vocabulary view point into: one owner keeps it all alive.
 struct MappedRows {
