@@ -209,13 +209,13 @@ Shape matrix_shape(const TensorInfo& t, const LoadOptions& options, const std::s
   return {static_cast<size_t>(records_to_read(t.ne[1], options)), static_cast<size_t>(t.ne[0])};
 }
 
-// The rows with their norms: F32 / F16 / BF16 where they lie (copied once if the file's
-// alignment leaves them where their elements cannot be loaded from), the quantized types
-// decoded. Either way one pass over the rows, split among the cores, finds the norms and the
-// NaN/Inf values.
+// The rows and the pass that gives their norms: F32 / F16 / BF16 where they lie (copied once
+// if the file's alignment leaves them where their elements cannot be loaded from), their norms
+// and NaN/Inf values found on the model's first need; the quantized types decoded now, their
+// norms found as they are decoded (`decoded_nonfinite`: the NaN/Inf values kept).
 DenseMatrix read_matrix(const TensorInfo& t, Shape shape,
                         const std::shared_ptr<const MappedFile>& file, const LoadOptions& options,
-                        const std::string& path) {
+                        const std::string& path, uint64_t& decoded_nonfinite) {
   const std::byte* data = file->data() + t.file_offset;
   if (t.type->in_place) {
     const DenseRows rows{*t.type->in_place, static_cast<size_t>(t.ne[1]), shape.dim, data, file};
@@ -223,7 +223,9 @@ DenseMatrix read_matrix(const TensorInfo& t, Shape shape,
   }
   gguf::DecodedRows decoded = gguf::decode_rows(*t.type->decoded, data, shape.rows, shape.dim,
                                                 options, path, t.file_offset, file->size());
-  return {std::move(decoded.matrix), decoded.norms, decoded.nonfinite_values};
+  decoded_nonfinite = decoded.nonfinite_values;
+  RowStats stats{std::vector<float>(decoded.norms.begin(), decoded.norms.end()), decoded.nonfinite_values};
+  return {std::move(decoded.matrix), [stats = std::move(stats)](const Matrix&) { return stats; }};
 }
 
 }  // namespace
@@ -270,10 +272,10 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
   if (gguf_file.find_tensor(kTokenEmbedding) != nullptr) {
     source.facts.push_back({"tied_embeddings", tied_embeddings(gguf_file, *file)});
   }
-  DenseMatrix read = read_matrix(*tensor, shape, file, options, path);
-  if (read.nonfinite_values > 0) {
-    source.warnings.push_back(
-        {fmt::format("{}: {} NaN/Inf values kept", path, read.nonfinite_values), false});
+  uint64_t decoded_nonfinite = 0;
+  DenseMatrix read = read_matrix(*tensor, shape, file, options, path, decoded_nonfinite);
+  if (decoded_nonfinite > 0) {
+    source.warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", path, decoded_nonfinite), false});
   }
 
   TokenVocabulary vocabulary = tokens ? std::move(*tokens) : row_number_vocabulary(shape.rows);
@@ -282,8 +284,8 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
     vocabulary.keys.resize(shape.rows);
     vocabulary.kinds.resize(shape.rows);
   }
-  return embeddings_with_tokens(std::move(read.matrix), std::move(vocabulary), std::move(source),
-                                read.nonfinite_values, matrix_name, read.norms);
+  return embeddings_with_tokens(std::move(read.matrix), std::move(vocabulary), std::move(source), 0,
+                                matrix_name, std::move(read.stats));
 }
 
 }  // namespace embtool::formats
