@@ -1,6 +1,8 @@
 #include "model/embeddings.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <fmt/format.h>
 #include <cstring>
 #include <mutex>
 #include <cmath>
@@ -124,6 +126,36 @@ void Embeddings::compute_norms() {
   parallel_for(rows(), 0, Split{kMinRowsPerTask, 1},
                [&](const Task& task) { norms_of(task.begin, task.end); });
   norms_ = owned_norms_;
+}
+
+struct Embeddings::LazyTokenizer {
+  TokenizerBuilder build;
+  std::once_flag once;
+  std::shared_ptr<const tokenize::Tokenizer> tokenizer;
+  std::exception_ptr failure;
+};
+
+void Embeddings::set_tokenizer(TokenizerBuilder build) {
+  tokenizer_ = std::make_shared<LazyTokenizer>();
+  tokenizer_->build = std::move(build);
+}
+
+const tokenize::Tokenizer& Embeddings::tokenizer() const {
+  if (!tokenizer_) {
+    throw Error(ErrorKind::not_found,
+                fmt::format("{} has no tokenizer (name one with --tokenizer FILE: a tokenizer.json, "
+                            "vocab.json with merges.txt, vocab.txt, a tiktoken file or a GGUF)", source_.path));
+  }
+  LazyTokenizer& lazy = *tokenizer_;
+  std::call_once(lazy.once, [&] {
+    try {
+      lazy.tokenizer = lazy.build();
+    } catch (...) {
+      lazy.failure = std::current_exception();
+    }
+  });
+  if (lazy.failure) std::rethrow_exception(lazy.failure);
+  return *lazy.tokenizer;
 }
 
 void Embeddings::set_tokens(Tokens tokens) {

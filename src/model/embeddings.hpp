@@ -18,6 +18,7 @@
 #include "model/matrix.hpp"
 #include "model/tokens.hpp"
 #include "model/vocabulary.hpp"
+#include "tokenize/tokenizer.hpp"
 
 namespace embtool {
 
@@ -123,6 +124,15 @@ class Embeddings {
   // has one entry per row.
   void set_tokens(Tokens tokens);
 
+  // The model's tokenizer (text -> ids), built on first use because building one (a hash of
+  // every merge) costs more than opening the matrix; thread-safe. `build` throws what a
+  // tokenizer that cannot be built says.
+  using TokenizerBuilder = std::function<std::shared_ptr<const tokenize::Tokenizer>()>;
+  void set_tokenizer(TokenizerBuilder build);
+  bool has_tokenizer() const { return tokenizer_ != nullptr; }
+  // Throws Error(not_found) when the model has none, or what building it threw.
+  const tokenize::Tokenizer& tokenizer() const;
+
   // The reduced copy of `dtype` this model holds, if any.
   const Matrix* reduced(Dtype dtype) const;
   std::span<const Matrix> reduced_copies() const { return reduced_; }
@@ -141,7 +151,9 @@ class Embeddings {
   std::vector<Matrix> reduced_;
   uint64_t nonfinite_values_ = 0;
   std::shared_ptr<const Tokens> tokens_;
-  std::shared_ptr<DeferredStats> deferred_;  // set when the row stats come from a pass on first need
+  std::shared_ptr<DeferredStats> deferred_;
+  struct LazyTokenizer;
+  std::shared_ptr<LazyTokenizer> tokenizer_;  // set when the row stats come from a pass on first need
 };
 
 }  // namespace embtool

@@ -14,20 +14,10 @@
 #include <vector>
 
 #include "model/vocabulary.hpp"
+#include "tokenize/token_kind.hpp"
 
 namespace embtool {
 
-// GGUF's token types, in its numbering (llama.cpp's llama_token_type), so that a GGUF
-// reader stores them as they are; other readers map theirs onto these.
-enum class TokenKind : uint8_t {
-  undefined = 0,
-  normal = 1,
-  unknown = 2,       // <unk>
-  control = 3,       // special: <s>, <|endoftext|>, [CLS]
-  user_defined = 4,  // added tokens that are not control tokens
-  unused = 5,        // rows the tokenizer does not use (and the rows past its tokens)
-  byte = 6,          // SentencePiece byte fallback <0xNN>
-};
 
 std::string_view token_kind_name(TokenKind kind);
 // Whether a token is not text of its own (control, unknown, unused): marked in every output.

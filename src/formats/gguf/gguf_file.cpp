@@ -462,6 +462,19 @@ std::vector<int64_t> Value::integers() const {
   return out;
 }
 
+std::vector<float> Value::floats() const {
+  std::vector<float> out;
+  if (!is_array()) return out;
+  if (element_type == ValueType::f32) {
+    out.resize(count);
+    if (count > 0) std::memcpy(out.data(), bytes.data(), count * sizeof(float));
+    return out;
+  }
+  // llama.cpp reads integer scores too (as floats).
+  for (int64_t v : integers()) out.push_back(static_cast<float>(v));
+  return out;
+}
+
 std::string TensorInfo::shape_text() const {
   std::string text = "[";
   for (uint32_t j = 0; j < n_dims; ++j) text += fmt::format("{}{}", j == 0 ? "" : ", ", ne[j]);

@@ -61,6 +61,8 @@ struct Value {
   std::vector<std::string_view> strings() const;
   // An array of an integer type, each element widened; empty for any other value.
   std::vector<int64_t> integers() const;
+  // An array of float32 (or of an integer type, widened); empty for any other value.
+  std::vector<float> floats() const;
 };
 
 struct KeyValue {

@@ -17,7 +17,9 @@
 #include "formats/gguf/gguf_rows.hpp"
 #include "formats/readers.hpp"
 #include "formats/token_vocabulary.hpp"
+#include "formats/gguf/gguf_tokenizer.hpp"
 #include "kernels/ggml_blocks.hpp"
+#include "tokenize/make_tokenizer.hpp"
 
 namespace embtool::formats {
 namespace {
@@ -228,6 +230,17 @@ DenseMatrix read_matrix(const TensorInfo& t, Shape shape,
   return {std::move(decoded.matrix), [stats = std::move(stats)](const Matrix&) { return stats; }};
 }
 
+// The tokenizer of the file's metadata, built on first use from the mapping (parsed again
+// then: opening reads no more than the matrix needs).
+void attach_tokenizer(Embeddings& model, const gguf::File& gguf_file, std::shared_ptr<const MappedFile> file,
+                      const std::string& path) {
+  if (gguf_file.find("tokenizer.ggml.model") == nullptr) return;
+  model.set_tokenizer([file = std::move(file), path] {
+    const gguf::File parsed = gguf::parse(file->bytes(), path);
+    return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(gguf::tokenizer_spec(parsed, path)));
+  });
+}
+
 }  // namespace
 
 Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& options) {
@@ -252,8 +265,9 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
       tokens->kinds.resize(*options.limit);
     }
     Matrix no_rows = Matrix::view(Dtype::f32, 0, 0, nullptr, 0, nullptr);
-    return embeddings_with_tokens(std::move(no_rows), std::move(*tokens), std::move(source), 0,
-                                  path);
+    Embeddings model = embeddings_with_tokens(std::move(no_rows), std::move(*tokens), std::move(source), 0, path);
+    attach_tokenizer(model, gguf_file, file, path);
+    return model;
   }
 
   const Shape shape = matrix_shape(*tensor, options, path);
@@ -278,14 +292,17 @@ Embeddings open_gguf(const std::filesystem::path& path_, const LoadOptions& opti
     source.warnings.push_back({fmt::format("{}: {} NaN/Inf values kept", path, decoded_nonfinite), false});
   }
 
+  const bool tokens_present = tokens.has_value();
   TokenVocabulary vocabulary = tokens ? std::move(*tokens) : row_number_vocabulary(shape.rows);
   // A limit shows the first rows, and so names them by the first tokens.
   if (vocabulary.keys.size() > shape.rows) {
     vocabulary.keys.resize(shape.rows);
     vocabulary.kinds.resize(shape.rows);
   }
-  return embeddings_with_tokens(std::move(read.matrix), std::move(vocabulary), std::move(source), 0,
-                                matrix_name, std::move(read.stats));
+  Embeddings model = embeddings_with_tokens(std::move(read.matrix), std::move(vocabulary), std::move(source), 0,
+                                            matrix_name, std::move(read.stats));
+  if (tokens_present) attach_tokenizer(model, gguf_file, file, path);
+  return model;
 }
 
 }  // namespace embtool::formats

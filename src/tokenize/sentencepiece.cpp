@@ -1,0 +1,10 @@
+#include "base/error.hpp"
+#include "tokenize/engines.hpp"
+
+namespace embtool::tokenize {
+
+std::unique_ptr<const Tokenizer> make_sentencepiece(Spec spec) {
+  throw Error(ErrorKind::invalid_argument, "the " + spec.model + " tokenizer is not built yet");
+}
+
+}  // namespace embtool::tokenize
