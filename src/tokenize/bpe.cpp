@@ -144,7 +144,8 @@ void BpeTokenizer::read_merges() {
   const std::string& prefix = s.continuing_subword_prefix;
   merges_.reserve(s.merges.size());
   for (size_t rank = 0; rank < s.merges.size(); ++rank) {
-    const auto& [left, right] = s.merges[rank];
+    const std::string& left = s.merges[rank].first;
+    const std::string& right = s.merges[rank].second;
     auto id_of = [&](const std::string& key, const char* side) {
       const auto it = key_to_id_.find(key);
       if (it == key_to_id_.end()) {
