@@ -62,7 +62,7 @@ class BpeTokenizer final : public Tokenizer {
     return byte_encode_ ? byte_id_[b] : fallback_id_[b];
   }
   int32_t find_text(std::string_view text) const {
-    const auto it = text_to_id_.find(std::string(text));
+    const auto it = text_to_id_.find(text);
     return it == text_to_id_.end() ? kNoToken : it->second;
   }
 
@@ -73,8 +73,14 @@ class BpeTokenizer final : public Tokenizer {
   Splitter splitter_;
   const SplitStep* metaspace_ = nullptr;
   bool byte_level_prefix_space_ = false;
-  std::unordered_map<std::string, int32_t> key_to_id_;   // the vocabulary's spelling
-  std::unordered_map<std::string, int32_t> text_to_id_;  // the text (bytes) each token stands for
+  // The vocabulary's spelling -> id, viewing the spec's own strings (kept as long as this).
+  std::unordered_map<std::string_view, int32_t> key_to_id_;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // The text (bytes) each token stands for -> id.
+  std::unordered_map<std::string, int32_t, TextHash, std::equal_to<>> text_to_id_;
   std::unordered_map<uint64_t, Merge> merges_;
   std::array<int32_t, 256> byte_id_{};         // byte_encode: the token of each single byte
   std::array<int32_t, 256> fallback_id_{};     // byte fallback: <0xNN>
