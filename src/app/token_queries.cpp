@@ -24,7 +24,8 @@ double ms_since(Clock::time_point start) {
 
 TokenKind kind_of(const tokenize::Tokenizer& tokenizer, int32_t id) {
   const auto& kinds = tokenizer.vocab().kinds;
-  return static_cast<size_t>(id) < kinds.size() ? kinds[static_cast<size_t>(id)] : TokenKind::normal;
+  return static_cast<size_t>(id) < kinds.size() ? kinds[static_cast<size_t>(id)]
+                                                : TokenKind::normal;
 }
 
 TokenText token_text_of(const tokenize::Tokenizer& tokenizer, int32_t id) {
@@ -32,12 +33,13 @@ TokenText token_text_of(const tokenize::Tokenizer& tokenizer, int32_t id) {
   return {tokenizer.token_text(id), std::string(token_kind_name(kind)), is_special(kind)};
 }
 
-std::vector<TokenPiece> pieces_of(const tokenize::Tokenizer& tokenizer, const std::vector<tokenize::Piece>& pieces) {
+std::vector<TokenPiece> pieces_of(const tokenize::Tokenizer& tokenizer,
+                                  const std::vector<tokenize::Piece>& pieces) {
   std::vector<TokenPiece> out;
   out.reserve(pieces.size());
   for (const tokenize::Piece& p : pieces) {
-    out.push_back({p.id, tokenizer.vocab().tokens.at(static_cast<size_t>(p.id)), token_text_of(tokenizer, p.id),
-                   p.begin, p.end});
+    out.push_back({p.id, tokenizer.vocab().tokens.at(static_cast<size_t>(p.id)),
+                   token_text_of(tokenizer, p.id), p.begin, p.end});
   }
   return out;
 }
@@ -49,8 +51,9 @@ std::vector<RowRef> token_rows(const Session& s, const std::vector<TokenPiece>& 
   std::vector<RowRef> refs;
   for (const TokenPiece& t : tokens) {
     if (static_cast<size_t>(t.id) >= rows) {
-      throw Error(ErrorKind::not_found, fmt::format("token {} ('{}') has no row: the matrix has rows 0 to {}", t.id,
-                                                    t.token, rows - 1));
+      throw Error(ErrorKind::not_found,
+                  fmt::format("token {} ('{}') has no row: the matrix has rows 0 to {}", t.id,
+                              t.token, rows - 1));
     }
     refs.push_back(row_ref(s, static_cast<uint32_t>(t.id)));
   }
@@ -70,8 +73,9 @@ std::string_view pool_name(Pool pool) {
 
 std::vector<float> pooled(const std::vector<std::vector<float>>& vectors, Pool pool, size_t dim) {
   if (vectors.empty()) {
-    throw Error(ErrorKind::invalid_argument,
-                fmt::format("--pool {} needs at least one token, and the text has none", pool_name(pool)));
+    throw Error(
+        ErrorKind::invalid_argument,
+        fmt::format("--pool {} needs at least one token, and the text has none", pool_name(pool)));
   }
   if (pool == Pool::first) return vectors.front();
   if (pool == Pool::last) return vectors.back();
@@ -109,8 +113,8 @@ OneHotCheck check_one_hot(const Embeddings& e, const std::vector<TokenPiece>& to
 
 }  // namespace
 
-TokenizeAnswer tokenize_text(const Session& s, std::string text, const tokenize::EncodeOptions& options,
-                             bool ids_only) {
+TokenizeAnswer tokenize_text(const Session& s, std::string text,
+                             const tokenize::EncodeOptions& options, bool ids_only) {
   const tokenize::Tokenizer& tokenizer = s.tokenizer();
   std::vector<TokenPiece> tokens = pieces_of(tokenizer, tokenizer.encode(text, options));
   return {std::move(text), std::move(tokens), ids_only};
@@ -121,14 +125,16 @@ DetokenizeAnswer detokenize_ids(const Session& s, std::vector<int32_t> ids, bool
   for (const int32_t id : ids) {
     if (id < 0 || static_cast<size_t>(id) >= tokenizer.size()) {
       throw Error(ErrorKind::not_found,
-                  fmt::format("token id {} does not exist: the tokenizer has ids 0 to {}", id, tokenizer.size() - 1));
+                  fmt::format("token id {} does not exist: the tokenizer has ids 0 to {}", id,
+                              tokenizer.size() - 1));
     }
   }
   std::string text = tokenizer.decode(ids, {.special = !skip_special});
   return {std::move(ids), std::move(text)};
 }
 
-std::vector<std::vector<float>> one_hot_products(const Matrix& matrix, const std::vector<int32_t>& ids) {
+std::vector<std::vector<float>> one_hot_products(const Matrix& matrix,
+                                                 const std::vector<int32_t>& ids) {
   const size_t dim = matrix.dim();
   std::vector<std::vector<float>> sums(ids.size(), std::vector<float>(dim, 0.0f));
   std::vector<float> row(dim);
@@ -172,19 +178,23 @@ namespace {
 float median_of(std::span<const float> values) {
   std::vector<float> sorted(values.begin(), values.end());
   const size_t middle = sorted.size() / 2;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle), sorted.end());
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle),
+                   sorted.end());
   const float upper = sorted[middle];
   if (sorted.size() % 2 == 1) return upper;
-  const float lower = *std::max_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle));
+  const float lower =
+      *std::max_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle));
   return static_cast<float>((static_cast<double>(lower) + upper) / 2);
 }
 
-std::vector<LowNormRow> lowest_norms(const Session& s, std::span<const float> norms, float median, size_t k) {
+std::vector<LowNormRow> lowest_norms(const Session& s, std::span<const float> norms, float median,
+                                     size_t k) {
   std::vector<uint32_t> rows(norms.size());
   std::iota(rows.begin(), rows.end(), 0u);
   const size_t count = std::min(k, rows.size());
-  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(count), rows.end(),
-                    [&](uint32_t a, uint32_t b) { return norms[a] != norms[b] ? norms[a] < norms[b] : a < b; });
+  std::partial_sort(
+      rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(count), rows.end(),
+      [&](uint32_t a, uint32_t b) { return norms[a] != norms[b] ? norms[a] < norms[b] : a < b; });
   std::vector<LowNormRow> out;
   for (size_t i = 0; i < count; ++i) {
     const float norm = norms[rows[i]];
@@ -210,7 +220,8 @@ std::vector<float> unit_mean_row(const Embeddings& e) {
   }
   if (squared == 0) return {};
   std::vector<float> unit(e.dim());
-  for (size_t j = 0; j < unit.size(); ++j) unit[j] = static_cast<float>(sums[j] / std::sqrt(squared));
+  for (size_t j = 0; j < unit.size(); ++j)
+    unit[j] = static_cast<float>(sums[j] / std::sqrt(squared));
   return unit;
 }
 
@@ -226,8 +237,8 @@ std::vector<ScoredWord> nearest_the_mean(const Session& s, size_t k) {
 }
 
 std::vector<KindCount> kind_counts(const Tokens& tokens) {
-  constexpr TokenKind kOrder[] = {TokenKind::normal,  TokenKind::control, TokenKind::user_defined,
-                                  TokenKind::unknown, TokenKind::unused,  TokenKind::byte,
+  constexpr TokenKind kOrder[] = {TokenKind::normal,   TokenKind::control, TokenKind::user_defined,
+                                  TokenKind::unknown,  TokenKind::unused,  TokenKind::byte,
                                   TokenKind::undefined};
   std::vector<KindCount> out;
   for (const TokenKind kind : kOrder) {
@@ -253,7 +264,8 @@ TokenDiagnosticsAnswer token_diagnostics(const Session& s, size_t k) {
   if (const Tokens* tokens = e.tokens()) answer.kinds = kind_counts(*tokens);
   answer.rows_past_tokens = e.source().number("rows_past_tokens");
   answer.tied_embeddings = e.source().text("tied_embeddings");
-  if (answer.tied_embeddings.empty()) answer.tied_embeddings = "unknown: the file names no output embedding";
+  if (answer.tied_embeddings.empty())
+    answer.tied_embeddings = "unknown: the file names no output embedding";
   return answer;
 }
 

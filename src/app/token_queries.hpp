@@ -14,12 +14,13 @@
 namespace embtool::app {
 
 // The session's tokenizer (Session::tokenizer) encodes `text`.
-TokenizeAnswer tokenize_text(const Session& session, std::string text, const tokenize::EncodeOptions& options,
-                             bool ids_only = false);
+TokenizeAnswer tokenize_text(const Session& session, std::string text,
+                             const tokenize::EncodeOptions& options, bool ids_only = false);
 
 // Throws Error(not_found) naming an id that is not a token. `skip_special`: control tokens
 // give no text.
-DetokenizeAnswer detokenize_ids(const Session& session, std::vector<int32_t> ids, bool skip_special = false);
+DetokenizeAnswer detokenize_ids(const Session& session, std::vector<int32_t> ids,
+                                bool skip_special = false);
 
 enum class Pool { none, mean, sum, first, last };
 
@@ -37,7 +38,8 @@ EmbedAnswer embed_text(const Session& session, std::string text, const EmbedOpti
 // One-hot(id) times the matrix for each id: for each column j, the float32 sum over rows r
 // (in order) of onehot[r] * M[r][j], each row decoded from its stored dtype. Rows are decoded
 // once for all ids.
-std::vector<std::vector<float>> one_hot_products(const Matrix& matrix, const std::vector<int32_t>& ids);
+std::vector<std::vector<float>> one_hot_products(const Matrix& matrix,
+                                                 const std::vector<int32_t>& ids);
 
 // `k`: how many low-norm rows and rows near the mean to list.
 TokenDiagnosticsAnswer token_diagnostics(const Session& session, size_t k);

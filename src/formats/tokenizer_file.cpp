@@ -26,8 +26,10 @@ tokenize::Spec read_tokenizer_spec(const std::filesystem::path& path) {
   const auto file = MappedFile::open(path);
   const std::string name = path.string();
   if (!starts_with_magic(*file, kGgufMagic)) {
-    throw Error(ErrorKind::invalid_argument,
-                fmt::format("{}: --tokenizer reads the tokenizer of a GGUF file, and this is not one", name));
+    throw Error(
+        ErrorKind::invalid_argument,
+        fmt::format("{}: --tokenizer reads the tokenizer of a GGUF file, and this is not one",
+                    name));
   }
   // The spec copies what it keeps, so the mapping may go once it is read.
   const formats::gguf::File gguf = formats::gguf::parse(file->bytes(), name);

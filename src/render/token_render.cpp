@@ -17,7 +17,9 @@ std::string table_text(const Table& table, bool tsv, bool color) {
   return tsv ? render_tsv(table) : render_text(table, color);
 }
 
-std::string span_text(const TokenPiece& t) { return fmt::format("[{},{})", t.begin, t.end); }
+std::string span_text(const TokenPiece& t) {
+  return fmt::format("[{},{})", t.begin, t.end);
+}
 
 void write_ids(JsonWriter& json, const std::vector<TokenPiece>& tokens) {
   json.key("ids").begin_array();
@@ -26,13 +28,15 @@ void write_ids(JsonWriter& json, const std::vector<TokenPiece>& tokens) {
 }
 
 // "text", "ids", "tokens" (the tokenizer's own spelling) and "spans" ([begin, end) bytes).
-void write_tokens(JsonWriter& json, const std::string& text, const std::vector<TokenPiece>& tokens) {
+void write_tokens(JsonWriter& json, const std::string& text,
+                  const std::vector<TokenPiece>& tokens) {
   json.key("text").value(std::string_view(text));
   write_ids(json, tokens);
   json.key("tokens").begin_array();
   for (const TokenPiece& t : tokens) json.value(std::string_view(t.token));
   json.end_array().key("spans").begin_array();
-  for (const TokenPiece& t : tokens) json.begin_array().value(int64_t{t.begin}).value(int64_t{t.end}).end_array();
+  for (const TokenPiece& t : tokens)
+    json.begin_array().value(int64_t{t.begin}).value(int64_t{t.end}).end_array();
   json.end_array();
 }
 
@@ -43,9 +47,14 @@ void write_floats(JsonWriter& json, const std::vector<float>& values) {
 }
 
 // A row of a diagnostics list: its id, word (a token's own spelling), and a token's text and kind.
-void write_row(JsonWriter& json, const std::string& word, uint32_t id, const std::optional<TokenText>& token) {
+void write_row(JsonWriter& json, const std::string& word, uint32_t id,
+               const std::optional<TokenText>& token) {
   json.key("id").value(int64_t{id}).key("token").value(std::string_view(word));
-  if (token) json.key("text").value(std::string_view(token->text)).key("kind").value(std::string_view(token->kind));
+  if (token)
+    json.key("text")
+        .value(std::string_view(token->text))
+        .key("kind")
+        .value(std::string_view(token->kind));
 }
 
 // Text: index, id, token (its own spelling), text (as shown), span. TSV: index, id, token,
@@ -56,8 +65,10 @@ Table tokens_table(const std::vector<TokenPiece>& tokens, bool tsv) {
               {}};
   int64_t index = 0;
   for (const TokenPiece& t : tokens) {
-    if (tsv) table.rows.push_back({index++, int64_t{t.id}, t.token, int64_t{t.begin}, int64_t{t.end}});
-    else table.rows.push_back({index++, int64_t{t.id}, t.token, shown(t.token, t.text), span_text(t)});
+    if (tsv)
+      table.rows.push_back({index++, int64_t{t.id}, t.token, int64_t{t.begin}, int64_t{t.end}});
+    else
+      table.rows.push_back({index++, int64_t{t.id}, t.token, shown(t.token, t.text), span_text(t)});
   }
   return table;
 }
@@ -71,12 +82,15 @@ std::string ids_line(const std::vector<TokenPiece>& tokens) {
 std::string one_hot_sentence(const OneHotCheck& c) {
   const bool equal = c.equal_bits == c.rows_compared;
   std::string out = fmt::format(
-      "one-hot check: {} of {} rows equal bit for bit{} (lookup: {:.3f} ms; one-hot x matrix over {} rows: "
+      "one-hot check: {} of {} rows equal bit for bit{} (lookup: {:.3f} ms; one-hot x matrix over "
+      "{} rows: "
       "{:.3f} ms)\n",
-      c.equal_bits, c.rows_compared, equal ? "" : "; they differ", c.lookup_ms, c.matrix_rows, c.product_ms);
+      c.equal_bits, c.rows_compared, equal ? "" : "; they differ", c.lookup_ms, c.matrix_rows,
+      c.product_ms);
   if (!equal && c.equal_values > c.equal_bits) {
-    out += fmt::format("  {} more rows are equal as numbers: the product sums +0 where the matrix holds -0\n",
-                       c.equal_values - c.equal_bits);
+    out += fmt::format(
+        "  {} more rows are equal as numbers: the product sums +0 where the matrix holds -0\n",
+        c.equal_values - c.equal_bits);
   }
   return out;
 }
@@ -95,7 +109,8 @@ std::string embed_text_blocks(const EmbedAnswer& a, bool color) {
 }
 
 std::string embed_tsv(const EmbedAnswer& a) {
-  const size_t dim = a.pool.empty() ? (a.vectors.empty() ? 0 : a.vectors.front().size()) : a.pooled.size();
+  const size_t dim =
+      a.pool.empty() ? (a.vectors.empty() ? 0 : a.vectors.front().size()) : a.pooled.size();
   Table table{a.pool.empty() ? std::vector<std::string>{"index", "id", "token", "begin", "end"}
                              : std::vector<std::string>{"pool", "tokens"},
               {}};
@@ -107,7 +122,8 @@ std::string embed_tsv(const EmbedAnswer& a) {
   }
   for (size_t i = 0; a.pool.empty() && i < a.tokens.size(); ++i) {
     const TokenPiece& t = a.tokens[i];
-    std::vector<Cell> row{static_cast<int64_t>(i), int64_t{t.id}, t.token, int64_t{t.begin}, int64_t{t.end}};
+    std::vector<Cell> row{static_cast<int64_t>(i), int64_t{t.id}, t.token, int64_t{t.begin},
+                          int64_t{t.end}};
     for (const float v : a.vectors[i]) row.emplace_back(v);
     table.rows.push_back(std::move(row));
   }
@@ -116,18 +132,21 @@ std::string embed_tsv(const EmbedAnswer& a) {
 
 // Text for people: the median norm, then each list under a heading.
 std::string diagnostics_text(const TokenDiagnosticsAnswer& a, bool color) {
-  std::string out = fmt::format("{} rows x {} dimensions; median norm {:.6f}\n\n", a.rows, a.dim, a.median_norm);
+  std::string out =
+      fmt::format("{} rows x {} dimensions; median norm {:.6f}\n\n", a.rows, a.dim, a.median_norm);
   out += "lowest norms (candidates for under-trained tokens):\n";
   Table low{{"rank", "id", "token", "norm", "ratio"}, {}};
   int64_t rank = 0;
   for (const LowNormRow& r : a.low_norm) {
-    low.rows.push_back({++rank, int64_t{r.row.id}, shown(r.row.word, r.row.token), r.norm, r.ratio});
+    low.rows.push_back(
+        {++rank, int64_t{r.row.id}, shown(r.row.word, r.row.token), r.norm, r.ratio});
   }
   out += render_text(low, color);
   out += "\nnearest the mean row (cosine):\n";
   Table near{{"rank", "id", "token", "score"}, {}};
   rank = 0;
-  for (const ScoredWord& w : a.near_mean) near.rows.push_back({++rank, int64_t{w.id}, shown(w.word, w.token), w.score});
+  for (const ScoredWord& w : a.near_mean)
+    near.rows.push_back({++rank, int64_t{w.id}, shown(w.word, w.token), w.score});
   out += a.near_mean.empty() ? "  none: the mean row is all zeros\n" : render_text(near, color);
   if (!a.kinds.empty()) {
     out += "\ntokens of each kind:\n";
@@ -151,14 +170,16 @@ std::string diagnostics_tsv(const TokenDiagnosticsAnswer& a) {
   int64_t rank = 0;
   for (const LowNormRow& r : a.low_norm) {
     const auto [text, kind] = token_cells(r.row.token);
-    table.rows.push_back({"low_norm", ++rank, int64_t{r.row.id}, r.row.word, text, kind, r.norm, r.ratio});
+    table.rows.push_back(
+        {"low_norm", ++rank, int64_t{r.row.id}, r.row.word, text, kind, r.norm, r.ratio});
   }
   rank = 0;
   for (const ScoredWord& w : a.near_mean) {
     const auto [text, kind] = token_cells(w.token);
     table.rows.push_back({"near_mean", ++rank, int64_t{w.id}, w.word, text, kind, w.score, ""});
   }
-  for (const KindCount& k : a.kinds) table.rows.push_back({"kind", "", "", "", "", k.kind, k.rows, ""});
+  for (const KindCount& k : a.kinds)
+    table.rows.push_back({"kind", "", "", "", "", k.kind, k.rows, ""});
   table.rows.push_back({"rows_past_tokens", "", "", "", "", "", a.rows_past_tokens, ""});
   table.rows.push_back({"tied_embeddings", "", "", "", a.tied_embeddings, "", "", ""});
   return render_tsv(table);
@@ -180,7 +201,9 @@ std::string vector_line(const std::string& word, const std::vector<float>& value
                      fmt::join(values, " "));
 }
 
-void write_json_fields(JsonWriter& json, const TokenizeAnswer& a) { write_tokens(json, a.text, a.tokens); }
+void write_json_fields(JsonWriter& json, const TokenizeAnswer& a) {
+  write_tokens(json, a.text, a.tokens);
+}
 
 void write_json_fields(JsonWriter& json, const DetokenizeAnswer& a) {
   json.key("ids").begin_array();

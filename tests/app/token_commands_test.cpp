@@ -1,17 +1,16 @@
 // tokenize, detokenize, embed and tokens: their answers in every format, through the lines a
 // batch and the shell read (the command line's grammar), on a small model with a tokenizer
 // of the test's own (greedy longest match; the real engines are tested in tests/tokenize/).
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
 
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/batch.hpp"
@@ -36,7 +35,8 @@ class GreedyTokenizer : public tokenize::Tokenizer {
   std::string_view algorithm() const override { return "greedy (test)"; }
 
  protected:
-  void encode_fragment(std::string_view text, uint32_t offset, bool, std::vector<tokenize::Piece>& out) const override {
+  void encode_fragment(std::string_view text, uint32_t offset, bool,
+                       std::vector<tokenize::Piece>& out) const override {
     for (size_t i = 0; i < text.size();) {
       int32_t best = tokenize::kNoToken;
       size_t length = 0;
@@ -48,16 +48,19 @@ class GreedyTokenizer : public tokenize::Tokenizer {
           length = t.size();
         }
       }
-      if (best == tokenize::kNoToken) throw Error(ErrorKind::invalid_argument, "no token for the text");
-      out.push_back({best, static_cast<uint32_t>(offset + i), static_cast<uint32_t>(offset + i + length)});
+      if (best == tokenize::kNoToken)
+        throw Error(ErrorKind::invalid_argument, "no token for the text");
+      out.push_back(
+          {best, static_cast<uint32_t>(offset + i), static_cast<uint32_t>(offset + i + length)});
       i += length;
     }
   }
 };
 
 // Byte-level spellings: "Ġ" is a space, "Ċ" a newline, "Ã©" the two bytes of "é".
-const std::vector<std::string> kKeys = {"<s>", "</s>", "h", "e", "l",   "o", "Ġ", "w", "r", "d", "he",
-                                        "llo", "Ġw",  "Ċ", "-", "Ã©", "<", "s", ">", "<unused0>"};
+const std::vector<std::string> kKeys = {"<s>", "</s>", "h", "e",  "l",   "o",        "Ġ",
+                                        "w",   "r",    "d", "he", "llo", "Ġw",       "Ċ",
+                                        "-",   "Ã©",   "<", "s",  ">",   "<unused0>"};
 constexpr int32_t kUnused = 19;
 
 std::vector<TokenKind> key_kinds() {
@@ -92,7 +95,8 @@ std::vector<float> matrix_values(size_t rows) {
 
 // A model whose rows are named by the keys, its rows in `dtype`; `rows` below the tokenizer's
 // size leaves tokens without a row.
-Embeddings token_model(std::vector<float> values, Dtype dtype = Dtype::f32, size_t rows = kKeys.size()) {
+Embeddings token_model(std::vector<float> values, Dtype dtype = Dtype::f32,
+                       size_t rows = kKeys.size()) {
   Vocabulary vocabulary;
   for (size_t r = 0; r < rows; ++r) vocabulary.add(kKeys[r]);
   SourceInfo source;
@@ -119,7 +123,8 @@ spdlog::logger& quiet_log() {
 
 // A line as the shell and a batch read it, its answer rendered in `style`; throws its error.
 std::string answer(const Embeddings& e, const std::string& line,
-                   output::OutputStyle style = output::OutputStyle::text, std::istream* in = nullptr) {
+                   output::OutputStyle style = output::OutputStyle::text,
+                   std::istream* in = nullptr) {
   const app::Session session(e, true, {.threads = 1}, quiet_log(), in);
   app::BatchLineAnswer a = app::answer_line(session, line);
   if (const auto* error = std::get_if<Error>(&a.outcome)) throw *error;
@@ -128,10 +133,13 @@ std::string answer(const Embeddings& e, const std::string& line,
 std::string answer(const std::string& line, output::OutputStyle style = output::OutputStyle::text) {
   return answer(model(), line, style);
 }
-json json_answer(const std::string& line) { return json::parse(answer(line, output::OutputStyle::json)); }
+json json_answer(const std::string& line) {
+  return json::parse(answer(line, output::OutputStyle::json));
+}
 
 // The command `run` of a command-table entry with standard input (a line never reads it).
-app::Answer run_with_stdin(const std::string& name, app::CommandArgs args, const std::string& input) {
+app::Answer run_with_stdin(const std::string& name, app::CommandArgs args,
+                           const std::string& input) {
   std::istringstream in(input);
   const app::Session session(model(), true, {.threads = 1}, quiet_log(), &in);
   return std::get<app::Answer>(app::find_command(name)->run(session, args));
@@ -144,7 +152,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
+bool same_bits(float a, float b) {
+  return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b);
+}
 
 }  // namespace
 
@@ -158,7 +168,8 @@ TEST_CASE("tokenize: ids, the tokenizer's spellings and byte spans", "[app][toke
   CHECK(answer("tokenize --ids \"hello world\"") == "10 11 12 5 8 4 9\n");
 }
 
-TEST_CASE("tokenize --add-special puts BOS and EOS around, with empty spans at their places", "[app][tokens]") {
+TEST_CASE("tokenize --add-special puts BOS and EOS around, with empty spans at their places",
+          "[app][tokens]") {
   const json j = json_answer("tokenize --add-special he");
   CHECK(j["ids"] == json({0, 10, 1}));
   CHECK(j["spans"] == json::parse("[[0,0],[0,2],[2,2]]"));
@@ -200,7 +211,8 @@ TEST_CASE("tokenize -: all of standard input, its last newline kept", "[app][tok
   CHECK(a.tokens[1].id == 13);  // "Ċ"
   CHECK(a.tokens[1].text.text == "\n");
   args.dash_is_a_word = true;  // after "--": the text "-"
-  CHECK(std::get<app::TokenizeAnswer>(run_with_stdin("tokenize", args, "he\n")).tokens.front().id == 14);
+  CHECK(std::get<app::TokenizeAnswer>(run_with_stdin("tokenize", args, "he\n")).tokens.front().id ==
+        14);
 }
 
 TEST_CASE("tokenize refuses text that is not UTF-8, naming the byte", "[app][tokens]") {
@@ -215,7 +227,8 @@ TEST_CASE("tokenize refuses text that is not UTF-8, naming the byte", "[app][tok
   }
 }
 
-TEST_CASE("detokenize gives the exact bytes; tokenize then detokenize gives the text back", "[app][tokens]") {
+TEST_CASE("detokenize gives the exact bytes; tokenize then detokenize gives the text back",
+          "[app][tokens]") {
   CHECK(answer("detokenize 10 11 12") == "hello w");  // no newline added
   const json j = json_answer("detokenize 10 11");
   CHECK(j["command"] == "detokenize");
@@ -224,7 +237,8 @@ TEST_CASE("detokenize gives the exact bytes; tokenize then detokenize gives the 
   for (const std::string text : {"hello world\n", "-é- hello", "\n\n"}) {
     app::CommandArgs args;
     args.text = "-";
-    const auto tokens = std::get<app::TokenizeAnswer>(run_with_stdin("tokenize", args, text)).tokens;
+    const auto tokens =
+        std::get<app::TokenizeAnswer>(run_with_stdin("tokenize", args, text)).tokens;
     std::string ids;
     for (const auto& t : tokens) ids += fmt::format("{} ", t.id);
     CHECK(answer("detokenize " + ids) == text);
@@ -236,8 +250,10 @@ TEST_CASE("detokenize gives the exact bytes; tokenize then detokenize gives the 
 TEST_CASE("detokenize reads ids from standard input, as a list too", "[app][tokens]") {
   app::CommandArgs args;
   args.id_texts = {"-"};
-  CHECK(std::get<app::DetokenizeAnswer>(run_with_stdin("detokenize", args, "[10, 11]\n")).text == "hello");
-  CHECK(std::get<app::DetokenizeAnswer>(run_with_stdin("detokenize", args, " 10\n11 ")).text == "hello");
+  CHECK(std::get<app::DetokenizeAnswer>(run_with_stdin("detokenize", args, "[10, 11]\n")).text ==
+        "hello");
+  CHECK(std::get<app::DetokenizeAnswer>(run_with_stdin("detokenize", args, " 10\n11 ")).text ==
+        "hello");
 }
 
 TEST_CASE("detokenize: an id out of range is not found, named; a word is no id", "[app][tokens]") {
@@ -279,7 +295,8 @@ TEST_CASE("embed --pool: one vector of the rows", "[app][tokens][embed]") {
   CHECK(mean["pool"] == "mean");
   CHECK_FALSE(mean.contains("vectors"));
   for (size_t d = 0; d < 4; ++d) {
-    CHECK(same_bits(mean["vector"][d].get<float>(), static_cast<float>((double{r[0][d]} + r[1][d]) / 2)));
+    CHECK(same_bits(mean["vector"][d].get<float>(),
+                    static_cast<float>((double{r[0][d]} + r[1][d]) / 2)));
   }
   const json sum = json_answer("embed hello --pool sum");
   CHECK(same_bits(sum["vector"][3].get<float>(), static_cast<float>(double{r[0][3]} + r[1][3])));
@@ -290,11 +307,13 @@ TEST_CASE("embed --pool: one vector of the rows", "[app][tokens][embed]") {
   CHECK(json_answer("embed \"\"")["vectors"].empty());
 }
 
-TEST_CASE("embed --check-one-hot: lookup and one-hot times the matrix agree bit for bit", "[app][tokens][embed]") {
+TEST_CASE("embed --check-one-hot: lookup and one-hot times the matrix agree bit for bit",
+          "[app][tokens][embed]") {
   for (const Dtype dtype : {Dtype::f32, Dtype::f16, Dtype::bf16}) {
     INFO(dtype_name(dtype));
     const Embeddings e = token_model(matrix_values(kKeys.size()), dtype);
-    const json j = json::parse(answer(e, "embed \"hello world\" --check-one-hot", output::OutputStyle::json));
+    const json j =
+        json::parse(answer(e, "embed \"hello world\" --check-one-hot", output::OutputStyle::json));
     const json& check = j["one_hot_check"];
     CHECK(check["rows_compared"] == 7);
     CHECK(check["matrix_rows"] == kKeys.size());
@@ -311,8 +330,8 @@ TEST_CASE("embed --check-one-hot says so when a -0 in the row makes the product'
   std::vector<float> values = matrix_values(kKeys.size());
   values[10 * 4 + 1] = -0.0f;  // row 10 ("he")
   const Embeddings e = token_model(values);
-  const json check =
-      json::parse(answer(e, "embed hello --check-one-hot", output::OutputStyle::json))["one_hot_check"];
+  const json check = json::parse(
+      answer(e, "embed hello --check-one-hot", output::OutputStyle::json))["one_hot_check"];
   CHECK(check["equal_bits"] == 1);
   CHECK(check["equal_values"] == 2);
   CHECK(check["equal"] == false);
@@ -335,7 +354,8 @@ TEST_CASE("embed: a token without a row is named", "[app][tokens][embed]") {
     FAIL("embedded a token past the matrix");
   } catch (const Error& error) {
     CHECK(error.kind() == ErrorKind::not_found);
-    CHECK_THAT(error.what(), Catch::Contains("token 12 ('Ġw') has no row") && Catch::Contains("rows 0 to 11"));
+    CHECK_THAT(error.what(),
+               Catch::Contains("token 12 ('Ġw') has no row") && Catch::Contains("rows 0 to 11"));
   }
 }
 
@@ -375,7 +395,8 @@ TEST_CASE("the token commands are lines of a batch and of the shell, and in ever
     REQUIRE(command != nullptr);
     CHECK(command->batch_line);
   }
-  std::istringstream lines("tokenize \"hello world\"\ndetokenize 10 11\nembed he --pool mean\ntokens --k 2\n");
+  std::istringstream lines(
+      "tokenize \"hello world\"\ndetokenize 10 11\nembed he --pool mean\ntokens --k 2\n");
   const app::Session session(model(), true, {.threads = 1}, quiet_log());
   const app::BatchAnswer batch = app::answer_batch(session, lines, "test");
   REQUIRE(batch.lines.size() == 4);
@@ -407,7 +428,8 @@ TEST_CASE("the command line: a model without a tokenizer says how to name one", 
   CHECK_FALSE(j.contains("kinds"));
 }
 
-TEST_CASE("the command line: a tokenizer's file without a matrix is said to be one", "[cli][tokens][shared]") {
+TEST_CASE("the command line: a tokenizer's file without a matrix is said to be one",
+          "[cli][tokens][shared]") {
   const auto data = shared_data_dir();
   if (!data) return;
   const std::string vocab = (*data / "llm/vocab/ggml-vocab-llama-spm.gguf").string();
@@ -420,7 +442,8 @@ TEST_CASE("the command line: a tokenizer's file without a matrix is said to be o
 
 // llama.cpp's own test cases (tests/test-tokenizer-0.cpp: add_special and parse_special off),
 // through `--tokenizer FILE tokenize --ids`, for each engine that is built.
-TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies", "[cli][tokens][shared]") {
+TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies",
+          "[cli][tokens][shared]") {
   const auto data = shared_data_dir();
   if (!data) return;
   for (const std::string name : {"ggml-vocab-llama-spm", "ggml-vocab-bert-bge", "ggml-vocab-gpt-2",
@@ -434,7 +457,8 @@ TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies", "[cl
     std::vector<std::string> texts;
     for (size_t begin = 0; begin < all.size();) {
       const size_t end = all.find(separator, begin);
-      texts.push_back(all.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+      texts.push_back(
+          all.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
       if (end == std::string::npos) break;
       begin = end + separator.size();
     }
