@@ -18,6 +18,7 @@
 #include "app/token_queries.hpp"
 #include "fixtures.hpp"
 #include "formats/formats.hpp"
+#include "kernels/quantized.hpp"
 #include "render/render.hpp"
 #include "tokenize/spelling.hpp"
 
@@ -433,8 +434,11 @@ TEST_CASE("the command line: a tokenizer's file without a matrix is said to be o
   const auto data = shared_data_dir();
   if (!data) return;
   const std::string vocab = (*data / "llm/vocab/ggml-vocab-llama-spm.gguf").string();
-  for (const std::string command : {"embed", "tokens"}) {
-    const auto r = run_cli({"-m", vocab, command, "hello"});
+  for (const std::vector<std::string> command :
+       {std::vector<std::string>{"embed", "hello"}, {"tokens"}}) {
+    std::vector<std::string> args{"-m", vocab};
+    args.insert(args.end(), command.begin(), command.end());
+    const auto r = run_cli(args);
     CHECK(r.code == 2);
     CHECK_THAT(r.err, Catch::Contains("no embedding matrix"));
   }
@@ -471,16 +475,96 @@ TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies",
     for (const std::string& text : texts) {
       std::string expected;
       if (!std::getline(out, expected)) break;
-      if (text.empty() || text[0] == '-') continue;  // '-' would read standard input
       const auto r = run_cli({"--tokenizer", base.string(), "tokenize", "--ids", "--", text});
       INFO(name << ": " << text);
       REQUIRE(r.code == 0);
-      // The .out lines have a trailing blank after each id.
-      std::string trimmed = expected;
-      while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+      // The .out lines have a blank before each id.
+      const size_t first = expected.find_first_not_of(' ');
+      const std::string trimmed = first == std::string::npos ? "" : expected.substr(first);
       CHECK(r.out == trimmed + "\n");
       ++checked;
     }
     CHECK(checked > 0);
   }
+}
+
+namespace {
+
+template <class T>
+std::string bytes_of(T value) {
+  std::string out(sizeof(T), '\0');
+  std::memcpy(out.data(), &value, sizeof(T));
+  return out;
+}
+std::string gguf_string(std::string_view text) {
+  return bytes_of<uint64_t>(text.size()) + std::string(text);
+}
+
+// A GPT-2 style GGUF file: byte-level tokens with merges, and an F16 token embedding of
+// `dim` x tokens, laid out as the format says (v3, 32-byte alignment).
+std::string small_gpt2_gguf(const std::vector<std::string>& keys,
+                            const std::vector<std::string>& merges,
+                            const std::vector<float>& values, uint64_t dim) {
+  enum : uint32_t { kString = 8, kArray = 9, kF16 = 1 };
+  std::string metadata;
+  auto text = [&](std::string_view key, std::string_view value) {
+    metadata += gguf_string(key) + bytes_of(uint32_t{kString}) + gguf_string(value);
+  };
+  auto strings = [&](std::string_view key, const std::vector<std::string>& list) {
+    metadata += gguf_string(key) + bytes_of(uint32_t{kArray}) + bytes_of(uint32_t{kString}) +
+                bytes_of<uint64_t>(list.size());
+    for (const std::string& s : list) metadata += gguf_string(s);
+  };
+  text("general.architecture", "gpt2");
+  text("tokenizer.ggml.model", "gpt2");
+  text("tokenizer.ggml.pre", "gpt-2");
+  strings("tokenizer.ggml.tokens", keys);
+  strings("tokenizer.ggml.merges", merges);
+  std::string out =
+      "GGUF" + bytes_of(uint32_t{3}) + bytes_of(uint64_t{1}) + bytes_of(uint64_t{5}) + metadata;
+  out += gguf_string("token_embd.weight") + bytes_of(uint32_t{2}) + bytes_of(dim) +
+         bytes_of<uint64_t>(keys.size());
+  out += bytes_of(uint32_t{kF16}) + bytes_of(uint64_t{0});
+  out.resize((out.size() + 31) / 32 * 32, '\0');
+  for (const float v : values) out += bytes_of(kernels::scalar::float_to_half(v));
+  return out;
+}
+
+}  // namespace
+
+// The whole way, with llama.cpp's BPE: a GGUF file's tokenizer and F16 rows, on the command line.
+TEST_CASE("the command line: embed on a GGUF file with its own tokenizer and F16 rows",
+          "[cli][tokens][embed]") {
+  const std::vector<std::string> keys = {"h", "e", "l", "o", "Ġ", "w", "he", "ll", "llo", "Ġw"};
+  std::vector<float> values;
+  for (size_t r = 0; r < keys.size(); ++r) {
+    for (const float f : {0.5f, -1.25f, 3.0f}) values.push_back(f * static_cast<float>(r + 1));
+  }
+  values[2 * 3 + 0] = -0.0f;  // a -0 in row 2 ("l"): no token of "hello" uses it
+  const std::string path =
+      write_file("tokens_small.gguf",
+                 small_gpt2_gguf(keys, {"h e", "l l", "ll o", "Ġ w"}, values, 3))
+          .string();
+  const auto tokens = run_cli({"-m", path, "tokenize", "hello w", "--json"});
+  REQUIRE(tokens.code == 0);
+  CHECK(json::parse(tokens.out)["ids"] == json({6, 8, 9}));
+  const auto r = run_cli({"-m", path, "embed", "hello w", "--check-one-hot", "--json"});
+  REQUIRE(r.code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["one_hot_check"]["equal_bits"] == 3);
+  CHECK(j["one_hot_check"]["matrix_rows"] == keys.size());
+  const auto text = lines_of(run_cli({"-m", path, "embed", "hello w"}).out);
+  REQUIRE(text.size() == 6);
+  for (size_t i = 0; i < 3; ++i) {
+    const auto vector =
+        run_cli({"-m", path, "vector", "--id", std::to_string(j["ids"][i].get<int>())});
+    CHECK(text[2 * i + 1] + "\n" == vector.out);
+  }
+  // The tokenizer named apart from the weights: a word-vector model, the GGUF's tokenizer.
+  const std::string toy = write_file("tokens_toy2.bin", word2vec_binary(toy_words())).string();
+  const auto apart = run_cli({"-m", toy, "--tokenizer", path, "tokenize", "--ids", "hello w"});
+  CHECK(apart.code == 0);
+  CHECK(apart.out == "6 8 9\n");
+  const auto round_trip = run_cli({"--tokenizer", path, "detokenize", "6", "8", "9"});
+  CHECK(round_trip.out == "hello w");
 }
