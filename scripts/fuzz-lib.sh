@@ -1,6 +1,6 @@
 # What scripts/fuzz.sh and scripts/fuzz-refresh-corpus.sh share (sourced, not run): the
 # targets, the build, and each target's libFuzzer flags.
-fuzz_targets=(word2vec_binary word2vec_text glove gzip store safetensors npy gguf batch expression)
+fuzz_targets=(word2vec_binary word2vec_text glove gzip store safetensors npy gguf batch expression tokenizer_json tokenize)
 
 # Builds the libFuzzer targets with clang, AddressSanitizer and UndefinedBehaviorSanitizer in
 # build-fuzz/ (through ccache when there is one).

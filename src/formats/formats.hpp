@@ -31,6 +31,9 @@ struct LoadOptions {
   // A file of one token a line naming the rows of a matrix that has no vocabulary (.npy);
   // empty: rows are named by their id.
   std::filesystem::path vocab_file;
+  // The tokenizer to use instead of the model's own (tokenizer.json, vocab.json with
+  // merges.txt, vocab.txt, a tiktoken file, a GGUF, a model directory); empty: the model's.
+  std::filesystem::path tokenizer_file;
   LoadProgress progress;          // optional
 };
 

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "formats/formats.hpp"
+#include "formats/tokenizer_file/tokenizer_file.hpp"
 #include "base/byte_source.hpp"
 #include "formats/readers.hpp"
 #include "formats/registry.hpp"
@@ -136,10 +137,26 @@ Embeddings load_any(const std::filesystem::path& path, const LoadOptions& option
   return format.open(in, options);
 }
 
+// The tokenizer a model answers tokenize with: the one named, else its own (GGUF metadata, a
+// tokenizer file), else the tokenizer of its directory or of the vocabulary file named.
+void attach_tokenizer(Embeddings& embeddings, const std::filesystem::path& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (!options.tokenizer_file.empty()) {
+    formats::attach_tokenizer_of(embeddings, options.tokenizer_file);
+  } else if (embeddings.has_tokenizer()) {
+    return;
+  } else if (std::filesystem::is_directory(path, ec)) {
+    formats::attach_tokenizer_of(embeddings, path);
+  } else if (!options.vocab_file.empty()) {
+    formats::attach_tokenizer_of(embeddings, options.vocab_file);
+  }
+}
+
 }  // namespace
 
 Embeddings load(const std::filesystem::path& path, const LoadOptions& options) {
   Embeddings embeddings = load_any(path, options);
+  attach_tokenizer(embeddings, path, options);
   if (options.strict) {
     for (const LoadWarning& warning : embeddings.source().warnings) {
       if (warning.refused_when_strict) throw Error(ErrorKind::bad_data, warning.message, Remedy::not_strict);

@@ -5,6 +5,7 @@
 #include "formats/npy/npy.hpp"
 #include "formats/safetensors/safetensors.hpp"
 #include "formats/store/store_file.hpp"
+#include "formats/tokenizer_file/tokenizer_file.hpp"
 #include "formats/word2vec_binary/word2vec_binary.hpp"
 #include "formats/word2vec_text/word2vec_text.hpp"
 
@@ -21,6 +22,7 @@ std::span<const FormatDescriptor* const> registered_formats() {
       &formats::safetensors_format(),
       &formats::npy_format(),
       &formats::gguf_format(),
+      &formats::tokenizer_file_format(),
   };
   return kFormats;
 }

@@ -18,6 +18,8 @@ namespace embtool::tokenize {
 // matches, applied in order: src/llama-vocab.cpp, llm_tokenizer_bpe); empty when the name is
 // unknown.
 std::vector<SplitStep> bpe_pre_splits(std::string_view pre);
+bool bpe_pre_byte_encode(std::string_view pre);    // false: raw UTF-8 (gemma4, whitespace)
+bool bpe_pre_ignore_merges(std::string_view pre);  // Llama 3's ignore_merges
 
 // A normalized text and, for each of its bytes, the input bytes [begin, end) it came from.
 // Without normalization the alignment is the identity and no table is kept.
@@ -30,14 +32,11 @@ class AlignedText {
   uint32_t input_end(size_t e) const { return identity_ ? offset_ + static_cast<uint32_t>(e) : end_[e - 1]; }
 
   // Rebuilds the text character by character: `map` gets each code point of the current
-  // text and appends what it becomes (possibly nothing) to `out`.
+  // text and appends what it becomes (possibly nothing) to `out`, aligned to that character.
   void transform(const std::function<void(uint32_t code_point, std::string& out)>& map);
-  // Replaces the whole text with `normalized`, whose alignment is unknown beyond its ends:
-  // each of its characters maps to the span of the input characters it covers, found by
-  // matching unchanged prefixes and suffixes (ICU normal forms).
-  void replace_all(std::string normalized, const std::vector<int32_t>& source_char_of_char);
-  void prepend(std::string_view text);  // aligned to the first character's start
-  void append_space_map();
+  void prepend(std::string_view text);  // aligned to the first character
+  // Replaces the text; begin/end hold each new byte's input span.
+  void assign(std::string text, std::vector<uint32_t> begin, std::vector<uint32_t> end);
 
  private:
   void materialize();
@@ -47,8 +46,25 @@ class AlignedText {
   std::vector<uint32_t> begin_, end_;
 };
 
-// Applies the normalization steps in order. Throws Error(bad_data) for a regex PCRE2 refuses.
-void normalize(AlignedText& text, const std::vector<NormalizeStep>& steps);
+// Applies normalization steps in order; compiled once (regexes of Replace steps).
+class Normalizer {
+ public:
+  explicit Normalizer(std::vector<NormalizeStep> steps);  // Error(bad_data): a regex PCRE2 refuses
+  ~Normalizer();
+  Normalizer(Normalizer&&) noexcept;
+  bool empty() const;
+  void apply(AlignedText& text) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Unicode classes (ICU) as Hugging Face's normalizers and pre-tokenizers use them.
+bool is_unicode_whitespace(uint32_t code_point);  // White_Space
+bool is_bert_control(uint32_t code_point);        // Cc, Cf, Co, Cn, Cs but tab, LF, CR
+bool is_bert_punctuation(uint32_t code_point);    // ASCII punctuation or a P* category
+bool is_cjk_ideograph(uint32_t code_point);       // BERT's _is_chinese_char ranges
 
 // Cuts texts into words by split steps, each step splitting every word the steps before it
 // gave. Compiled once (PCRE2 JIT); split may run on many threads at once.

@@ -166,4 +166,34 @@ std::string sentencepiece_text(std::string_view key) {
   return text;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t bits = 0;
+  int count = 0;
+  size_t i = 0;
+  for (; i < text.size() && text[i] != '='; ++i) {
+    const int v = value(text[i]);
+    if (v < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  for (; i < text.size(); ++i) {
+    if (text[i] != '=') return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace embtool::tokenize

@@ -34,4 +34,8 @@ std::string byte_token_key(unsigned char byte);
 // The text a SentencePiece key stands for: "▁" -> ' ', "<0xNN>" -> that byte.
 std::string sentencepiece_text(std::string_view key);
 
+// Standard base64 (tiktoken's rank files, tokenizer.json's precompiled charsmap); nullopt for
+// text that is not base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
 }  // namespace embtool::tokenize

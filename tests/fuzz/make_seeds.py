@@ -121,6 +121,49 @@ def npy(descr, shape, data, major=1, fortran="False"):
     return b"\x93NUMPY" + bytes([major, 0]) + len(d).to_bytes(length_bytes, "little") + d.encode() + data
 
 
+def tokenizer_seeds():
+    import json
+    byte_level = {
+        "added_tokens": [{"id": 5, "content": "<|endoftext|>", "special": True, "lstrip": False, "rstrip": True}],
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}| ?\\p{L}+|\\s+"}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
+        "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}},
+                                                                   {"Sequence": {"id": "A", "type_id": 0}}],
+                           "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [5]}}},
+        "decoder": {"type": "ByteLevel"},
+        "model": {"type": "BPE", "vocab": {"H": 0, "e": 1, "l": 2, "o": 3, "He": 4, "<|endoftext|>": 5, "ll": 6, "Ġ": 7},
+                  "merges": ["H e", ["l", "l"]], "ignore_merges": True}}
+    write("tokenizer_json", "byte-level", json.dumps(byte_level).encode())
+    wordpiece = {
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True, "strip_accents": None, "lowercase": True},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 2], "cls": ["[CLS]", 1]},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+                  "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "hello": 3, "##o": 4, "world": 5}}}
+    write("tokenizer_json", "wordpiece", json.dumps(wordpiece).encode())
+    llama2 = {
+        "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"},
+                                                          {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]},
+        "pre_tokenizer": None,
+        "decoder": {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "},
+                                                     {"type": "ByteFallback"}, {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
+        "model": {"type": "BPE", "byte_fallback": True, "fuse_unk": True, "unk_token": "<unk>",
+                  "vocab": {"<unk>": 0, "<0x41>": 1, "\u2581": 2, "a": 3, "\u2581a": 4}, "merges": ["\u2581 a"]}}
+    write("tokenizer_json", "llama2-style", json.dumps(llama2).encode())
+    metaspace = dict(llama2, normalizer=None, pre_tokenizer={"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": True})
+    write("tokenizer_json", "metaspace", json.dumps(metaspace).encode())
+    write("tokenizer_json", "broken", json.dumps(byte_level).encode()[:-40])
+    for selector, name, text in [(0, "plain", "Hello world, it's 2024!"), (1, "special", "<|endoftext|>the<user>  x"),
+                                 (2, "unicode", "caf\u00e9 \u4e2d\u6587 \U0001F999 \u0130stanbul"),
+                                 (4, "spaces", "\n \n\n\t  a   "), (8, "digits", "1234567 12 3.14"),
+                                 (12, "nul", "a\0b"), (16, "llama3", "I'M don't 'S"), (20, "invalid", None)]:
+        data = text.encode("utf-8") if text is not None else b"ab\xff\xfe"
+        write("tokenize", name, bytes([selector]) + data)
+
+
 def write(target, name, data):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -184,6 +227,7 @@ def main():
         (0, "fortran", npy("<f4", (3, 2), f32(*values), fortran="True")), (0, "vector", npy("<f4", (6,), f32(*values)))]:
         write("npy", name, bytes([selector]) + data)
     gguf_seeds()
+    tokenizer_seeds()
     write("expression", "simple", b"king - man + woman")
     write("expression", "weights", b"2*king + -0.5*queen - 1e3*man")
 

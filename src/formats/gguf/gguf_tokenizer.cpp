@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/error.hpp"
+#include "tokenize/pre_tokenize.hpp"
 
 namespace embtool::formats::gguf {
 namespace {
@@ -130,11 +131,12 @@ tokenize::Spec tokenizer_spec(const File& file, const std::string& path) {
   set_model_defaults(spec, add_bos, add_eos, add_sep);
   if (spec.model == "gpt2") {
     read_merges(file, path, spec);
-    // The pre-tokenizers that work on raw UTF-8 rather than GPT-2's byte spelling.
-    spec.byte_encode = spec.pre != "gemma4" && spec.pre != "granite-embed-multi-311m" && spec.pre != "sarvam-moe" &&
-                       spec.pre != "whitespace" && spec.pre != "jina-v2-zh";
-    spec.ignore_merges = spec.pre == "llama-bpe" || spec.pre == "llama3" || spec.pre == "llama-v3" ||
-                         spec.pre == "granite-embed-multi-97m";
+    // llama.cpp's options by pre-tokenizer name: raw UTF-8 instead of GPT-2's byte spelling
+    // (and then "▁" for spaces, SentencePiece style) and Llama 3's ignore_merges.
+    spec.byte_encode = tokenize::bpe_pre_byte_encode(spec.pre);
+    spec.escape_whitespaces = spec.pre == "gemma4" || spec.pre == "granite-embed-multi-311m" || spec.pre == "sarvam-moe";
+    spec.ignore_merges = tokenize::bpe_pre_ignore_merges(spec.pre);
+    spec.byte_fallback = true;  // llama.cpp: text no token covers goes out byte by byte
   }
   if (const Value* charsmap = file.find("tokenizer.ggml.precompiled_charsmap")) {
     if (charsmap->is_array() && (charsmap->element_type == ValueType::u8 || charsmap->element_type == ValueType::i8)) {

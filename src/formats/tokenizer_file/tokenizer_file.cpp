@@ -1,0 +1,89 @@
+#include "formats/tokenizer_file/tokenizer_file.hpp"
+
+#include <fmt/format.h>
+
+#include "base/error.hpp"
+#include "base/mapped_file.hpp"
+#include "formats/gguf/gguf_file.hpp"
+#include "formats/gguf/gguf_tokenizer.hpp"
+#include "formats/token_vocabulary.hpp"
+#include "formats/tokenizer_vocab/tokenizer_spec.hpp"
+#include "formats/tokenizer_vocab/tokenizer_vocab.hpp"
+#include "tokenize/make_tokenizer.hpp"
+
+namespace embtool::formats {
+namespace {
+
+bool looks_like_tokenizer_json(std::string_view head) {
+  const size_t first = head.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || head[first] != '{') return false;
+  // tokenizer.json's top level names its parts; a vocab.json is tokens alone.
+  return head.find("\"model\"") != std::string_view::npos &&
+         (head.find("\"added_tokens\"") != std::string_view::npos || head.find("\"pre_tokenizer\"") != std::string_view::npos ||
+          head.find("\"normalizer\"") != std::string_view::npos);
+}
+
+bool sniff(std::string_view head, std::string_view path) {
+  const std::filesystem::path file(path);
+  if (file.extension() == ".tiktoken") return true;
+  return looks_like_tokenizer_json(head);
+}
+
+tokenize::Spec spec_of(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(path, error) && path.extension() == ".gguf") {
+    const auto file = MappedFile::open(path);
+    return gguf::tokenizer_spec(gguf::parse(file->bytes(), path.string()), path.string());
+  }
+  std::optional<tokenize::Spec> spec = find_tokenizer_spec(path);
+  if (!spec) {
+    throw Error(ErrorKind::not_found,
+                fmt::format("{} holds no tokenizer embtool can run (tokenizer.json, vocab.json with merges.txt, "
+                            "vocab.txt, a tiktoken file or a GGUF)", path.string()));
+  }
+  return std::move(*spec);
+}
+
+Embeddings open(ByteReader& in, const LoadOptions& options) {
+  const std::filesystem::path path(in.path());
+  if (in.is_gzip()) throw Error(ErrorKind::bad_data, fmt::format("{}: decompress a tokenizer file first", path.string()));
+  TokenVocabulary tokens = path.extension() == ".tiktoken" ? read_tiktoken_ranks(path) : read_token_file(path);
+  if (options.limit && tokens.keys.size() > *options.limit) {
+    tokens.keys.resize(*options.limit);
+    tokens.kinds.resize(*options.limit);
+  }
+  SourceInfo source;
+  source.path = path.string();
+  source.format = tokenizer_file_format().name;
+  std::error_code error;
+  source.file_bytes = std::filesystem::file_size(path, error);
+  Matrix no_rows = Matrix::view(Dtype::f32, 0, 0, nullptr, 0, nullptr);
+  Embeddings model = embeddings_with_tokens(std::move(no_rows), std::move(tokens), std::move(source), 0, path.string());
+  attach_tokenizer_of(model, path);
+  return model;
+}
+
+}  // namespace
+
+void attach_tokenizer_of(Embeddings& model, const std::filesystem::path& path) {
+  model.set_tokenizer([path] { return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(spec_of(path))); });
+}
+
+const FormatDescriptor& tokenizer_file_format() {
+  static const FormatDescriptor format{
+      .name = "tokenizer",
+      .aliases = {"tokenizer.json", "tiktoken"},
+      .extensions = {},
+      .description = "a tokenizer alone (tokenizer.json, vocab.json, tiktoken)",
+      .magic = {},
+      .sniff = sniff,
+      .open = open,
+      .open_directory = nullptr,
+      .write = nullptr,
+      .holds_reduced_copies = false,
+      .progress_items = {},
+  };
+  return format;
+}
+
+}  // namespace embtool::formats
