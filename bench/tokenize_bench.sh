@@ -6,7 +6,8 @@
 # tokenizer (vocab.json + merges.txt) in embtool on one thread (bench/tokenize_bench.cpp)
 # against tiktoken@1.0.22's gpt2 encoding in one node process (tests/peer/tiktoken_lines.js),
 # each timing only its loop of one encode call per line, best of --repeat runs; the answers'
-# checksums must be equal. Prints MB/s each and the ratio.
+# checksums must be equal. Prints MB/s each and the ratio, by wall time and by CPU time (which
+# others' work on a shared machine does not inflate).
 #
 #   bench/tokenize_bench.sh [--mb 30] [--repeat 3]
 # Environment: BUILD (default build) holds a release build with tokenize_bench; SHARED (default
@@ -46,9 +47,15 @@ OURS=$("$BUILD/tokenize_bench" "$SHARED/gpt2-bpe" "$TEXT" --repeat "$REPEAT")
 THEIRS=$(node tests/peer/tiktoken_lines.js "$WORK/npm/tiktoken/package" gpt2 "$TEXT" --bench "$REPEAT")
 OUR_MBS=$(field MB/s <<< "$OURS")
 THEIR_MBS=$(field MB/s <<< "$THEIRS")
-echo "embtool gpt2 (1 thread):        $OUR_MBS MB/s, $(field tokens <<< "$OURS") tokens, best of $REPEAT: $(field seconds <<< "$OURS") s"
-echo "tiktoken@1.0.22 gpt2 (node):    $THEIR_MBS MB/s, $(field tokens <<< "$THEIRS") tokens, best of $REPEAT: $(field seconds <<< "$THEIRS") s"
-echo "embtool / tiktoken:             $(calc "$OUR_MBS / $THEIR_MBS")x"
+OUR_CPU=$(field MB/cpu_s <<< "$OURS")
+THEIR_CPU=$(field MB/cpu_s <<< "$THEIRS")
+report() {
+  echo "$1 $(field MB/s <<< "$2") MB/s ($(field seconds <<< "$2") s), $(field MB/cpu_s <<< "$2") MB per CPU second" \
+       "($(field cpu_seconds <<< "$2") s), $(field tokens <<< "$2") tokens, best of $REPEAT"
+}
+report "embtool gpt2 (1 thread):    " "$OURS"
+report "tiktoken@1.0.22 gpt2 (node):" "$THEIRS"
+echo "embtool / tiktoken:          $(calc "$OUR_MBS / $THEIR_MBS")x wall, $(calc "$OUR_CPU / $THEIR_CPU")x per CPU second"
 if [[ $(field checksum <<< "$OURS") != $(field checksum <<< "$THEIRS") || $(field tokens <<< "$OURS") != $(field tokens <<< "$THEIRS") ]]; then
   echo "the answers differ: embtool checksum $(field checksum <<< "$OURS"), tiktoken $(field checksum <<< "$THEIRS")" >&2
   exit 1
