@@ -8,8 +8,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <queue>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 #include "tokenize/engines.hpp"
@@ -28,6 +32,52 @@ struct Merge {
   int32_t id;  // the token the pair becomes
 };
 
+// The merges by pair: open addressing with linear probing in one flat array, because the
+// merge loop looks a pair up for every pair of adjacent symbols and std::unordered_map's
+// node per entry made that lookup most of the encoding time. A pair of token ids (never
+// kNoToken's all-ones) is the key; the first merge inserted for a pair stays.
+class MergeTable {
+ public:
+  void reserve(size_t count) {
+    if (count * 2 > slots_.size()) rehash(std::bit_ceil(std::max<size_t>(count * 2, 16)));
+  }
+  void insert(uint64_t key, Merge merge) {
+    if ((size_ + 1) * 2 > slots_.size()) rehash(std::max<size_t>(slots_.size() * 2, 16));
+    Slot& slot = slots_[position(key)];
+    if (slot.key == kEmpty) {
+      slot = {key, merge};
+      ++size_;
+    }
+  }
+  const Merge* find(uint64_t key) const {
+    if (slots_.empty()) return nullptr;
+    const Slot& slot = slots_[position(key)];
+    return slot.key == kEmpty ? nullptr : &slot.merge;
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  struct Slot {
+    uint64_t key = kEmpty;
+    Merge merge{};
+  };
+  // The slot holding `key`, or the empty one where it would go.
+  size_t position(uint64_t key) const {
+    const size_t mask = slots_.size() - 1;
+    size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;  // Fibonacci hashing
+    while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask;
+    return i;
+  }
+  void rehash(size_t capacity) {
+    std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
+    for (const Slot& slot : old) {
+      if (slot.key != kEmpty) slots_[position(slot.key)] = slot;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
 // A symbol of a word being merged: a token id over bytes [begin, end) of the word.
 struct Symbol {
   int32_t id;
@@ -39,8 +89,11 @@ struct Candidate {
   int32_t rank;
   int32_t left;  // symbol index
   int32_t left_id, right_id;
+  int32_t merged_id;
   bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : left > o.left; }
 };
+
+uint64_t next_tokenizer_serial();
 
 class BpeTokenizer final : public Tokenizer {
  public:
@@ -55,6 +108,8 @@ class BpeTokenizer final : public Tokenizer {
   void read_merges();
   void derive_tiktoken_merges();
   void encode_word(std::string_view word, size_t word_begin, const AlignedText& aligned, std::vector<Piece>& out) const;
+  // The tokens of one word, their spans in the word's offsets.
+  void merge_word(std::string_view word, std::vector<Piece>& out) const;
   void initial_symbols(std::string_view word, std::vector<Symbol>& symbols) const;
   void emit_unknown(std::string_view bytes, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
   int32_t byte_token(char c) const {
@@ -81,9 +136,10 @@ class BpeTokenizer final : public Tokenizer {
   };
   // The text (bytes) each token stands for -> id.
   std::unordered_map<std::string, int32_t, TextHash, std::equal_to<>> text_to_id_;
-  std::unordered_map<uint64_t, Merge> merges_;
+  MergeTable merges_;
   std::array<int32_t, 256> byte_id_{};         // byte_encode: the token of each single byte
   std::array<int32_t, 256> fallback_id_{};     // byte fallback: <0xNN>
+  const uint64_t serial_ = next_tokenizer_serial();  // tells the word caches which tokenizer is theirs
 };
 
 std::vector<SplitStep> splits_of(const Spec& spec) {
@@ -169,7 +225,7 @@ void BpeTokenizer::read_merges() {
                                                    "vocabulary", rank + 1, left, right, joined));
     }
     // The first rank of a pair wins (a later duplicate never applies).
-    merges_.emplace(pair_key(a, b), Merge{static_cast<int32_t>(rank), it->second});
+    merges_.insert(pair_key(a, b), Merge{static_cast<int32_t>(rank), it->second});
   }
 }
 
@@ -185,7 +241,7 @@ void BpeTokenizer::derive_tiktoken_merges() {
       const int32_t a = find_text(std::string_view(*bytes).substr(0, k));
       const int32_t b = find_text(std::string_view(*bytes).substr(k));
       if (a != kNoToken && b != kNoToken) {
-        merges_.emplace(pair_key(a, b), Merge{static_cast<int32_t>(i), static_cast<int32_t>(i)});
+        merges_.insert(pair_key(a, b), Merge{static_cast<int32_t>(i), static_cast<int32_t>(i)});
       }
     }
   }
@@ -259,15 +315,55 @@ void BpeTokenizer::emit_unknown(std::string_view bytes, uint32_t begin, uint32_t
   if (spec().special.unk != kNoToken) out.push_back({spec().special.unk, begin, end});
 }
 
+// A word's tokens depend on its bytes alone, and real text repeats its words: each thread keeps
+// the tokens of the words it has met (in word offsets) for the tokenizer it last ran, up to
+// kCachedWords words of at most kCachedWordBytes bytes, then starts over.
+struct WordCache {
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
+  };
+  uint64_t owner = 0;  // the serial of the tokenizer whose words these are
+  std::unordered_map<std::string, std::vector<Piece>, Hash, std::equal_to<>> words;
+};
+constexpr size_t kCachedWords = 1 << 14;  // a few MB a thread
+constexpr size_t kCachedWordBytes = 64;
+
+uint64_t next_tokenizer_serial() {
+  static std::atomic<uint64_t> serial{0};
+  return ++serial;
+}
+
 void BpeTokenizer::encode_word(std::string_view word, size_t word_begin, const AlignedText& aligned,
                                std::vector<Piece>& out) const {
-  auto span_of = [&](uint32_t b, uint32_t e) {
-    return std::pair{aligned.input_begin(word_begin + b), aligned.input_end(word_begin + e)};
-  };
+  thread_local WordCache cache;
+  thread_local std::vector<Piece> merged;
+  const std::vector<Piece>* pieces = &merged;
+  if (word.size() <= kCachedWordBytes) {
+    if (cache.owner != serial_ || cache.words.size() >= kCachedWords) {
+      cache.words.clear();
+      cache.owner = serial_;
+    }
+    auto it = cache.words.find(word);
+    if (it == cache.words.end()) {
+      std::vector<Piece> tokens;
+      merge_word(word, tokens);
+      it = cache.words.emplace(std::string(word), std::move(tokens)).first;
+    }
+    pieces = &it->second;
+  } else {
+    merged.clear();
+    merge_word(word, merged);
+  }
+  for (const Piece& piece : *pieces) {
+    out.push_back({piece.id, aligned.input_begin(word_begin + piece.begin), aligned.input_end(word_begin + piece.end)});
+  }
+}
+
+void BpeTokenizer::merge_word(std::string_view word, std::vector<Piece>& out) const {
   if (ignore_merges_ || (newline_words_whole_ && word.find_first_not_of('\n') == std::string_view::npos)) {
     if (const int32_t id = find_text(word); id != kNoToken) {
-      const auto [b, e] = span_of(0, static_cast<uint32_t>(word.size()));
-      out.push_back({id, b, e});
+      out.push_back({id, 0, static_cast<uint32_t>(word.size())});
       return;
     }
   }
@@ -279,9 +375,9 @@ void BpeTokenizer::encode_word(std::string_view word, size_t word_begin, const A
     if (left < 0) return;
     const int32_t right = symbols[left].next;
     if (right < 0 || symbols[left].id == kNoToken || symbols[right].id == kNoToken) return;
-    const auto it = merges_.find(pair_key(symbols[left].id, symbols[right].id));
-    if (it == merges_.end()) return;
-    heap.push_back({it->second.rank, left, symbols[left].id, symbols[right].id});
+    const Merge* merge = merges_.find(pair_key(symbols[left].id, symbols[right].id));
+    if (merge == nullptr) return;
+    heap.push_back({merge->rank, left, symbols[left].id, symbols[right].id, merge->id});
     std::push_heap(heap.begin(), heap.end(), std::greater<>());
   };
   for (int32_t i = 0; i + 1 < static_cast<int32_t>(symbols.size()); ++i) consider(i);
@@ -293,7 +389,7 @@ void BpeTokenizer::encode_word(std::string_view word, size_t word_begin, const A
     if (left.end == left.begin || left.id != c.left_id || left.next < 0) continue;  // merged away or changed
     Symbol& right = symbols[left.next];
     if (right.id != c.right_id) continue;
-    left.id = merges_.find(pair_key(c.left_id, c.right_id))->second.id;
+    left.id = c.merged_id;
     left.end = right.end;
     right.end = right.begin;  // dead
     left.next = right.next;
@@ -303,11 +399,10 @@ void BpeTokenizer::encode_word(std::string_view word, size_t word_begin, const A
   }
   for (int32_t i = 0; i >= 0 && i < static_cast<int32_t>(symbols.size()); i = symbols[i].next) {
     const Symbol& s = symbols[i];
-    const auto [b, e] = span_of(s.begin, s.end);
     if (s.id != kNoToken) {
-      out.push_back({s.id, b, e});
+      out.push_back({s.id, s.begin, s.end});
     } else {
-      emit_unknown(word.substr(s.begin, s.end - s.begin), b, e, out);
+      emit_unknown(word.substr(s.begin, s.end - s.begin), s.begin, s.end, out);
     }
   }
 }
