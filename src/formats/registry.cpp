@@ -17,12 +17,13 @@ std::span<const FormatDescriptor* const> registered_formats() {
   static const FormatDescriptor* const kFormats[] = {
       &formats::word2vec_binary_format(),
       &formats::word2vec_text_format(),
+      // Before GloVe: a tiktoken line ("IQ== 0") is also a word and one number.
+      &formats::tokenizer_file_format(),
       &formats::glove_format(),
       &formats::store_format(),
       &formats::safetensors_format(),
       &formats::npy_format(),
       &formats::gguf_format(),
-      &formats::tokenizer_file_format(),
   };
   return kFormats;
 }

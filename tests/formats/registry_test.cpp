@@ -65,6 +65,24 @@ std::string read_only_sample(const std::string& format, const std::vector<WordVe
     out.resize((out.size() + 31) / 32 * 32, '\0');
     return out + float32_bytes(words);
   }
+  if (format == "tokenizer") {  // a tiktoken rank file of the words: a tokenizer, no matrix
+    static constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (size_t rank = 0; rank < words.size(); ++rank) {
+      const std::string& w = words[rank].word;
+      for (size_t i = 0; i < w.size(); i += 3) {
+        const uint32_t n = (static_cast<unsigned char>(w[i]) << 16) |
+                           (i + 1 < w.size() ? static_cast<unsigned char>(w[i + 1]) << 8 : 0) |
+                           (i + 2 < w.size() ? static_cast<unsigned char>(w[i + 2]) : 0);
+        out += kBase64[(n >> 18) & 63];
+        out += kBase64[(n >> 12) & 63];
+        out += i + 1 < w.size() ? kBase64[(n >> 6) & 63] : '=';
+        out += i + 2 < w.size() ? kBase64[n & 63] : '=';
+      }
+      out += " " + std::to_string(rank) + "\n";
+    }
+    return out;
+  }
   FAIL("no sample file for the read-only format " << format);
   return {};
 }

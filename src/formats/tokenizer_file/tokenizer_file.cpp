@@ -7,6 +7,7 @@
 #include "formats/gguf/gguf_file.hpp"
 #include "formats/gguf/gguf_tokenizer.hpp"
 #include "formats/token_vocabulary.hpp"
+#include "formats/tokenizer_vocab/collected.hpp"
 #include "formats/tokenizer_vocab/tokenizer_spec.hpp"
 #include "formats/tokenizer_vocab/tokenizer_vocab.hpp"
 #include "tokenize/make_tokenizer.hpp"
@@ -26,7 +27,8 @@ bool looks_like_tokenizer_json(std::string_view head) {
 bool sniff(std::string_view head, std::string_view path) {
   const std::filesystem::path file(path);
   if (file.extension() == ".tiktoken") return true;
-  return looks_like_tokenizer_json(head);
+  // Asked after word2vec text, which claims a header line ("3000000 300") first.
+  return looks_like_tokenizer_json(head) || tokenizer_vocab::looks_like_tiktoken_ranks(head);
 }
 
 }  // namespace
@@ -51,7 +53,7 @@ namespace {
 Embeddings open(ByteReader& in, const LoadOptions& options) {
   const std::filesystem::path path(in.path());
   if (in.is_gzip()) throw Error(ErrorKind::bad_data, fmt::format("{}: decompress a tokenizer file first", path.string()));
-  TokenVocabulary tokens = path.extension() == ".tiktoken" ? read_tiktoken_ranks(path) : read_token_file(path);
+  TokenVocabulary tokens = read_token_file(path);
   if (options.limit && tokens.keys.size() > *options.limit) {
     tokens.keys.resize(*options.limit);
     tokens.kinds.resize(*options.limit);
@@ -77,7 +79,7 @@ const FormatDescriptor& tokenizer_file_format() {
   static const FormatDescriptor format{
       .name = "tokenizer",
       .aliases = {"tokenizer.json", "tiktoken"},
-      .extensions = {},
+      .extensions = {".tiktoken"},
       .description = "a tokenizer alone (tokenizer.json, vocab.json, tiktoken)",
       .magic = {},
       .sniff = sniff,
