@@ -25,7 +25,11 @@ std::string_view command_of(const Answer& answer) {
                                [](const InfoAnswer&) { return "info"; },
                                [](const AnalogyEvalAnswer&) { return "eval-analogies"; },
                                [](const Word2vecAccuracyAnswer&) { return "eval-analogies"; },
-                               [](const PairEvalAnswer&) { return "eval-pairs"; }},
+                               [](const PairEvalAnswer&) { return "eval-pairs"; },
+                               [](const TokenizeAnswer&) { return "tokenize"; },
+                               [](const DetokenizeAnswer&) { return "detokenize"; },
+                               [](const EmbedAnswer&) { return "embed"; },
+                               [](const TokenDiagnosticsAnswer&) { return "tokens"; }},
                     answer);
 }
 

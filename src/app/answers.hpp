@@ -148,10 +148,86 @@ struct PairEvalAnswer {
   float oov_ratio = 0;
 };
 
+// One token of an encoded text: its id, the tokenizer's own spelling of it ("Ġking"), the
+// text it stands for (" king"; bytes, possibly part of a character), its kind, and the bytes
+// of the input it came from, [begin, end) (begin == end for a token the tokenizer adds).
+struct TokenPiece {
+  int32_t id = 0;
+  std::string token;
+  TokenText text;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+// tokenize TEXT: the text as given and its tokens, in order. `ids_only` (--ids): text output
+// is the ids alone.
+struct TokenizeAnswer {
+  std::string text;
+  std::vector<TokenPiece> tokens;
+  bool ids_only = false;
+};
+
+// detokenize ID...: the ids and the text they decode to (exact bytes).
+struct DetokenizeAnswer {
+  std::vector<int32_t> ids;
+  std::string text;
+};
+
+// embed --check-one-hot: each token's row found twice, by lookup and as one-hot(id) times the
+// matrix, compared bit for bit.
+struct OneHotCheck {
+  int64_t rows_compared = 0;  // the tokens' rows
+  int64_t matrix_rows = 0;    // the rows each product sums over
+  int64_t equal_bits = 0;     // rows identical to the last bit
+  int64_t equal_values = 0;   // rows equal as numbers (-0 == +0)
+  double lookup_ms = 0;
+  double product_ms = 0;
+};
+
+// embed TEXT: the tokens and their rows of the embedding matrix, one per token; with a pool
+// ("mean", "sum", "first", "last"), the one vector it makes of them instead.
+struct EmbedAnswer {
+  std::string text;
+  std::vector<TokenPiece> tokens;
+  std::vector<RowRef> rows;                // the matrix row of each token
+  std::vector<std::vector<float>> vectors;  // one per token; empty when pooled
+  std::string pool;                         // empty: not pooled
+  std::vector<float> pooled;
+  std::optional<OneHotCheck> check;
+};
+
+// A row whose norm is far below the others' (tokens --k N).
+struct LowNormRow {
+  RowRef row;
+  float norm = 0;
+  float ratio = 0;  // norm / median norm (NaN when the median is 0)
+};
+
+// How many rows a tokenizer gives each kind.
+struct KindCount {
+  std::string kind;
+  int64_t rows = 0;
+};
+
+// tokens: diagnostics of a token embedding. Under-trained ("glitch") tokens stand out by an
+// input-embedding norm far below the rest (Land & Bartolo, "Fishing for Magikarp", EMNLP 2024)
+// and by sitting near the mean embedding.
+struct TokenDiagnosticsAnswer {
+  int64_t rows = 0;
+  int64_t dim = 0;
+  float median_norm = 0;
+  std::vector<LowNormRow> low_norm;    // lowest norms first
+  std::vector<ScoredWord> near_mean;   // highest cosine to the mean row first
+  std::vector<KindCount> kinds;        // empty for word vectors
+  int64_t rows_past_tokens = 0;        // rows the tokenizer has no token for (padding)
+  std::string tied_embeddings;         // whether the output embedding is the input one
+};
+
 // The answer of one query: what a command prints, or what a batch line holds.
 using Answer = std::variant<SimilarityAnswer, DistanceAnswer, NeighborsAnswer, AnalogyAnswer,
                             DoesntMatchAnswer, VectorAnswer, InfoAnswer, AnalogyEvalAnswer,
-                            Word2vecAccuracyAnswer, PairEvalAnswer>;
+                            Word2vecAccuracyAnswer, PairEvalAnswer, TokenizeAnswer, DetokenizeAnswer,
+                            EmbedAnswer, TokenDiagnosticsAnswer>;
 
 // The command an answer answers ("neighbors", "eval-analogies", ...), as JSON names it.
 std::string_view command_of(const Answer& answer);

@@ -29,6 +29,18 @@ struct CommandArgs {
   bool dash_is_a_word = false;  // "-" came after "--": a word, not standard input
   // The answer of a line's search, already computed with a batch's others.
   const std::vector<Neighbor>* precomputed = nullptr;
+  // tokenize, embed: the text ("-": standard input, unless dash_is_a_word)
+  std::string text;
+  bool add_special = false;
+  bool parse_special = false;
+  bool ids_only = false;           // tokenize --ids
+  std::string pool = "none";       // embed --pool
+  bool check_one_hot = false;      // embed --check-one-hot
+  // detokenize: the ids as written ("-": standard input)
+  std::vector<std::string> id_texts;
+  bool skip_special = false;
+  // tokens
+  size_t token_k = 20;
   // info
   bool tensors = false;
   // eval

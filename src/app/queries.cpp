@@ -15,22 +15,18 @@
 
 namespace embtool::app {
 
-namespace {
-
-// Commands that need vectors say so plainly on a model that has only a vocabulary. Rows used
-// in place from a checkpoint are checked (NaN/Inf) and their norms found on this first need,
-// so that a damaged matrix is refused before any answer, whatever the query.
+// Rows used in place from a checkpoint are checked (NaN/Inf) and their norms found on this
+// first need, so that a damaged matrix is refused before any answer, whatever the query.
 void require_vectors(const Session& s) {
   const Embeddings& e = s.embeddings();
   if (e.dim() == 0) {
     throw Error(ErrorKind::invalid_argument,
-                fmt::format("{} holds a tokenizer's {} tokens but no embedding matrix: only info answers on it",
+                fmt::format("{} holds a tokenizer's {} tokens but no embedding matrix: only info, tokenize "
+                            "and detokenize answer on it",
                             e.source().path, e.rows()));
   }
   (void)e.norms();
 }
-
-}  // namespace
 
 uint32_t resolve(const Session& s, const Term& term) {
   require_vectors(s);

@@ -37,6 +37,10 @@ InfoAnswer info(const Session& session, bool tensors = false);
 // gensim doesnt_match; unknown words are ignored with a warning, as gensim ignores them.
 DoesntMatchAnswer doesnt_match(const Session& session, const std::vector<Term>& words);
 
+// Commands that need vectors say so plainly on a model that has only a vocabulary (dimension
+// 0: a tokenizer's file).
+void require_vectors(const Session& session);
+
 // The row a term names; a case variant is used, with a warning, when the exact word is
 // absent. A row id past the last row, an unknown word, or a model without vectors throws.
 uint32_t resolve(const Session& session, const Term& term);

@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cctype>
 #include <charconv>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <sstream>
 
 #include "app/queries.hpp"
+#include "app/token_queries.hpp"
 #include "base/error.hpp"
 
 namespace embtool::app {
@@ -90,6 +94,76 @@ Result run_analogy(const Session& s, const CommandArgs& a) {
 }
 Result run_doesnt_match(const Session& s, const CommandArgs& a) { return Answer{doesnt_match(s, terms(a))}; }
 Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vector(s, terms(a).front())}; }
+
+// TEXT as given, or for "-" all of standard input, its bytes as they are (no line end dropped:
+// a text's last newline is a token too).
+std::string text_argument(const Session& s, const CommandArgs& a) {
+  if (a.text != "-" || a.dash_is_a_word) return a.text;
+  if (s.in() == nullptr) throw Error(ErrorKind::invalid_argument, "'-' needs the text on standard input");
+  std::string text(std::istreambuf_iterator<char>(*s.in()), {});
+  if (s.in()->bad()) throw Error(ErrorKind::io, "standard input: cannot read the text");
+  return text;
+}
+
+tokenize::EncodeOptions encode_options(const CommandArgs& a) {
+  return {.add_special = a.add_special, .parse_special = a.parse_special};
+}
+
+// Ids are separated by white space, commas or brackets, so that "[1, 15043]" (a list as
+// Python or JSON prints it) reads as two ids.
+void append_ids(std::string_view text, std::vector<int32_t>& ids) {
+  auto separator = [](char c) { return c == ',' || c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)); };
+  for (size_t i = 0; i < text.size();) {
+    if (separator(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !separator(text[end])) ++end;
+    const std::string_view word = text.substr(i, end - i);
+    int64_t id = -1;
+    const auto [stop, ec] = std::from_chars(word.data(), word.data() + word.size(), id);
+    if (ec != std::errc() || stop != word.data() + word.size() || id < 0 || id > std::numeric_limits<int32_t>::max()) {
+      throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a token id (0, 1, 2, ...)", word));
+    }
+    ids.push_back(static_cast<int32_t>(id));
+    i = end;
+  }
+}
+
+std::vector<int32_t> id_arguments(const Session& s, const CommandArgs& a) {
+  std::vector<int32_t> ids;
+  for (const std::string& argument : a.id_texts) {
+    if (argument != "-" || a.dash_is_a_word) {
+      append_ids(argument, ids);
+      continue;
+    }
+    if (s.in() == nullptr) throw Error(ErrorKind::invalid_argument, "'-' needs the ids on standard input");
+    const std::string text(std::istreambuf_iterator<char>(*s.in()), {});
+    if (s.in()->bad()) throw Error(ErrorKind::io, "standard input: cannot read the ids");
+    append_ids(text, ids);
+  }
+  return ids;
+}
+
+Pool pool_of(std::string_view name) {
+  if (name == "mean") return Pool::mean;
+  if (name == "sum") return Pool::sum;
+  if (name == "first") return Pool::first;
+  if (name == "last") return Pool::last;
+  return Pool::none;
+}
+
+Result run_tokenize(const Session& s, const CommandArgs& a) {
+  return Answer{tokenize_text(s, text_argument(s, a), encode_options(a), a.ids_only)};
+}
+Result run_detokenize(const Session& s, const CommandArgs& a) {
+  return Answer{detokenize_ids(s, id_arguments(s, a), a.skip_special)};
+}
+Result run_embed(const Session& s, const CommandArgs& a) {
+  return Answer{embed_text(s, text_argument(s, a), {encode_options(a), pool_of(a.pool), a.check_one_hot})};
+}
+Result run_tokens(const Session& s, const CommandArgs& a) { return Answer{token_diagnostics(s, a.token_k)}; }
 
 // The searches a batch answers together: a lone word's neighbors, a 3CosAdd analogy whose
 // words resolve. Anything else (including every error) is left to the line's own command.
@@ -183,6 +257,41 @@ void vector_grammar(CLI::App& cmd, CommandArgs& args) {
   require_words(cmd, args, 1, "WORD");
 }
 
+void text_option(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("TEXT", args.text,
+                 "The text; '-': all of standard input, its bytes as they are; '--' before a text "
+                 "that starts with '-'")
+      ->required();
+  cmd.add_flag("--add-special", args.add_special, "Add what the model's configuration adds (BOS/EOS, [CLS] [SEP])");
+  cmd.add_flag("--parse-special", args.parse_special,
+               "Read control tokens written in the text (\"<|endoftext|>\") as those tokens");
+}
+
+void tokenize_grammar(CLI::App& cmd, CommandArgs& args) {
+  text_option(cmd, args);
+  cmd.add_flag("--ids", args.ids_only, "Print the ids alone, on one line, separated by spaces (text output)");
+}
+
+void detokenize_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("ID", args.id_texts,
+                 "Token ids, separated by blanks, commas or brackets; '-': read them from standard input")
+      ->required();
+  cmd.add_flag("--skip-special", args.skip_special, "Control tokens (BOS, EOS, [CLS]) give no text");
+}
+
+void embed_grammar(CLI::App& cmd, CommandArgs& args) {
+  text_option(cmd, args);
+  cmd.add_option("--pool", args.pool, "One vector for the text: mean, sum, first, last; none (default): one a token")
+      ->check(CLI::IsMember({"none", "mean", "sum", "first", "last"}));
+  cmd.add_flag("--check-one-hot", args.check_one_hot,
+               "Also compute each row as one-hot(id) times the matrix, and say whether the two agree bit "
+               "for bit and how long each took");
+}
+
+void tokens_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("-k,--k", args.token_k, "How many tokens each list holds (default 20)")->check(kCountAtLeastOne);
+}
+
 }  // namespace
 
 const CLI::Validator& count_at_least_one() { return kCountAtLeastOne; }
@@ -237,6 +346,22 @@ const std::vector<Command>& query_commands() {
        vector_grammar, run_vector},
       {"doesnt-match", "The word that fits least with the others", "doesnt-match breakfast cereal dinner lunch",
        true, doesnt_match_grammar, run_doesnt_match},
+      {"tokenize", "A text's tokens: ids, the tokenizer's spelling, the text of each and its bytes in the input",
+       "tokenize \"Hello world\"\ntokenize --ids --add-special \"Hello world\"\n"
+       "tokenize - --json < prompt.txt\ntokenize --parse-special -- \"-<s> hello\"",
+       true, tokenize_grammar, run_tokenize},
+      {"detokenize", "The text of token ids (its exact bytes, no newline added)",
+       "detokenize 15496 995\ndetokenize $(embtool tokenize --ids \"Hello world\")\n"
+       "echo '[15496, 995]' | embtool detokenize -",
+       true, detokenize_grammar, run_detokenize},
+      {"embed", "A text's tokens and their rows of the embedding matrix, each as 'vector --id' prints it",
+       "embed \"Hello world\"\nembed \"Hello world\" --pool mean --json\nembed \"Hello\" --check-one-hot",
+       true, embed_grammar, run_embed},
+      {"tokens",
+       "Token diagnostics: the lowest embedding norms (under-trained tokens), the tokens nearest the mean "
+       "row, how many tokens of each kind, whether the embeddings are tied",
+       "tokens\ntokens --k 50 --json\n-m model.gguf tokens --tsv",
+       true, tokens_grammar, run_tokens},
   };
   return commands;
 }

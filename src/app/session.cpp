@@ -8,6 +8,8 @@
 #include "app/model_path.hpp"
 #include "base/error.hpp"
 #include "formats/registry.hpp"
+#include "formats/tokenizer_file/tokenizer_file.hpp"
+#include "tokenize/make_tokenizer.hpp"
 
 namespace embtool::app {
 namespace {
@@ -56,6 +58,18 @@ Embeddings open_model(const std::filesystem::path& path, const ModelOptions& mod
   return embeddings;
 }
 
+// The tokenizer --tokenizer names, built once, whether a command asks the session for it or
+// the model it is attached to (a batch line's session sees only the model).
+struct Session::NamedTokenizer {
+  std::filesystem::path path;
+  std::shared_ptr<const tokenize::Tokenizer> built;
+
+  std::shared_ptr<const tokenize::Tokenizer> get() {
+    if (!built) built = tokenize::make_tokenizer(formats::read_tokenizer_spec(path));
+    return built;
+  }
+};
+
 Session::Session(ModelOptions model, bool case_fallback, SearchOptions search, spdlog::logger& log,
                  ProgressFactory progress, std::istream* in, OpeningHook opening)
     : model_(std::move(model)),
@@ -64,18 +78,27 @@ Session::Session(ModelOptions model, bool case_fallback, SearchOptions search, s
       log_(log),
       progress_(std::move(progress)),
       in_(in),
-      opening_(std::move(opening)) {}
+      opening_(std::move(opening)) {
+  if (!model_.tokenizer.empty()) named_tokenizer_ = std::make_shared<NamedTokenizer>(NamedTokenizer{model_.tokenizer, {}});
+}
 
-Session::Session(const Embeddings& embeddings, bool case_fallback, SearchOptions search, spdlog::logger& log)
-    : case_fallback_(case_fallback), search_(std::move(search)), log_(log), in_(nullptr),
+Session::Session(const Embeddings& embeddings, bool case_fallback, SearchOptions search, spdlog::logger& log,
+                 std::istream* in)
+    : case_fallback_(case_fallback), search_(std::move(search)), log_(log), in_(in),
       embeddings_(&embeddings) {}
 
 const Embeddings& Session::embeddings() const {
   if (embeddings_ == nullptr) {
     opened_.emplace(open(resolve_model_path(model_.path)));
+    if (named_tokenizer_) opened_->set_tokenizer([named = named_tokenizer_] { return named->get(); });
     embeddings_ = &*opened_;
   }
   return *embeddings_;
+}
+
+const tokenize::Tokenizer& Session::tokenizer() const {
+  if (named_tokenizer_) return *named_tokenizer_->get();
+  return embeddings().tokenizer();
 }
 
 Embeddings Session::open(const std::filesystem::path& path) const {

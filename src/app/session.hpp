@@ -49,6 +49,7 @@ struct ModelOptions {
   bool strict = false;
   std::string tensor;  // a checkpoint's tensor to read; empty: its token embedding
   std::string vocab;   // a file naming the rows (one token a line, or a tokenizer's file)
+  std::string tokenizer;  // a file whose tokenizer replaces the model's (--tokenizer); empty: the model's
 };
 
 // Opens `path` as `options` say, with progress and a log line (at -v) of what was read; logs
@@ -61,11 +62,16 @@ class Session {
  public:
   Session(ModelOptions model, bool case_fallback, SearchOptions search, spdlog::logger& log,
           ProgressFactory progress = {}, std::istream* in = nullptr, OpeningHook opening = {});
-  // A session over a model already open (batch lines, the shell, tests).
-  Session(const Embeddings& embeddings, bool case_fallback, SearchOptions search, spdlog::logger& log);
+  // A session over a model already open (batch lines, the shell, tests); `in`: what "-" reads.
+  Session(const Embeddings& embeddings, bool case_fallback, SearchOptions search, spdlog::logger& log,
+          std::istream* in = nullptr);
 
   // The model, opened on first use (convert never asks for it).
   const Embeddings& embeddings() const;
+  // The tokenizer commands use: that of ModelOptions::tokenizer when one is named (built on
+  // first use, without opening the model), else the model's. Throws what building it throws,
+  // or Error(not_found) for a model without one.
+  const tokenize::Tokenizer& tokenizer() const;
   const ModelOptions& model_options() const { return model_; }
   // Opens another vector file with the same reading options (convert's input).
   Embeddings open(const std::filesystem::path& path) const;
@@ -92,6 +98,8 @@ class Session {
   OpeningHook opening_;
   mutable std::optional<Embeddings> opened_;
   mutable const Embeddings* embeddings_ = nullptr;
+  struct NamedTokenizer;
+  std::shared_ptr<NamedTokenizer> named_tokenizer_;  // set when ModelOptions::tokenizer names a file
 };
 
 }  // namespace embtool::app

@@ -8,6 +8,7 @@
 
 #include "render/json_writer.hpp"
 #include "render/table.hpp"
+#include "render/token_render.hpp"
 
 namespace embtool::output {
 namespace {
@@ -231,6 +232,9 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
               json.key("pearson").value(a.pearson).key("spearman").value(a.spearman);
               json.key("pairs").value(a.pairs).key("oov").value(a.oov).key("oov_ratio").value(a.oov_ratio);
             });
+          },
+          [&](const auto& token_answer) {  // tokenize, detokenize, embed, tokens
+            json_object(out, lead, command, [&](JsonWriter& json) { write_json_fields(json, token_answer); });
           }},
       answer);
   return out;
@@ -238,16 +242,7 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
 
 // --- Text and TSV ------------------------------------------------------------------------
 
-// A token's text as a table shows it: leading blanks as '␣' (so " king" and "king" differ
-// at a glance), and a special token with its kind ("<|endoftext|> [control]").
-std::string shown(const std::string& word, const std::optional<TokenText>& token) {
-  if (!token) return word;
-  if (token->special) return fmt::format("{} [{}]", token->text, token->kind);
-  const size_t blanks = std::min(token->text.find_first_not_of(' '), token->text.size());
-  std::string text;
-  for (size_t i = 0; i < blanks; ++i) text += "\u2423";
-  return text + token->text.substr(blanks);
-}
+using output::shown;  // a token as shown (token_render.hpp)
 std::string shown(const RowRef& row) { return shown(row.word, row.token); }
 
 bool names_tokens(const std::vector<ScoredWord>& results) { return !results.empty() && results.front().token; }
@@ -398,10 +393,8 @@ std::string render_vector(const VectorAnswer& a, OutputStyle format, bool color)
     }
     return render_tsv(table);
   }
-  // As a word2vec text row: the word, then the values (each the shortest form that reads back
-  // bit for bit); readable and pasteable.
-  return fmt::format("{}{}{} {}\n", color ? "\x1b[1m" : "", printable(a.row.word), color ? "\x1b[0m" : "",
-                     fmt::join(a.values, " "));
+  // As a word2vec text row: readable and pasteable.
+  return vector_line(a.row.word, a.values, color);
 }
 
 std::string render_table(const Answer& answer, OutputStyle format, bool color) {
@@ -429,6 +422,9 @@ std::string render_table(const Answer& answer, OutputStyle format, bool color) {
                  [&](const Word2vecAccuracyAnswer& a) { return render_word2vec(a, format, color); },
                  [&](const PairEvalAnswer& a) {
                    return as_text_or_tsv(facts_table(pair_eval_facts(a)), format, color);
+                 },
+                 [&](const auto& token_answer) {  // tokenize, detokenize, embed, tokens
+                   return token_table(token_answer, format == OutputStyle::tsv, color);
                  }},
       answer);
 }
@@ -455,6 +451,31 @@ void add_fact_rows(std::vector<LongRow>& rows, const std::vector<Fact>& facts) {
 void add_scored_rows(std::vector<LongRow>& rows, const Cell& query_word, const std::vector<ScoredWord>& results) {
   int64_t rank = 0;
   for (const ScoredWord& r : results) rows.push_back({query_word, "score", ++rank, r.word, r.score});
+}
+
+// tokenize: a row a token, its id the value.
+void add_token_rows(std::vector<LongRow>& rows, const std::vector<TokenPiece>& tokens) {
+  int64_t rank = 0;
+  for (const TokenPiece& t : tokens) rows.push_back({"", "id", ++rank, t.token, int64_t{t.id}});
+}
+
+// embed: a row a value (d0, d1, ...) of each token's row, or of the pooled vector.
+void add_embed_rows(std::vector<LongRow>& rows, const EmbedAnswer& a) {
+  auto add_vector = [&](const Cell& rank, const std::string& word, const std::vector<float>& values) {
+    for (size_t j = 0; j < values.size(); ++j) rows.push_back({"", fmt::format("d{}", j), rank, word, values[j]});
+  };
+  if (!a.pool.empty()) return add_vector("", a.pool, a.pooled);
+  for (size_t i = 0; i < a.tokens.size(); ++i) add_vector(static_cast<int64_t>(i + 1), a.tokens[i].token, a.vectors[i]);
+}
+
+void add_diagnostics_rows(std::vector<LongRow>& rows, const TokenDiagnosticsAnswer& a) {
+  rows.push_back({"", "median_norm", "", "", a.median_norm});
+  int64_t rank = 0;
+  for (const LowNormRow& r : a.low_norm) rows.push_back({"", "low_norm", ++rank, r.row.word, r.norm});
+  rank = 0;
+  for (const ScoredWord& w : a.near_mean) rows.push_back({"", "near_mean", ++rank, w.word, w.score});
+  for (const KindCount& k : a.kinds) rows.push_back({"", "kind", "", k.kind, k.rows});
+  rows.push_back({"", "tied_embeddings", "", a.tied_embeddings, ""});
 }
 
 std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording) {
@@ -489,7 +510,11 @@ std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording
                                 {"", "accuracy", "", s.name, static_cast<float>(fraction_or_nan(s.correct, s.seen))});
                           }
                         },
-                        [&](const PairEvalAnswer& a) { add_fact_rows(rows, pair_eval_facts(a)); }},
+                        [&](const PairEvalAnswer& a) { add_fact_rows(rows, pair_eval_facts(a)); },
+                        [&](const TokenizeAnswer& a) { add_token_rows(rows, a.tokens); },
+                        [&](const DetokenizeAnswer& a) { rows.push_back({"", "text", "", a.text, ""}); },
+                        [&](const EmbedAnswer& a) { add_embed_rows(rows, a); },
+                        [&](const TokenDiagnosticsAnswer& a) { add_diagnostics_rows(rows, a); }},
              answer);
   if (rows.empty()) rows.emplace_back();  // a line always has a row
   return rows;
@@ -562,6 +587,8 @@ std::string render_for_shell(const BatchLineAnswer& line, bool color, const Erro
   if (const auto* error = std::get_if<Error>(&line.outcome)) return fmt::format("error: {}\n", wording(*error));
   const Answer& answer = std::get<Answer>(line.outcome);
   std::string out = render(answer, OutputStyle::text, color, wording);
+  // A text of its own bytes (detokenize) ends its line in the shell, which adds nothing else.
+  if (std::holds_alternative<DetokenizeAnswer>(answer) && (out.empty() || out.back() != '\n')) out += "\n";
   if (const auto* neighbors = std::get_if<NeighborsAnswer>(&answer)) {
     for (const NeighborsQuery& q : neighbors->queries) {
       if (q.error) out += fmt::format("error: {}\n", wording(*q.error));

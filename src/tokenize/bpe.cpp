@@ -87,7 +87,7 @@ class BpeTokenizer final : public Tokenizer {
 };
 
 std::vector<SplitStep> splits_of(const Spec& spec) {
-  if (!spec.splits.empty() || spec.model == "tiktoken") return spec.splits;
+  if (spec.splits_given || !spec.splits.empty() || spec.model == "tiktoken") return spec.splits;
   std::vector<SplitStep> steps = bpe_pre_splits(spec.pre);
   if (steps.empty()) {
     throw Error(ErrorKind::bad_data,

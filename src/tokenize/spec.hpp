@@ -102,6 +102,7 @@ struct Spec {
 
   std::vector<NormalizeStep> normalizer;
   std::vector<SplitStep> splits;  // empty for GGUF: the regexes of `pre` (bpe_pre_splits)
+  bool splits_given = false;      // `splits` is the whole rule, even when empty (tokenizer.json)
   // BPE
   std::vector<std::pair<std::string, std::string>> merges;  // by rank, in the vocabulary's spelling
   bool byte_encode = true;     // GPT-2 byte-level spelling; false: raw UTF-8 (Gemma 4, SPM-style BPE)

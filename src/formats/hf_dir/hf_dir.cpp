@@ -148,7 +148,42 @@ fs::path model_weights_file(const fs::path& directory) {
               fmt::format("{}: no model.safetensors or model.safetensors.index.json in this directory", directory.string()));
 }
 
+namespace {
+
+// A directory of tokenizer files and no weights (GPT-2's vocab.json + merges.txt): the tokens
+// with no matrix, so that tokenize and detokenize answer.
+Embeddings tokenizer_directory(const fs::path& directory, const LoadOptions& options) {
+  TokenVocabulary tokens = options.vocab_file.empty() ? read_hf_tokenizer(directory) : read_token_file(options.vocab_file);
+  if (options.limit && tokens.keys.size() > *options.limit) {
+    tokens.keys.resize(*options.limit);
+    tokens.kinds.resize(*options.limit);
+  }
+  SourceInfo source;
+  source.path = directory.string();
+  source.format = "tokenizer";
+  Matrix no_rows = Matrix::view(Dtype::f32, 0, 0, nullptr, 0, nullptr);
+  return embeddings_with_tokens(std::move(no_rows), std::move(tokens), std::move(source), 0, directory.string());
+}
+
+bool holds_tokenizer_only(const fs::path& directory) {
+  std::error_code error;
+  for (std::string_view name : {"model.safetensors", "model.safetensors.index.json"}) {
+    if (fs::exists(directory / name, error)) return false;
+  }
+  if (!files_ending_in(directory, ".safetensors").empty()) return false;
+  for (std::string_view name : kOtherWeights) {
+    if (fs::exists(directory / name, error)) return false;
+  }
+  for (std::string_view name : {"tokenizer.json", "vocab.json", "vocab.txt"}) {
+    if (fs::is_regular_file(directory / name, error)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Embeddings open_model_directory(const fs::path& directory, const LoadOptions& options) {
+  if (holds_tokenizer_only(directory)) return tokenizer_directory(directory, options);
   const fs::path weights = model_weights_file(directory);
   CheckpointMatrix checkpoint = read_safetensors_matrix(weights, options);
   checkpoint.source.path = directory.string();

@@ -29,7 +29,9 @@ bool sniff(std::string_view head, std::string_view path) {
   return looks_like_tokenizer_json(head);
 }
 
-tokenize::Spec spec_of(const std::filesystem::path& path) {
+}  // namespace
+
+tokenize::Spec read_tokenizer_spec(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::is_directory(path, error) && path.extension() == ".gguf") {
     const auto file = MappedFile::open(path);
@@ -43,6 +45,8 @@ tokenize::Spec spec_of(const std::filesystem::path& path) {
   }
   return std::move(*spec);
 }
+
+namespace {
 
 Embeddings open(ByteReader& in, const LoadOptions& options) {
   const std::filesystem::path path(in.path());
@@ -66,7 +70,7 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
 }  // namespace
 
 void attach_tokenizer_of(Embeddings& model, const std::filesystem::path& path) {
-  model.set_tokenizer([path] { return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(spec_of(path))); });
+  model.set_tokenizer([path] { return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(read_tokenizer_spec(path))); });
 }
 
 const FormatDescriptor& tokenizer_file_format() {

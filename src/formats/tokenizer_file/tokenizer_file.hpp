@@ -7,10 +7,17 @@
 
 #include "formats/format.hpp"
 #include "model/embeddings.hpp"
+#include "tokenize/spec.hpp"
 
 namespace embtool::formats {
 
 const FormatDescriptor& tokenizer_file_format();
+
+// The tokenizer of `path`: a tokenizer file (tokenizer.json, vocab.json with merges.txt beside
+// it, vocab.txt, a tiktoken file), a GGUF's metadata, or a model directory's tokenizer. Throws
+// Error(not_found) for a path that holds none, and what the file's reader throws for a
+// damaged one.
+tokenize::Spec read_tokenizer_spec(const std::filesystem::path& path);
 
 // Gives `model` the tokenizer of `path` (a tokenizer file, a GGUF, or a model directory),
 // built on first use; a path holding none makes tokenizer() say so then.

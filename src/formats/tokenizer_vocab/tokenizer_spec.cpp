@@ -433,6 +433,7 @@ Spec read_tokenizer_json_spec(const std::filesystem::path& file) {
   object model;
   if (json.root()["model"].get_object().get(model)) json.refuse("has no tokenizer model (no \"model\" object)");
   spec.escape_whitespaces = false;
+  spec.splits_given = true;  // no pre_tokenizer: the whole text is one word
   read_model(json, model, spec);
   element part;
   if (!json.root()["normalizer"].get(part)) read_normalizer(json, part, spec);

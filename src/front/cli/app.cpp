@@ -41,6 +41,7 @@ struct GlobalOptions {
   bool strict = false;
   std::string tensor;
   std::string vocab;
+  std::string tokenizer;
   size_t threads = 0;
   std::string scan_dtype = "auto";
 };
@@ -67,6 +68,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   last_wins(app.add_option("--vocab", g.vocab,
                            "Names for a matrix's rows (.npy): one token a line, or a tokenizer.json, "
                            "vocab.json or tiktoken file; default: rows named by their id"));
+  last_wins(app.add_option("--tokenizer", g.tokenizer,
+                           "The tokenizer to use instead of the model's (tokenize, detokenize, embed): "
+                           "a GGUF file, e.g. one of llama.cpp's vocabulary files"));
   last_wins(app.add_option("--limit", g.limit, "Load only the first N words (the most frequent ones)")
                 ->check(app::count_at_least_one()));
   std::vector<std::string> formats = format_spellings();
@@ -151,7 +155,7 @@ app::ProgressFactory progress_factory(const Streams& streams, bool quiet) {
 }
 
 app::ModelOptions model_options(const GlobalOptions& g) {
-  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict, g.tensor, g.vocab};
+  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict, g.tensor, g.vocab, g.tokenizer};
 }
 
 // The first word of the command line that is not an option or an option's value: the command
