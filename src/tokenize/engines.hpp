@@ -11,5 +11,7 @@ std::unique_ptr<const Tokenizer> make_bpe(Spec spec);            // bpe.cpp: "gp
 std::unique_ptr<const Tokenizer> make_sentencepiece(Spec spec);  // sentencepiece.cpp: "llama"
 std::unique_ptr<const Tokenizer> make_wordpiece(Spec spec);      // wordpiece.cpp: "bert"
 std::unique_ptr<const Tokenizer> make_unigram(Spec spec);        // unigram.cpp: "t5"
+// sentencepiece_model.cpp: "sentencepiece" (a tokenizer.model run by the SentencePiece library)
+std::unique_ptr<const Tokenizer> make_sentencepiece_model(Spec spec);
 
 }  // namespace embtool::tokenize

@@ -19,8 +19,9 @@ std::unique_ptr<const Tokenizer> make_tokenizer(Spec spec) {
   if (spec.model == "llama") return make_sentencepiece(std::move(spec));
   if (spec.model == "bert") return make_wordpiece(std::move(spec));
   if (spec.model == "t5") return make_unigram(std::move(spec));
+  if (spec.model == "sentencepiece") return make_sentencepiece_model(std::move(spec));
   throw Error(ErrorKind::invalid_argument,
-              fmt::format("embtool has no tokenizer of type '{}' (it knows gpt2, llama, bert, t5, tiktoken)", spec.model));
+              fmt::format("embtool has no tokenizer of type '{}' (it knows gpt2, llama, bert, t5, tiktoken, sentencepiece)", spec.model));
 }
 
 }  // namespace embtool::tokenize

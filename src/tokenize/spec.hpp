@@ -93,7 +93,8 @@ enum class Decoding {
 struct Spec {
   // The algorithm, in GGUF's naming: "gpt2" (byte-level or plain BPE over merges), "llama"
   // (SentencePiece BPE over scores), "bert" (WordPiece), "t5" (Unigram), "tiktoken" (BPE
-  // over ranks: a merge is the pair whose joined bytes have the lowest rank).
+  // over ranks: a merge is the pair whose joined bytes have the lowest rank), "sentencepiece"
+  // (a SentencePiece model file, through the SentencePiece library).
   std::string model;
   std::string pre;  // GGUF's tokenizer.ggml.pre (BPE): names the split regexes when `splits` is empty
   Vocab vocab;
@@ -115,6 +116,9 @@ struct Spec {
   bool escape_whitespaces = true;         // ' ' -> "▁"
   bool treat_whitespace_as_suffix = false;
   std::vector<char> precompiled_charsmap;  // Unigram's normalization table, as GGUF holds it
+  // "sentencepiece": a tokenizer.model (SentencePiece's serialized ModelProto), run by the
+  // SentencePiece library itself.
+  std::string sentencepiece_model;
   // WordPiece (GGUF "bert": tokens spelled "▁word" / "ing"; vocab.txt: "word" / "##ing")
   bool lowercase = true;
   bool strip_accents = true;
