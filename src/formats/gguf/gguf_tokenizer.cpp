@@ -79,9 +79,7 @@ void set_model_defaults(tokenize::Spec& spec, bool& add_bos, bool& add_eos, bool
     spec.decoding = tokenize::Decoding::sentencepiece;
   } else if (spec.model == "t5") {
     s.eos = 1, s.unk = 2, s.pad = 0;
-    add_eos = true;
-    spec.add_space_prefix = true;
-    spec.remove_extra_whitespaces = true;
+    add_eos = true;  // add_space_prefix and remove_extra_whitespaces: false unless the file says
     spec.decoding = tokenize::Decoding::sentencepiece;
   }
 }
