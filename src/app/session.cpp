@@ -65,7 +65,7 @@ struct Session::NamedTokenizer {
   std::shared_ptr<const tokenize::Tokenizer> built;
 
   std::shared_ptr<const tokenize::Tokenizer> get() {
-    if (!built) built = tokenize::make_tokenizer(formats::read_tokenizer_spec(path));
+    if (!built) built = formats::build_tokenizer(path);
     return built;
   }
 };

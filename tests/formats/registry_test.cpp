@@ -79,7 +79,9 @@ std::string read_only_sample(const std::string& format, const std::vector<WordVe
         out += i + 1 < w.size() ? kBase64[(n >> 6) & 63] : '=';
         out += i + 2 < w.size() ? kBase64[n & 63] : '=';
       }
-      out += " " + std::to_string(rank) + "\n";
+      out += ' ';
+      out += std::to_string(rank);
+      out += '\n';
     }
     return out;
   }

@@ -28,7 +28,12 @@ int main(int argc, char** argv) {
       std::string line;
       for (const auto& p : pieces) line += std::to_string(p.id) + " ";
       line += "|";
-      for (const auto& p : pieces) line += " " + std::to_string(p.begin) + ":" + std::to_string(p.end);
+      for (const auto& p : pieces) {
+        line += ' ';
+        line += std::to_string(p.begin);
+        line += ':';
+        line += std::to_string(p.end);
+      }
       std::printf("%s\n", line.c_str());
       start = end + 1;
     }

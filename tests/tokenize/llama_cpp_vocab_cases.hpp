@@ -56,7 +56,10 @@ inline std::vector<int32_t> ids_of(const std::vector<tokenize::Piece>& pieces) {
 
 inline std::string join(const std::vector<int32_t>& ids) {
   std::string s;
-  for (int32_t id : ids) s += (s.empty() ? "" : " ") + std::to_string(id);
+  for (int32_t id : ids) {
+    if (!s.empty()) s += ' ';
+    s += std::to_string(id);
+  }
   return s;
 }
 
@@ -65,7 +68,10 @@ inline std::string printable(const std::string& text) {
   for (unsigned char c : text) {
     if (c == '\n') s += "\\n";
     else if (c == '\t') s += "\\t";
-    else if (c < 0x20) s += "\\x" + std::to_string(c);
+    else if (c < 0x20) {
+      s += "\\x";
+      s += std::to_string(c);
+    }
     else s += static_cast<char>(c);
   }
   return s + "'";

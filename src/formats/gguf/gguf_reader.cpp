@@ -237,7 +237,12 @@ void attach_tokenizer(Embeddings& model, const gguf::File& gguf_file, std::share
   if (gguf_file.find("tokenizer.ggml.model") == nullptr) return;
   model.set_tokenizer([file = std::move(file), path] {
     const gguf::File parsed = gguf::parse(file->bytes(), path);
-    return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(gguf::tokenizer_spec(parsed, path)));
+    tokenize::Spec spec = gguf::tokenizer_spec(parsed, path);
+    try {
+      return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(std::move(spec)));
+    } catch (const Error& e) {
+      throw Error(e.kind(), fmt::format("{}: {}", path, e.what()));  // name the file
+    }
   });
 }
 

@@ -18,10 +18,12 @@ namespace {
 bool looks_like_tokenizer_json(std::string_view head) {
   const size_t first = head.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || head[first] != '{') return false;
-  // tokenizer.json's top level names its parts; a vocab.json is tokens alone.
-  return head.find("\"model\"") != std::string_view::npos &&
-         (head.find("\"added_tokens\"") != std::string_view::npos || head.find("\"pre_tokenizer\"") != std::string_view::npos ||
-          head.find("\"normalizer\"") != std::string_view::npos);
+  // tokenizer.json's "model" is an object; in GPT-2's vocab.json "model" is a token, its value an id.
+  for (size_t at = head.find("\"model\""); at != std::string_view::npos; at = head.find("\"model\"", at + 1)) {
+    const size_t value = head.find_first_not_of(" \t\r\n:", at + 7);
+    if (value != std::string_view::npos && head[value] == '{' && head.find(':', at + 7) < value) return true;
+  }
+  return false;
 }
 
 bool sniff(std::string_view head, std::string_view path) {
@@ -71,8 +73,17 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
 
 }  // namespace
 
+std::shared_ptr<const tokenize::Tokenizer> build_tokenizer(const std::filesystem::path& path) {
+  tokenize::Spec spec = read_tokenizer_spec(path);
+  try {
+    return tokenize::make_tokenizer(std::move(spec));
+  } catch (const Error& e) {
+    throw Error(e.kind(), fmt::format("{}: {}", path.string(), e.what()));  // name the file
+  }
+}
+
 void attach_tokenizer_of(Embeddings& model, const std::filesystem::path& path) {
-  model.set_tokenizer([path] { return std::shared_ptr<const tokenize::Tokenizer>(tokenize::make_tokenizer(read_tokenizer_spec(path))); });
+  model.set_tokenizer([path] { return build_tokenizer(path); });
 }
 
 const FormatDescriptor& tokenizer_file_format() {

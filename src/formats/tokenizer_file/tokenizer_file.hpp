@@ -4,10 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 
 #include "formats/format.hpp"
 #include "model/embeddings.hpp"
 #include "tokenize/spec.hpp"
+#include "tokenize/tokenizer.hpp"
 
 namespace embtool::formats {
 
@@ -18,6 +20,9 @@ const FormatDescriptor& tokenizer_file_format();
 // Error(not_found) for a path that holds none, and what the file's reader throws for a
 // damaged one.
 tokenize::Spec read_tokenizer_spec(const std::filesystem::path& path);
+
+// The tokenizer of `path` built; its errors name the file.
+std::shared_ptr<const tokenize::Tokenizer> build_tokenizer(const std::filesystem::path& path);
 
 // Gives `model` the tokenizer of `path` (a tokenizer file, a GGUF, or a model directory),
 // built on first use; a path holding none makes tokenizer() say so then.
