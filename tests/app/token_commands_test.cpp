@@ -434,7 +434,7 @@ TEST_CASE("the command line: a tokenizer's file without a matrix is said to be o
   const auto data = shared_data_dir();
   if (!data) return;
   const std::string vocab = (*data / "llm/vocab/ggml-vocab-llama-spm.gguf").string();
-  for (const std::vector<std::string> command :
+  for (const std::vector<std::string>& command :
        {std::vector<std::string>{"embed", "hello"}, {"tokens"}}) {
     std::vector<std::string> args{"-m", vocab};
     args.insert(args.end(), command.begin(), command.end());

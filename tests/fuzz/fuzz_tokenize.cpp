@@ -68,7 +68,7 @@ Spec pipeline_spec() {
   replace.kind = NormalizeStep::Kind::replace;
   replace.pattern = "\\s+";
   replace.pattern_is_regex = true;
-  replace.content = " ";
+  replace.content.assign(1, ' ');  // assign: GCC 12 warns wrongly (-Wrestrict) on = " " here
   NormalizeStep bert;
   bert.kind = NormalizeStep::Kind::bert;
   spec.normalizer = {nfkc, lower, replace, bert};
