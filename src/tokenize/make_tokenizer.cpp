@@ -15,6 +15,14 @@ std::unique_ptr<const Tokenizer> make_tokenizer(Spec spec) {
     throw Error(ErrorKind::bad_data, fmt::format("the tokenizer has {} scores for {} tokens",
                                                  spec.vocab.scores.size(), spec.vocab.tokens.size()));
   }
+  for (const std::vector<int32_t>* ids : {&spec.prefix_ids, &spec.suffix_ids, &spec.vocab.lstrip, &spec.vocab.rstrip}) {
+    for (int32_t id : *ids) {
+      if (id < 0 || static_cast<size_t>(id) >= spec.vocab.tokens.size()) {
+        throw Error(ErrorKind::bad_data, fmt::format("the tokenizer names a special token id {} but has {} tokens", id,
+                                                     spec.vocab.tokens.size()));
+      }
+    }
+  }
   if (spec.model == "gpt2" || spec.model == "tiktoken") return make_bpe(std::move(spec));
   if (spec.model == "llama") return make_sentencepiece(std::move(spec));
   if (spec.model == "bert") return make_wordpiece(std::move(spec));

@@ -50,6 +50,8 @@ Spec raw_bpe_spec() {
   spec.decoding = Decoding::sentencepiece;
   spec.vocab.tokens.resize(256);
   spec.merges.clear();
+  spec.prefix_ids.clear();  // the byte-level spec's ids are past this vocabulary
+  spec.vocab.rstrip.clear();
   for (int b = 0; b < 256; ++b) spec.vocab.tokens[b] = byte_token_key(static_cast<unsigned char>(b));
   for (const char* t : {"a", "b", "\xE2\x96\x81", "\xE2\x96\x81" "a", "\n"}) spec.vocab.tokens.push_back(t);
   spec.vocab.kinds.assign(spec.vocab.tokens.size(), embtool::TokenKind::normal);
