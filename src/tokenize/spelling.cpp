@@ -167,7 +167,7 @@ std::string sentencepiece_text(std::string_view key) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  auto value = [](char c) -> int {
+  auto value_of = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -175,25 +175,26 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (c == '/') return 63;
     return -1;
   };
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  // Padded to a multiple of 4, as tiktoken and tokenizers write it.
+  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+  size_t padding = 0;
+  while (padding < 2 && text[text.size() - 1 - padding] == '=') ++padding;
+  std::string bytes;
+  bytes.reserve(text.size() / 4 * 3);
   uint32_t bits = 0;
-  int count = 0;
-  size_t i = 0;
-  for (; i < text.size() && text[i] != '='; ++i) {
-    const int v = value(text[i]);
-    if (v < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xFF);
+  int held = 0;
+  for (size_t i = 0; i < text.size() - padding; ++i) {
+    const int value = value_of(text[i]);
+    if (value < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<uint32_t>(value);
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      bytes += static_cast<char>((bits >> held) & 0xFF);
     }
   }
-  for (; i < text.size(); ++i) {
-    if (text[i] != '=') return std::nullopt;
-  }
-  return out;
+  if ((bits & ((1u << held) - 1)) != 0) return std::nullopt;  // non-canonical padding bits
+  return bytes;
 }
 
 }  // namespace embtool::tokenize

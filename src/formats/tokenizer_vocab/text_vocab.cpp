@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "formats/tokenizer_vocab/collected.hpp"
+#include "tokenize/spelling.hpp"
 #include "formats/tokenizer_vocab/tokenizer_vocab.hpp"
 #include "model/tokens.hpp"
 
@@ -55,28 +56,6 @@ int base64_value(char c) {
   return -1;
 }
 
-// Standard base64 with its padding, as tiktoken writes it; nullopt for anything else.
-std::optional<std::string> decode_base64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  size_t padding = 0;
-  while (padding < 2 && text[text.size() - 1 - padding] == '=') ++padding;
-  std::string bytes;
-  bytes.reserve(text.size() / 4 * 3);
-  uint32_t bits = 0;
-  int held = 0;
-  for (size_t i = 0; i < text.size() - padding; ++i) {
-    const int value = base64_value(text[i]);
-    if (value < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<uint32_t>(value);
-    held += 6;
-    if (held >= 8) {
-      held -= 8;
-      bytes += static_cast<char>((bits >> held) & 0xFF);
-    }
-  }
-  if ((bits & ((1u << held) - 1)) != 0) return std::nullopt;  // non-canonical padding bits
-  return bytes;
-}
 
 std::optional<uint64_t> whole_number(std::string_view text) {
   uint64_t value = 0;
@@ -129,7 +108,7 @@ Collected collect_tiktoken_ranks(const std::filesystem::path& file, std::string_
     if (line.empty()) continue;  // as tiktoken's own loader skips them
     const size_t space = line.find(' ');
     if (space == std::string_view::npos) refuse_line(file, lines.number(), "is not \"base64-token rank\"");
-    const std::optional<std::string> token = decode_base64(line.substr(0, space));
+    const std::optional<std::string> token = tokenize::base64_decode(line.substr(0, space));
     if (!token) refuse_line(file, lines.number(), "the token is not base64");
     const std::optional<uint64_t> rank = whole_number(line.substr(space + 1));
     if (!rank) refuse_line(file, lines.number(), "the rank is not a whole number");
