@@ -29,11 +29,16 @@ std::string_view command_of(const Answer& answer) {
                                [](const TokenizeAnswer&) { return "tokenize"; },
                                [](const DetokenizeAnswer&) { return "detokenize"; },
                                [](const EmbedAnswer&) { return "embed"; },
-                               [](const TokenDiagnosticsAnswer&) { return "tokens"; }},
+                               [](const TokenDiagnosticsAnswer&) { return "tokens"; },
+                               [](const WordsAnswer&) { return "words"; }},
                     answer);
 }
 
 std::optional<Error> failure_of(const Answer& answer) {
+  if (const auto* words = std::get_if<WordsAnswer>(&answer); words != nullptr && words->matched == 0) {
+    return Error(ErrorKind::not_found, words->filter == "all" ? std::string("the vocabulary is empty")
+                                                              : fmt::format("no word matches {} '{}'", words->filter == "prefix" ? "the prefix" : "the text", words->pattern));
+  }
   const auto* neighbors = std::get_if<NeighborsAnswer>(&answer);
   if (neighbors == nullptr) return std::nullopt;
   size_t failed = 0;

@@ -223,11 +223,21 @@ struct TokenDiagnosticsAnswer {
   std::string tied_embeddings;         // whether the output embedding is the input one
 };
 
+// words: the vocabulary rows whose words match, in row order (a frequency-ordered file's most
+// frequent first), at most `limit` of them; `matched` counts every match.
+struct WordsAnswer {
+  std::string filter;   // "prefix", "contains" or "all"
+  std::string pattern;  // what was looked for
+  uint64_t matched = 0;
+  bool count_only = false;
+  std::vector<RowRef> words;
+};
+
 // The answer of one query: what a command prints, or what a batch line holds.
 using Answer = std::variant<SimilarityAnswer, DistanceAnswer, NeighborsAnswer, AnalogyAnswer,
                             DoesntMatchAnswer, VectorAnswer, InfoAnswer, AnalogyEvalAnswer,
                             Word2vecAccuracyAnswer, PairEvalAnswer, TokenizeAnswer, DetokenizeAnswer,
-                            EmbedAnswer, TokenDiagnosticsAnswer>;
+                            EmbedAnswer, TokenDiagnosticsAnswer, WordsAnswer>;
 
 // The command an answer answers ("neighbors", "eval-analogies", ...), as JSON names it.
 std::string_view command_of(const Answer& answer);

@@ -1,14 +1,12 @@
 #include "app/batch.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <chrono>
 #include <optional>
 
-#include "app/parse_error.hpp"
-#include "app/query_commands.hpp"
+#include "app/query_parse.hpp"
 #include "base/error.hpp"
 #include "ops/ops.hpp"
 
@@ -47,46 +45,25 @@ std::vector<std::string> tokenize(std::string_view line) {
   return tokens;
 }
 
-const Command* find_query_command(std::string_view name) {
-  for (const Command& command : query_commands()) {
-    if (command.name == name) return &command;
-  }
-  return nullptr;
-}
-
-std::string query_command_list() {
-  std::vector<std::string_view> names;
-  for (const Command& command : query_commands()) names.push_back(command.name);
-  return fmt::format("{}", fmt::join(names, ", "));
-}
-
 // The query commands' own grammar, so a line means what it means on the command line.
-void parse_line(BatchLine& line) {
+void parse_line(BatchLine& line, const LineCheck& check) {
   try {
-    const std::vector<std::string> tokens = tokenize(line.text);
+    std::vector<std::string> tokens = tokenize(line.text);
     if (tokens.empty()) throw Error(ErrorKind::invalid_argument, "no command");
     line.command = find_query_command(tokens.front());
     if (line.command == nullptr) {
       throw Error(ErrorKind::invalid_argument,
                   fmt::format("unknown command '{}' (a line is one of: {})", tokens.front(), query_command_list()));
     }
-    CLI::App app{"a batch line", "embtool"};
-    app.set_help_flag();
-    CLI::App* sub = app.add_subcommand(std::string(line.command->name), std::string(line.command->summary));
-    sub->set_help_flag();
-    line.command->grammar(*sub, line.args);
-    app.require_subcommand(1, 1);
-    std::vector<std::string> reversed(tokens.rbegin(), tokens.rend());  // CLI11 pops from the back
-    app.parse(reversed);
-    line.args.dash_is_a_word = true;  // standard input is the batch itself
-  } catch (const CLI::ParseError& e) {
-    line.parse_error = Error(ErrorKind::invalid_argument, plain_parse_error(e));
+    tokens.erase(tokens.begin());
+    line.args = parse_query_arguments(*line.command, tokens);
+    if (check) check(line.args);
   } catch (const Error& e) {
     line.parse_error = e;
   }
 }
 
-std::vector<BatchLine> read_lines(std::istream& in, std::string_view source) {
+std::vector<BatchLine> read_lines(std::istream& in, std::string_view source, const LineCheck& check) {
   std::vector<BatchLine> lines;
   size_t number = 0;
   for (std::string text; std::getline(in, text);) {
@@ -97,7 +74,7 @@ std::vector<BatchLine> read_lines(std::istream& in, std::string_view source) {
     BatchLine line;
     line.number = number;
     line.text = std::move(text);
-    parse_line(line);
+    parse_line(line, check);
     lines.push_back(std::move(line));
   }
   if (in.bad()) throw Error(ErrorKind::io, fmt::format("{}: cannot read the queries", source));
@@ -151,8 +128,8 @@ BatchLineAnswer run_line(const Session& s, BatchLine& line, const std::vector<Ne
 
 }  // namespace
 
-BatchAnswer answer_batch(const Session& s, std::istream& in, std::string_view source) {
-  std::vector<BatchLine> lines = read_lines(in, source);
+BatchAnswer answer_batch(const Session& s, std::istream& in, std::string_view source, const LineCheck& check) {
+  std::vector<BatchLine> lines = read_lines(in, source, check);
   const auto precomputed = answer_searches(s, lines);
   BatchAnswer answer;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -165,7 +142,7 @@ BatchLineAnswer answer_line(const Session& s, const std::string& text) {
   BatchLine line;
   line.number = 1;
   line.text = text;
-  parse_line(line);
+  parse_line(line, {});
   return run_line(s, line, nullptr);
 }
 

@@ -18,6 +18,17 @@
 
 namespace embtool::app {
 
+// serve: an HTTP server answering the query commands (front/http), with its bounds.
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8000;          // 0: any free port (the one chosen is announced)
+  size_t threads = 0;            // workers; 0: one per core
+  size_t max_k = 1000;           // the largest k (and tokens -k) a request may ask for
+  size_t max_body_bytes = 1 << 20;
+  size_t max_batch_lines = 10000;
+  unsigned timeout_seconds = 10;  // a connection silent this long is closed
+  size_t max_connections = 512;
+};
 // What the grammars of the commands read. One record for all commands: each grammar fills
 // its own fields.
 struct CommandArgs {
@@ -43,6 +54,10 @@ struct CommandArgs {
   size_t token_k = 20;
   // info
   bool tensors = false;
+  // words
+  std::optional<std::string> prefix, contains;
+  uint64_t limit = 0;
+  bool count = false;
   // eval
   std::string eval_kind;  // "analogies" or "pairs"
   std::string eval_file;
@@ -60,14 +75,19 @@ struct CommandArgs {
   bool force = false;
   // help
   std::optional<std::string> help_topic;
+  // serve
+  ServeOptions serve;
 };
 
-// Results that are not answers: the shell to start, the help to show.
+// Results that are not answers: the shell to start, the server to start, the help to show.
 struct StartShell {};
+struct StartServer {
+  ServeOptions options;
+};
 struct ShowHelp {
   std::optional<std::string> command;
 };
-using Result = std::variant<Answer, BatchAnswer, ConvertReport, StartShell, ShowHelp>;
+using Result = std::variant<Answer, BatchAnswer, ConvertReport, StartShell, StartServer, ShowHelp>;
 
 struct Command {
   std::string_view name;
@@ -79,6 +99,10 @@ struct Command {
   // The cosine search a line of this command would run, if it is one that a batch answers
   // together with the others in one pass (nullopt: the line runs on its own).
   std::optional<CosineSearch> (*cosine_search)(const Session& session, const CommandArgs& args) = nullptr;
+  // The names a request's parameters give the positional arguments, in order
+  // (GET /api/similar?a=cat&b=dog); "word..." takes any number: `word` repeated, or `words`
+  // holding them separated by commas. Options are named as on the command line (k, method).
+  std::string_view parameters = {};
 };
 
 }  // namespace embtool::app

@@ -15,7 +15,6 @@
 namespace embtool::app {
 namespace {
 
-Result run_info(const Session& s, const CommandArgs& a) { return Answer{info(s, a.tensors)}; }
 
 void eval_grammar(CLI::App& eval, CommandArgs& args) {
   eval.fallthrough();
@@ -128,6 +127,30 @@ Result run_convert(const Session& s, const CommandArgs& args) {
   return convert(s, {args.input, args.output, args.to, args.dtypes, args.force});
 }
 
+void serve_grammar(CLI::App& serve, CommandArgs& args) {
+  ServeOptions& o = args.serve;
+  serve.add_option("--port", o.port, "The TCP port (default 8000; 0: any free one, announced on stderr)");
+  serve.add_option("--bind", o.bind,
+                   "The address to listen on (default 127.0.0.1, this machine only; 0.0.0.0: every interface)");
+  serve.add_option("--threads", o.threads, "Workers answering requests (default: one per core)")
+      ->check(count_at_least_one());
+  serve.add_option("--max-k", o.max_k, "The largest k a request may ask for (default 1000)")->check(count_at_least_one());
+  serve.add_option("--max-body", o.max_body_bytes, "The largest request body, in bytes (default 1048576)")
+      ->check(count_at_least_one());
+  serve.add_option("--max-batch", o.max_batch_lines, "The most lines a POST /api/batch may hold (default 10000)")
+      ->check(count_at_least_one());
+  serve.add_option("--timeout", o.timeout_seconds,
+                   "Seconds a connection may stay silent before it is closed (default 10)")
+      ->check(count_at_least_one());
+  serve.add_option("--max-connections", o.max_connections, "Connections open at once (default 512)")
+      ->check(count_at_least_one());
+}
+
+Result run_serve(const Session& s, const CommandArgs& args) {
+  s.embeddings();  // opened before the first request, once, for every worker
+  return StartServer{args.serve};
+}
+
 void help_grammar(CLI::App& help, CommandArgs& args) {
   help.add_option("COMMAND", args.help_topic, "The command to explain; none: every command");
 }
@@ -144,13 +167,6 @@ Result run_help(const Session&, const CommandArgs& args) {
 
 std::vector<Command> all_commands() {
   std::vector<Command> all = query_commands();
-  all.push_back({"info", "Rows, dimension, format, tokenizer, sizes and norms of the model",
-                 "info\ninfo --json\n-m ./gpt2 info --tensors", false,
-                 [](CLI::App& cmd, CommandArgs& args) {
-                   cmd.add_flag("--tensors", args.tensors,
-                                "Also list every tensor of a checkpoint (name, dtype, shape, bytes)");
-                 },
-                 run_info});
   all.push_back({"eval", "Evaluate the model on a standard test set",
                  "eval analogies questions-words.txt\neval analogies questions-words.txt --style word2vec\n"
                  "eval pairs wordsim353.tsv",
@@ -167,6 +183,11 @@ std::vector<Command> all_commands() {
                  "format (word2vec binary or text, GloVe), keeping every word and float bit",
                  "convert GoogleNews-vectors-negative300.bin.gz news.emb --dtype f16,i8\nconvert news.emb news.txt",
                  false, convert_grammar, run_convert});
+  all.push_back({"serve",
+                 "An HTTP server with a JSON API over the query commands (GET /api/neighbors?word=dog) and a "
+                 "web page to explore the model",
+                 "serve\nserve --port 8080 --threads 4\n-m news.emb serve --bind 0.0.0.0", false, serve_grammar,
+                 run_serve});
   all.push_back({"help", "Explain a command, with examples (none: list the commands)", "help\nhelp neighbors",
                  false, help_grammar, run_help});
   return all;

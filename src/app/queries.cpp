@@ -284,6 +284,22 @@ void add_token_facts(std::vector<Fact>& facts, const Embeddings& e) {
 
 }  // namespace
 
+WordsAnswer words(const Session& s, std::string_view filter, std::string_view pattern, uint64_t limit,
+                  bool count_only) {
+  const Vocabulary& vocabulary = s.embeddings().vocabulary();
+  WordsAnswer answer{std::string(filter), std::string(pattern), 0, count_only, {}};
+  for (uint32_t row = 0; row < vocabulary.size(); ++row) {
+    const std::string_view word = vocabulary.word(row);
+    const bool match = filter == "prefix"     ? word.starts_with(pattern)
+                       : filter == "contains" ? word.find(pattern) != std::string_view::npos
+                                              : true;
+    if (!match) continue;
+    ++answer.matched;
+    if (!count_only && (limit == 0 || answer.words.size() < limit)) answer.words.push_back(row_ref(s, row));
+  }
+  return answer;
+}
+
 InfoAnswer info(const Session& s, bool tensors) {
   const Embeddings& e = s.embeddings();
   const SourceInfo& source = e.source();

@@ -31,6 +31,11 @@ AnalogyAnswer analogy(const Session& session, const Term& a, const Term& b, cons
 
 VectorAnswer vector(const Session& session, const Term& term);
 
+// The rows whose words start with `prefix` (filter "prefix") or hold `text` ("contains"), or
+// every row ("all"); at most `limit` listed (0: all), every match counted.
+WordsAnswer words(const Session& session, std::string_view filter, std::string_view pattern, uint64_t limit,
+                  bool count_only);
+
 // `tensors`: also list every tensor of the checkpoint the model came from.
 InfoAnswer info(const Session& session, bool tensors = false);
 

@@ -164,6 +164,25 @@ Result run_embed(const Session& s, const CommandArgs& a) {
   return Answer{embed_text(s, text_argument(s, a), {encode_options(a), pool_of(a.pool), a.check_one_hot})};
 }
 Result run_tokens(const Session& s, const CommandArgs& a) { return Answer{token_diagnostics(s, a.token_k)}; }
+Result run_info(const Session& s, const CommandArgs& a) { return Answer{info(s, a.tensors)}; }
+
+Result run_words(const Session& s, const CommandArgs& a) {
+  if (a.prefix) return Answer{words(s, "prefix", *a.prefix, a.limit, a.count)};
+  if (a.contains) return Answer{words(s, "contains", *a.contains, a.limit, a.count)};
+  return Answer{words(s, "all", "", a.limit, a.count)};
+}
+
+void words_grammar(CLI::App& cmd, CommandArgs& args) {
+  auto* prefix = cmd.add_option("--prefix", args.prefix, "Only the words that start with P");
+  auto* contains = cmd.add_option("--contains", args.contains, "Only the words that hold S");
+  prefix->excludes(contains);
+  cmd.add_option("--limit", args.limit, "List at most N (they are all counted)")->check(kCountAtLeastOne);
+  cmd.add_flag("--count", args.count, "Only count the matches");
+}
+
+void info_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_flag("--tensors", args.tensors, "Also list every tensor of a checkpoint (name, dtype, shape, bytes)");
+}
 
 // The searches a batch answers together: a lone word's neighbors, a 3CosAdd analogy whose
 // words resolve. Anything else (including every error) is left to the line's own command.
@@ -331,37 +350,42 @@ std::vector<std::string> neighbor_queries(const std::vector<std::string>& argume
 const std::vector<Command>& query_commands() {
   static const std::vector<Command> commands{
       {"similar", "Cosine similarity of two words", "similar cat dog\nsimilar --id 3 --id 7\nsimilar cat --id 7",
-       true, similar_grammar, run_similar},
+       true, similar_grammar, run_similar, nullptr, "a b"},
       {"distance", "Cosine distance and Euclidean distance of two words", "distance cat dog", true,
-       similar_grammar, run_distance},
+       similar_grammar, run_distance, nullptr, "a b"},
       {"neighbors", "The nearest words by cosine similarity",
        "neighbors dog --k 5\nneighbors king queen dog\nneighbors \"king - man + woman\"\n"
        "neighbors --id 3\nneighbors \" king\"   (a token by the text it stands for)\n"
        "cut -f1 words.tsv | embtool neighbors - --tsv",
-       true, neighbors_grammar, run_neighbors, neighbors_search},
+       true, neighbors_grammar, run_neighbors, neighbors_search, "word..."},
       {"analogy", "A + B - C: 'king woman man' finds queen",
        "analogy king woman man\nanalogy king woman man --method mul --k 3", true, analogy_grammar, run_analogy,
-       analogy_search},
+       analogy_search, "a b c"},
       {"vector", "Print a word's vector exactly (the lookup-table row)", "vector cat\nvector --id 42", true,
-       vector_grammar, run_vector},
+       vector_grammar, run_vector, nullptr, "word"},
       {"doesnt-match", "The word that fits least with the others", "doesnt-match breakfast cereal dinner lunch",
-       true, doesnt_match_grammar, run_doesnt_match},
+       true, doesnt_match_grammar, run_doesnt_match, nullptr, "word..."},
       {"tokenize", "A text's tokens: ids, the tokenizer's spelling, the text of each and its bytes in the input",
        "tokenize \"Hello world\"\ntokenize --ids --add-special \"Hello world\"\n"
        "tokenize - --json < prompt.txt\ntokenize --parse-special -- \"-<s> hello\"",
-       true, tokenize_grammar, run_tokenize},
+       true, tokenize_grammar, run_tokenize, nullptr, "text"},
       {"detokenize", "The text of token ids (its exact bytes, no newline added)",
        "detokenize 15496 995\ndetokenize $(embtool tokenize --ids \"Hello world\")\n"
        "echo '[15496, 995]' | embtool detokenize -",
-       true, detokenize_grammar, run_detokenize},
+       true, detokenize_grammar, run_detokenize, nullptr, "id..."},
       {"embed", "A text's tokens and their rows of the embedding matrix, each as 'vector --id' prints it",
        "embed \"Hello world\"\nembed \"Hello world\" --pool mean --json\nembed \"Hello\" --check-one-hot",
-       true, embed_grammar, run_embed},
+       true, embed_grammar, run_embed, nullptr, "text"},
       {"tokens",
        "Token diagnostics: the lowest embedding norms (under-trained tokens), the tokens nearest the mean "
        "row, how many tokens of each kind, whether the embeddings are tied",
        "tokens\ntokens --k 50 --json\n-m model.gguf tokens --tsv",
        true, tokens_grammar, run_tokens},
+      {"info", "Rows, dimension, format, tokenizer, sizes and norms of the model",
+       "info\ninfo --json\n-m ./gpt2 info --tensors", true, info_grammar, run_info},
+      {"words", "List the vocabulary with each word's row, or the words that start with or hold a text",
+       "words --prefix king --limit 5\nwords --contains ing --count\nwords --json --limit 100", true, words_grammar,
+       run_words},
   };
   return commands;
 }

@@ -233,6 +233,20 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
               json.key("pairs").value(a.pairs).key("oov").value(a.oov).key("oov_ratio").value(a.oov_ratio);
             });
           },
+          [&](const WordsAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              if (a.filter != "all") json.key(a.filter).value(std::string_view(a.pattern));
+              json.key("matched").value(a.matched);
+              if (a.count_only) return;
+              json.key("words").begin_array();
+              for (const RowRef& row : a.words) {
+                json.begin_object().key("word").value(std::string_view(row.word)).key("id").value(int64_t{row.id});
+                if (row.token) write_token(json, row.word, *row.token);
+                json.end_object();
+              }
+              json.end_array();
+            });
+          },
           [&](const auto& token_answer) {  // tokenize, detokenize, embed, tokens
             json_object(out, lead, command, [&](JsonWriter& json) { write_json_fields(json, token_answer); });
           }},
@@ -397,6 +411,13 @@ std::string render_vector(const VectorAnswer& a, OutputStyle format, bool color)
   return vector_line(a.row.word, a.values, color);
 }
 
+std::string render_words(const WordsAnswer& a, OutputStyle format, bool color) {
+  if (a.count_only) return as_text_or_tsv(facts_table({{"matched", static_cast<int64_t>(a.matched)}}), format, color);
+  Table table{{"row", "word"}, {}};
+  for (const RowRef& row : a.words) table.rows.push_back({int64_t{row.id}, shown(row)});
+  return as_text_or_tsv(table, format, color);
+}
+
 std::string render_table(const Answer& answer, OutputStyle format, bool color) {
   return std::visit(
       overloaded{[&](const SimilarityAnswer& a) {
@@ -423,6 +444,7 @@ std::string render_table(const Answer& answer, OutputStyle format, bool color) {
                  [&](const PairEvalAnswer& a) {
                    return as_text_or_tsv(facts_table(pair_eval_facts(a)), format, color);
                  },
+                 [&](const WordsAnswer& a) { return render_words(a, format, color); },
                  [&](const auto& token_answer) {  // tokenize, detokenize, embed, tokens
                    return token_table(token_answer, format == OutputStyle::tsv, color);
                  }},
@@ -514,7 +536,11 @@ std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording
                         [&](const TokenizeAnswer& a) { add_token_rows(rows, a.tokens); },
                         [&](const DetokenizeAnswer& a) { rows.push_back({"", "text", "", a.text, ""}); },
                         [&](const EmbedAnswer& a) { add_embed_rows(rows, a); },
-                        [&](const TokenDiagnosticsAnswer& a) { add_diagnostics_rows(rows, a); }},
+                        [&](const TokenDiagnosticsAnswer& a) { add_diagnostics_rows(rows, a); },
+                        [&](const WordsAnswer& a) {
+                          if (a.count_only) rows.push_back({"", "matched", "", "", static_cast<int64_t>(a.matched)});
+                          for (const RowRef& row : a.words) rows.push_back({"", "row", "", row.word, int64_t{row.id}});
+                        }},
              answer);
   if (rows.empty()) rows.emplace_back();  // a line always has a row
   return rows;

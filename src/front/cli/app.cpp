@@ -20,6 +20,8 @@
 #include "front/cli/progress_bar.hpp"
 #include "front/cli/sigbus_guard.hpp"
 #include "formats/registry.hpp"
+#include "front/http/api.hpp"
+#include "front/http/server.hpp"
 #include "front/repl/repl.hpp"
 #include "render/render.hpp"
 #include "render/table.hpp"
@@ -256,6 +258,13 @@ class ResultWriter {
 
   int write_one(const app::StartShell&, const app::Session& session) {
     repl::run_repl(session, streams_.out, streams_.color, wording);
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  // One mapped model for every worker: the session's, opened before the server starts.
+  int write_one(const app::StartServer& start, const app::Session& session) {
+    const http::Api api(session.embeddings(), session.case_fallback(), session.search(), log_, start.options);
+    http::serve_until_signal(api, log_, streams_.err);
     return static_cast<int>(ExitCode::ok);
   }
 
