@@ -1,6 +1,6 @@
 # What scripts/fuzz.sh and scripts/fuzz-refresh-corpus.sh share (sourced, not run): the
 # targets, the build, and each target's libFuzzer flags.
-fuzz_targets=(word2vec_binary word2vec_text glove gzip store safetensors npy gguf batch expression tokenizer_json tokenize)
+fuzz_targets=(word2vec_binary word2vec_text glove gzip store safetensors npy gguf batch expression tokenizer_json tokenize http_request)
 
 # Builds the libFuzzer targets with clang, AddressSanitizer and UndefinedBehaviorSanitizer in
 # build-fuzz/ (through ccache when there is one).
@@ -22,7 +22,7 @@ fuzz_flags() {
   case "$target" in
     # Stores are whole pages; the text formats need only a few records to reach every branch.
     store) flags+=(-max_len=65536) ;;
-    gzip|batch|expression) flags+=(-max_len=2048) ;;
+    gzip|batch|expression|http_request) flags+=(-max_len=2048) ;;
     *) flags+=(-max_len=4096) ;;
   esac
   printf '%s\n' "${flags[@]}"

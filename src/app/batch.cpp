@@ -57,7 +57,7 @@ void parse_line(BatchLine& line, const LineCheck& check) {
     }
     tokens.erase(tokens.begin());
     line.args = parse_query_arguments(*line.command, tokens);
-    if (check) check(line.args);
+    if (check) check(*line.command, line.args);
   } catch (const Error& e) {
     line.parse_error = e;
   }

@@ -18,7 +18,7 @@ namespace embtool::app {
 // messages ("queries.txt", "standard input").
 // `check`, if given, sees each line's arguments once parsed; what it throws becomes the
 // line's error (a server's bounds on k, say).
-using LineCheck = std::function<void(const CommandArgs&)>;
+using LineCheck = std::function<void(const Command&, const CommandArgs&)>;
 BatchAnswer answer_batch(const Session& session, std::istream& in, std::string_view source,
                          const LineCheck& check = {});
 

@@ -104,8 +104,9 @@ size_t line_count(std::string_view body) {
 }
 
 // The bounds a parsed query must keep, whatever its grammar allows.
-void check_bounds(const app::CommandArgs& args, const app::ServeOptions& limits) {
-  if (args.k > limits.max_k || args.token_k > limits.max_k) {
+void check_bounds(const app::Command& command, const app::CommandArgs& args, const app::ServeOptions& limits) {
+  const size_t k = command.name == "tokens" ? args.token_k : args.k;
+  if (k > limits.max_k) {
     throw Error(ErrorKind::invalid_argument,
                 fmt::format("k is at most {} here (the server's --max-k)", limits.max_k));
   }
@@ -221,7 +222,7 @@ HttpResponse Api::answer(std::string_view method, std::string_view target, std::
 
 HttpResponse Api::answer_query(const app::Command& command, const std::vector<Parameter>& parameters) const {
   const app::CommandArgs args = app::parse_query_arguments(command, command_arguments(command, parameters));
-  check_bounds(args, limits_);
+  check_bounds(command, args, limits_);
   const app::Session session(embeddings_, case_fallback_, search_, log_);
   app::Result result = command.run(session, args);
   const auto* answer = std::get_if<app::Answer>(&result);
@@ -244,7 +245,7 @@ HttpResponse Api::answer_batch(std::string_view body) const {
   const app::Session session(embeddings_, case_fallback_, search_, log_);
   std::istringstream in{std::string(body)};
   const app::BatchAnswer batch = app::answer_batch(session, in, "the request body",
-                                                   [this](const app::CommandArgs& args) { check_bounds(args, limits_); });
+                                                   [this](const app::Command& command, const app::CommandArgs& args) { check_bounds(command, args, limits_); });
   return {200, "application/x-ndjson", output::render(batch, output::OutputStyle::json, false), {}};
 }
 
