@@ -1,7 +1,7 @@
 // libFuzzer target: an HTTP request as the server hands it to the API (method, target as sent,
 // body), answered against a small model: the target's decoding, the parameters' mapping onto
 // each command's grammar, the bounds, every query command, batch bodies. Every answer must be
-// a status the API gives with a body; an error's body must be JSON naming its status.
+// a status the API gives, with a body (but for an empty batch); an error's body names its status.
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
 
@@ -47,7 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view target = rest.substr(0, newline);
   const std::string_view body = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
   const embtool::http::HttpResponse response = api.answer(method, target, body);
-  if (!known_status(response.status) || response.body.empty()) __builtin_trap();
+  if (!known_status(response.status)) __builtin_trap();
+  // Only a batch of no lines (blank lines, comments) has an empty answer, as on the command line.
+  if (response.body.empty() && !(response.status == 200 && target.starts_with("/api/batch"))) __builtin_trap();
   if (response.status != 200 && response.body.find("\"status\":" + std::to_string(response.status)) == std::string::npos) {
     __builtin_trap();
   }

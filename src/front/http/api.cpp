@@ -202,6 +202,9 @@ HttpResponse Api::answer(std::string_view method, std::string_view target, std::
     if (name.empty()) return get ? list_commands() : method_not_allowed(method, "GET, HEAD");
     if (name == "batch") {
       if (method != "POST") return method_not_allowed(method, "POST");
+      if (!request.parameters.empty()) {
+        throw Error(ErrorKind::invalid_argument, "batch takes no parameters: its lines are the body");
+      }
       return answer_batch(body);
     }
     const app::Command* command = app::find_query_command(name);
