@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -110,6 +111,19 @@ void check_bounds(const app::Command& command, const app::CommandArgs& args, con
     throw Error(ErrorKind::invalid_argument,
                 fmt::format("k is at most {} here (the server's --max-k)", limits.max_k));
   }
+}
+
+// The grammar's messages name options as flags ("--k: '0' is not ..."); a request names them
+// as parameters ("k").
+Error in_parameter_words(const Error& error) {
+  std::string message = error.what();
+  for (size_t at = message.find("--"); at != std::string::npos; at = message.find("--", at)) {
+    const bool starts_word = at == 0 || message[at - 1] == ' ' || message[at - 1] == '\'';
+    const bool names_option = at + 2 < message.size() && std::isalpha(static_cast<unsigned char>(message[at + 2]));
+    if (starts_word && names_option) message.erase(at, 2);
+    else at += 2;
+  }
+  return Error(error.kind(), message);
 }
 
 }  // namespace
@@ -224,7 +238,12 @@ HttpResponse Api::answer(std::string_view method, std::string_view target, std::
 }
 
 HttpResponse Api::answer_query(const app::Command& command, const std::vector<Parameter>& parameters) const {
-  const app::CommandArgs args = app::parse_query_arguments(command, command_arguments(command, parameters));
+  app::CommandArgs args;
+  try {
+    args = app::parse_query_arguments(command, command_arguments(command, parameters));
+  } catch (const Error& e) {
+    throw in_parameter_words(e);
+  }
   check_bounds(command, args, limits_);
   const app::Session session(embeddings_, case_fallback_, search_, log_);
   app::Result result = command.run(session, args);
