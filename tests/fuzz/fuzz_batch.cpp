@@ -11,24 +11,10 @@
 #include "fuzz_input.hpp"
 #include "render/render.hpp"
 
-namespace {
-
-const embtool::Embeddings& model() {
-  static const embtool::Embeddings e = [] {
-    std::string text = "6 3\n";
-    const char* words[] = {"king", "queen", "man", "woman", "cat", "-"};
-    for (int i = 0; i < 6; ++i) text += std::string(words[i]) + " " + std::to_string(i % 3) + " 1 " + std::to_string(i) + "\n";
-    return embtool::load(embtool::fuzz::write_input(text, ".model.txt"));
-  }();
-  return e;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto log = std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
   const std::string input(reinterpret_cast<const char*>(data), size);
-  const embtool::app::Session session(model(), true, {.threads = 1}, *log);
+  const embtool::app::Session session(embtool::fuzz::query_model(), true, {.threads = 1}, *log);
   std::istringstream in(input);
   try {
     const embtool::app::BatchAnswer answer = embtool::app::answer_batch(session, in, "fuzz input");

@@ -13,16 +13,6 @@
 
 namespace {
 
-const embtool::Embeddings& model() {
-  static const embtool::Embeddings e = [] {
-    std::string text = "6 3\n";
-    const char* words[] = {"king", "queen", "man", "woman", "cat", "-"};
-    for (int i = 0; i < 6; ++i) text += std::string(words[i]) + " " + std::to_string(i % 3) + " 1 " + std::to_string(i) + "\n";
-    return embtool::load(embtool::fuzz::write_input(text, ".model.txt"));
-  }();
-  return e;
-}
-
 bool known_status(int status) {
   for (int s : {200, 400, 404, 405, 413, 500}) {
     if (status == s) return true;
@@ -36,7 +26,7 @@ bool known_status(int status) {
 // then the body.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto log = std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
-  static const embtool::http::Api api(model(), true, {.threads = 1}, *log,
+  static const embtool::http::Api api(embtool::fuzz::query_model(), true, {.threads = 1}, *log,
                                       embtool::app::ServeOptions{.max_k = 50, .max_body_bytes = 4096,
                                                                  .max_batch_lines = 20});
   if (size == 0) return 0;

@@ -37,4 +37,14 @@ LoadOptions options_from(uint8_t selector, std::string_view format) {
   return options;
 }
 
+const Embeddings& query_model() {
+  static const Embeddings e = [] {
+    std::string text = "6 3\n";
+    const char* words[] = {"king", "queen", "man", "woman", "cat", "-"};
+    for (int i = 0; i < 6; ++i) text += std::string(words[i]) + " " + std::to_string(i % 3) + " 1 " + std::to_string(i) + "\n";
+    return load(write_input(text, ".model.txt"));
+  }();
+  return e;
+}
+
 }  // namespace embtool::fuzz

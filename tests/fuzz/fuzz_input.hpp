@@ -16,6 +16,9 @@ namespace embtool::fuzz {
 // The input as a file (one per process and suffix, rewritten on every call).
 std::filesystem::path write_input(std::string_view bytes, const char* suffix);
 
+// A six-word model (king, queen, man, woman, cat, "-") for the targets that answer queries.
+const Embeddings& query_model();
+
 // load(path, options), then every word and a neighbors search; Errors are swallowed.
 void load_and_use(const std::filesystem::path& path, const LoadOptions& options);
 

@@ -42,14 +42,14 @@ void forget_exchange(void*, MHD_Connection*, void** context, MHD_RequestTerminat
   *context = nullptr;
 }
 
-MHD_Result send(MHD_Connection* connection, const HttpResponse& answer, std::string_view method) {
+// libmicrohttpd sends no body for HEAD by itself.
+MHD_Result send(MHD_Connection* connection, const HttpResponse& answer) {
   MHD_Response* response =
       MHD_create_response_from_buffer(answer.body.size(), const_cast<char*>(answer.body.data()), MHD_RESPMEM_MUST_COPY);
   if (response == nullptr) return MHD_NO;
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, answer.content_type.c_str());
   MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : answer.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
-  (void)method;  // libmicrohttpd sends no body for HEAD by itself
   const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);
   MHD_destroy_response(response);
   return queued;
@@ -70,8 +70,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char*, const 
   const auto too_large = [&] {
     return send(connection,
                 error_response(413, fmt::format("the body is larger than {} bytes (the server's --max-body)", max_body),
-                               "invalid argument"),
-                method);
+                               "invalid argument"));
   };
   if (!exchange->started) {
     exchange->started = true;
@@ -90,7 +89,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char*, const 
     return MHD_YES;
   }
   if (exchange->too_large) return too_large();
-  return send(connection, handler.api->answer(method, exchange->target, exchange->body), method);
+  return send(connection, handler.api->answer(method, exchange->target, exchange->body));
 }
 
 // An address and the flag libmicrohttpd needs for its family.
