@@ -183,6 +183,57 @@ function pca2(rows) {
   return centred.map((r) => components.map((u) => r.reduce((s, x, j) => s + x * u[j], 0)));
 }
 
+function overlaps(a, b) {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+// The plot command's label placement (render/label_placement.cpp), in the page: each label
+// beside its dot where it covers no other label, else further out with a leader line, else
+// hidden (the dot's title still names it). The query's label is placed first.
+function placeLabels(svg, width, height) {
+  const placed = [];
+  const dots = [...svg.querySelectorAll("circle")].map((c) => {
+    const r = Number(c.getAttribute("r"));
+    return { x: Number(c.getAttribute("cx")) - r, y: Number(c.getAttribute("cy")) - r, width: 2 * r, height: 2 * r };
+  });
+  const inside = (b) => b.x >= 0 && b.y >= 0 && b.x + b.width <= width && b.y + b.height <= height;
+  for (const g of svg.querySelectorAll("g.point")) {
+    const dot = g.querySelector("circle"), label = g.querySelector("text");
+    const cx = Number(dot.getAttribute("cx")), cy = Number(dot.getAttribute("cy")), r = Number(dot.getAttribute("r"));
+    const box = label.getBBox();
+    const w = box.width, h = box.height, gap = r + 3;
+    const candidates = [[cx + gap, cy - h / 2], [cx - gap - w, cy - h / 2], [cx - w / 2, cy - gap - h], [cx - w / 2, cy + gap],
+                        [cx + gap, cy - gap - h], [cx - gap - w, cy - gap - h], [cx + gap, cy + gap], [cx - gap - w, cy + gap]];
+    const near = candidates.length;
+    for (let radius = gap + h + w / 2; radius <= 90; radius += Math.max(h, 6)) {
+      for (let step = 0; step < 24; step++) {
+        const angle = (2 * Math.PI * step) / 24;
+        candidates.push([cx + radius * Math.cos(angle) - w / 2, cy + radius * Math.sin(angle) - h / 2]);
+      }
+    }
+    // Clear of labels and dots; failing that, clear of labels only.
+    const free = (avoidDots) => ([x, y]) => {
+      const b = { x, y, width: w, height: h };
+      return inside(b) && !placed.some((p) => overlaps(b, p)) && !(avoidDots && dots.some((d) => overlaps(b, d)));
+    };
+    let found = candidates.findIndex(free(true));
+    if (found < 0) found = candidates.findIndex(free(false));
+    if (found < 0) { label.setAttribute("visibility", "hidden"); continue; }
+    const [x, y] = candidates[found];
+    placed.push({ x, y, width: w, height: h });
+    // The text's baseline sits box.y - y below its top in the measured box.
+    label.setAttribute("x", x);
+    label.setAttribute("y", y + (Number(label.getAttribute("y")) - box.y));
+    if (found >= near) {
+      const leader = document.createElementNS(svg.namespaceURI, "line");
+      leader.setAttribute("class", "leader");
+      leader.setAttribute("x1", cx); leader.setAttribute("y1", cy);
+      leader.setAttribute("x2", Math.min(Math.max(cx, x), x + w)); leader.setAttribute("y2", Math.min(Math.max(cy, y), y + h));
+      g.prepend(leader);
+    }
+  }
+}
+
 async function renderMap(answer, k) {
   const { points, method } = await coordinates(answer, k);
   const width = 640, height = 420, margin = 60;
@@ -203,13 +254,17 @@ async function renderMap(answer, k) {
     const label = document.createElementNS(ns, "text");
     label.setAttribute("x", sx(p.x) + 8); label.setAttribute("y", sy(p.y) + 4);
     label.textContent = p.word;
+    const title = document.createElementNS(ns, "title");
+    title.textContent = p.word;
+    dot.append(title);
     g.append(dot, label);
     if (i > 0) g.addEventListener("click", () => { wordInput.value = p.word; search(p.word); });
     svg.append(g);
   });
   $("map").replaceChildren(svg);
+  $("map-box").hidden = false;  // shown first: a hidden SVG measures its labels as 0 x 0
+  placeLabels(svg, width, height);
   $("map-caption").textContent = `${answer.word} and its ${points.length - 1} nearest neighbours, ${method}`;
-  $("map-box").hidden = false;
 }
 
 // --- analogy -------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ std::string_view command_of(const Answer& answer) {
                                [](const DetokenizeAnswer&) { return "detokenize"; },
                                [](const EmbedAnswer&) { return "embed"; },
                                [](const TokenDiagnosticsAnswer&) { return "tokens"; },
-                               [](const WordsAnswer&) { return "words"; }},
+                               [](const WordsAnswer&) { return "words"; },
+                               [](const PlotAnswer&) { return "plot"; }},
                     answer);
 }
 

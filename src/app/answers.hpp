@@ -233,11 +233,35 @@ struct WordsAnswer {
   std::vector<RowRef> words;
 };
 
+// plot: rows projected to two dimensions. Each point is a row as answers name rows, with the
+// group it is drawn in ("query" and "neighbors" for --neighbors; "analogy" for --analogy's
+// four words; the words of each --group; "words" for words given alone).
+struct PlotPoint {
+  RowRef row;
+  std::string group;
+  double x = 0;
+  double y = 0;
+};
+// An arrow from one point to another (indices into `points`): an analogy's offsets.
+struct PlotArrow {
+  size_t from = 0;
+  size_t to = 0;
+};
+struct PlotAnswer {
+  std::vector<PlotPoint> points;
+  std::string method;                       // "pca" or "tsne"
+  std::string model;                        // the model file's name
+  std::vector<double> explained_variance;  // PCA: the share of variance of each axis; t-SNE: empty
+  std::vector<PlotArrow> arrows;
+  std::string title;
+  std::optional<std::string> image_path;    // -o FILE: where a front end draws it (app never writes it)
+};
+
 // The answer of one query: what a command prints, or what a batch line holds.
 using Answer = std::variant<SimilarityAnswer, DistanceAnswer, NeighborsAnswer, AnalogyAnswer,
                             DoesntMatchAnswer, VectorAnswer, InfoAnswer, AnalogyEvalAnswer,
                             Word2vecAccuracyAnswer, PairEvalAnswer, TokenizeAnswer, DetokenizeAnswer,
-                            EmbedAnswer, TokenDiagnosticsAnswer, WordsAnswer>;
+                            EmbedAnswer, TokenDiagnosticsAnswer, WordsAnswer, PlotAnswer>;
 
 // The command an answer answers ("neighbors", "eval-analogies", ...), as JSON names it.
 std::string_view command_of(const Answer& answer);

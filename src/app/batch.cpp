@@ -57,6 +57,11 @@ void parse_line(BatchLine& line, const LineCheck& check) {
     }
     tokens.erase(tokens.begin());
     line.args = parse_query_arguments(*line.command, tokens);
+    // A batch answers in its output; a file written per line (plot -o) would go unreported.
+    if (!line.args.output.empty()) {
+      throw Error(ErrorKind::invalid_argument,
+                  fmt::format("{} -o writes a file: only on the command line, not in a batch or the shell", line.command->name));
+    }
     if (check) check(*line.command, line.args);
   } catch (const Error& e) {
     line.parse_error = e;

@@ -73,6 +73,13 @@ struct CommandArgs {
   std::string input, output, to;
   std::vector<std::string> dtypes;
   bool force = false;
+  // plot
+  std::vector<std::string> neighbors_of;   // --neighbors W (one word)
+  std::vector<std::string> analogy_words;  // --analogy A B C
+  std::vector<std::string> groups;         // --group W1,W2,... (repeatable)
+  std::string projection = "pca";          // --method pca|tsne
+  double perplexity = 0;                   // 0: min(30, (points - 1) / 3)
+  uint64_t seed = 0;
   // help
   std::optional<std::string> help_topic;
   // serve

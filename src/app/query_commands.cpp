@@ -10,8 +10,10 @@
 #include <map>
 #include <sstream>
 
+#include "app/plot.hpp"
 #include "app/queries.hpp"
 #include "app/token_queries.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 
 namespace embtool::app {
@@ -311,6 +313,63 @@ void tokens_grammar(CLI::App& cmd, CommandArgs& args) {
   cmd.add_option("-k,--k", args.token_k, "How many tokens each list holds (default 20)")->check(kCountAtLeastOne);
 }
 
+// --group W1,W2,...: the words of one group, separated by commas.
+std::vector<Term> group_terms(const std::string& text) {
+  std::vector<Term> terms;
+  for (size_t begin = 0; begin <= text.size();) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) terms.push_back(Term::spelled(text.substr(begin, end - begin)));
+    begin = end + 1;
+  }
+  return terms;
+}
+
+Result run_plot(const Session& s, const CommandArgs& a) {
+  PlotRequest request;
+  request.words = terms(a);
+  for (const std::string& group : a.groups) request.groups.push_back(group_terms(group));
+  if (!a.neighbors_of.empty()) request.neighbors_of = Term::spelled(a.neighbors_of.front());
+  request.k = a.k;
+  for (const std::string& word : a.analogy_words) request.analogy.push_back(Term::spelled(word));
+  request.method = a.projection;
+  request.perplexity = a.perplexity;
+  request.seed = a.seed;
+  if (!a.output.empty()) {
+    check_output_file(a.output, /*replace_existing=*/true);  // before the model is read, not after
+    request.image_path = a.output;
+  }
+  return Answer{plot(s, request)};
+}
+
+void plot_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("WORD", args.words, "Words to plot (group 'words')");
+  add_ids(cmd, args);
+  cmd.add_option("--neighbors", args.neighbors_of, "A word and its k nearest neighbours (groups 'query', 'neighbors')")
+      ->expected(1);
+  cmd.add_option("-k,--k", args.k, "How many neighbours (default 10)")->check(kCountAtLeastOne);
+  cmd.add_option("--analogy", args.analogy_words,
+                 "A B C: the three words and the best answer D of 'analogy A B C', with arrows C->B and A->D")
+      ->expected(3);
+  cmd.add_option("--group", args.groups, "W1,W2,...: one group of words drawn in its own colour (may repeat)");
+  cmd.add_option("--method", args.projection, "pca (default) or tsne")->check(CLI::IsMember({"pca", "tsne"}));
+  cmd.add_option("--perplexity", args.perplexity, "t-SNE's perplexity, below the number of points (default: "
+                 "min(30, (points - 1) / 3))")->check(CLI::PositiveNumber);
+  cmd.add_option("--seed", args.seed, "t-SNE's seed (default 0)");
+  cmd.add_option("-o,--output", args.output, "The image to write: FILE.svg or FILE.png");
+  cmd.callback([&args] {
+    if (args.words.empty() && args.ids.empty() && args.neighbors_of.empty() && args.analogy_words.empty() &&
+        args.groups.empty()) {
+      throw CLI::ValidationError("nothing to plot: give words, --neighbors W, --analogy A B C or --group W1,W2");
+    }
+    std::string out = args.output;
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto ends_with = [&](std::string_view tail) { return out.size() > tail.size() && out.ends_with(tail); };
+    if (!out.empty() && !ends_with(".svg") && !ends_with(".png")) {
+      throw CLI::ValidationError(fmt::format("'{}': the image must be a .svg or .png file", args.output));
+    }
+  });
+}
+
 }  // namespace
 
 const CLI::Validator& count_at_least_one() { return kCountAtLeastOne; }
@@ -386,6 +445,11 @@ const std::vector<Command>& query_commands() {
       {"words", "List the vocabulary with each word's row, or the words that start with or hold a text",
        "words --prefix king --limit 5\nwords --contains ing --count\nwords --json --limit 100", true, words_grammar,
        run_words},
+      {"plot", "Words projected to two dimensions (PCA or t-SNE), as coordinates and as an SVG or PNG image",
+       "plot king queen man woman prince princess -o p.svg\nplot --neighbors king --k 15 -o p.png\n"
+       "plot --analogy king woman man -o a.svg\nplot --group cat,dog,horse --group red,green,blue --json\n"
+       "plot --neighbors dog --k 40 --method tsne --perplexity 10 -o t.png",
+       true, plot_grammar, run_plot, nullptr, "word..."},
   };
   return commands;
 }

@@ -117,6 +117,28 @@ void write_counts(JsonWriter& json, const Word2vecCounts& c) {
   json.end_object();
 }
 
+// plot: the method, the model, each point as answers name rows plus its group and place, the
+// share of variance of each PCA axis, the arrows (indices into "points"), the title, the image.
+void write_plot_fields(JsonWriter& json, const PlotAnswer& a) {
+  json.key("method").value(std::string_view(a.method)).key("model").value(std::string_view(a.model));
+  json.key("title").value(std::string_view(a.title));
+  json.key("points").begin_array();
+  for (const PlotPoint& p : a.points) {
+    json.begin_object().key("word").value(std::string_view(p.row.word)).key("id").value(int64_t{p.row.id});
+    if (p.row.token) write_token(json, p.row.word, *p.row.token);
+    json.key("group").value(std::string_view(p.group)).key("x").value(p.x).key("y").value(p.y).end_object();
+  }
+  json.end_array().key("explained_variance").begin_array();
+  for (const double share : a.explained_variance) json.value(share);
+  json.end_array().key("arrows").begin_array();
+  for (const PlotArrow& arrow : a.arrows) {
+    json.begin_object().key("from").value(uint64_t{arrow.from}).key("to").value(uint64_t{arrow.to}).end_object();
+  }
+  json.end_array();
+  if (a.image_path) json.key("image").value(std::string_view(*a.image_path));
+  else json.key("image").null();
+}
+
 // One JSON object, on its own line: `lead`'s fields, then "command", then `fields`.
 template <typename Fields>
 void json_object(std::string& out, const Lead& lead, std::string_view command, const Fields& fields) {
@@ -246,6 +268,9 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
               }
               json.end_array();
             });
+          },
+          [&](const PlotAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) { write_plot_fields(json, a); });
           },
           [&](const auto& token_answer) {  // tokenize, detokenize, embed, tokens
             json_object(out, lead, command, [&](JsonWriter& json) { write_json_fields(json, token_answer); });
@@ -418,6 +443,23 @@ std::string render_words(const WordsAnswer& a, OutputStyle format, bool color) {
   return as_text_or_tsv(table, format, color);
 }
 
+// plot: a point a row (word, group, x, y; a tokenizer model's rows as ranked_table shows them).
+Table plot_table(const PlotAnswer& a, OutputStyle format) {
+  const bool tokens = !a.points.empty() && a.points.front().row.token;
+  const bool tsv = format == OutputStyle::tsv;
+  Table table{!tokens ? std::vector<std::string>{"word", "group", "x", "y"}
+              : tsv   ? std::vector<std::string>{"id", "token", "text", "kind", "group", "x", "y"}
+                      : std::vector<std::string>{"id", "token", "group", "x", "y"},
+              {}};
+  for (const PlotPoint& p : a.points) {
+    const auto x = static_cast<float>(p.x), y = static_cast<float>(p.y);
+    if (!tokens) table.rows.push_back({p.row.word, p.group, x, y});
+    else if (tsv) table.rows.push_back({int64_t{p.row.id}, p.row.word, p.row.token->text, p.row.token->kind, p.group, x, y});
+    else table.rows.push_back({int64_t{p.row.id}, shown(p.row), p.group, x, y});
+  }
+  return table;
+}
+
 std::string render_table(const Answer& answer, OutputStyle format, bool color) {
   return std::visit(
       overloaded{[&](const SimilarityAnswer& a) {
@@ -445,6 +487,7 @@ std::string render_table(const Answer& answer, OutputStyle format, bool color) {
                    return as_text_or_tsv(facts_table(pair_eval_facts(a)), format, color);
                  },
                  [&](const WordsAnswer& a) { return render_words(a, format, color); },
+                 [&](const PlotAnswer& a) { return as_text_or_tsv(plot_table(a, format), format, color); },
                  [&](const auto& token_answer) {  // tokenize, detokenize, embed, tokens
                    return token_table(token_answer, format == OutputStyle::tsv, color);
                  }},
@@ -540,6 +583,14 @@ std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording
                         [&](const WordsAnswer& a) {
                           if (a.count_only) rows.push_back({"", "matched", "", "", static_cast<int64_t>(a.matched)});
                           for (const RowRef& row : a.words) rows.push_back({"", "row", "", row.word, int64_t{row.id}});
+                        },
+                        [&](const PlotAnswer& a) {
+                          int64_t rank = 0;
+                          for (const PlotPoint& p : a.points) {
+                            ++rank;
+                            rows.push_back({p.group, "x", rank, p.row.word, static_cast<float>(p.x)});
+                            rows.push_back({p.group, "y", rank, p.row.word, static_cast<float>(p.y)});
+                          }
                         }},
              answer);
   if (rows.empty()) rows.emplace_back();  // a line always has a row

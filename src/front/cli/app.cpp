@@ -15,6 +15,7 @@
 #include "app/info.hpp"
 #include "app/parse_error.hpp"
 #include "app/query_commands.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "front/cli/exit_code.hpp"
 #include "front/cli/progress_bar.hpp"
@@ -23,6 +24,7 @@
 #include "front/http/api.hpp"
 #include "front/http/server.hpp"
 #include "front/repl/repl.hpp"
+#include "render/plot_image.hpp"
 #include "render/render.hpp"
 #include "render/table.hpp"
 
@@ -217,6 +219,12 @@ class ResultWriter {
   static std::string wording(const Error& e) { return cli_message(e); }
 
   int write_one(const app::Answer& answer, const app::Session&) {
+    const auto* plot = std::get_if<app::PlotAnswer>(&answer);
+    if (plot != nullptr && plot->image_path) {
+      write_image(*plot, *plot->image_path);
+      // The image is what was asked for; the coordinates too only in the scripts' formats.
+      if (output_format(g_) == output::OutputStyle::text) return static_cast<int>(ExitCode::ok);
+    }
     streams_.out << output::render(answer, output_format(g_), streams_.color, wording);
     if (const auto* neighbors = std::get_if<app::NeighborsAnswer>(&answer)) {
       for (const app::NeighborsQuery& q : neighbors->queries) {
@@ -249,6 +257,17 @@ class ResultWriter {
     if (failed == 0) return static_cast<int>(ExitCode::ok);
     log_.error("{} of {} queries failed (each has its error in its place)", failed, batch.lines.size());
     return static_cast<int>(*failure);
+  }
+
+  // plot -o FILE: the drawing replaces FILE whole, or not at all.
+  void write_image(const app::PlotAnswer& plot, const std::string& path) {
+    const auto format = output::image_format_for(path);
+    if (!format) throw Error(ErrorKind::invalid_argument, fmt::format("'{}': the image must be a .svg or .png file", path));
+    const std::string bytes = output::draw_plot(plot, *format);
+    AtomicFile file(path, /*replace_existing=*/true);
+    file.write(bytes.data(), bytes.size());
+    file.commit();
+    log_.info("wrote {}: {} points, {}", output::printable(path), plot.points.size(), plot.title);
   }
 
   int write_one(const app::ConvertReport& report, const app::Session&) {

@@ -186,7 +186,9 @@ std::vector<std::string> command_arguments(const app::Command& command, const st
       continue;
     }
     options.push_back("--" + name);
-    options.push_back(parameter.value);
+    // An option of several values (plot's analogy=king,woman,man) takes them comma-separated.
+    if (option->get_expected_min() > 1) append_comma_list(parameter.value, options);
+    else options.push_back(parameter.value);
   }
   options.emplace_back("--");
   for (const Positional& positional : positionals) {

@@ -74,6 +74,15 @@ def main():
         labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#map svg text")]
         if labels[:1] != [args.word] or sorted(labels[1:]) != sorted(neighbours):
             failures.append(f"the map labels {labels}, expected {args.word} and {neighbours}")
+        overlapping = browser.execute_script("""
+            const boxes = [...document.querySelectorAll('#map svg text')].map((t) => [t.textContent, t.getBoundingClientRect()]);
+            const hits = [];
+            boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+              if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) hits.push(a + ' / ' + b);
+            }));
+            return hits;""")
+        if overlapping:
+            failures.append(f"map labels overlap: {overlapping}")
         browser.find_element(By.CSS_SELECTOR, "#analogy-form button").click()
         wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#analogy-answers li")))
         first = browser.find_element(By.CSS_SELECTOR, "#analogy-answers li").text

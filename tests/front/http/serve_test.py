@@ -109,6 +109,11 @@ WORD_CASES = [
     ("info", [], []),
     ("words", ["--prefix", "king", "--limit", "5"], [("prefix", "king"), ("limit", "5")]),
     ("words", ["--contains", "ing", "--count"], [("contains", "ing"), ("count", "true")]),
+    ("plot", ["king", "queen", "man", "woman"], [("words", "king,queen,man,woman")]),
+    ("plot", ["--neighbors", "king", "--k", "8"], [("neighbors", "king"), ("k", "8")]),
+    ("plot", ["--analogy", "king", "woman", "man", "--group", "cat,dog", "--method", "tsne", "--perplexity", "2"],
+     [("analogy", "king,woman,man"), ("group", "cat,dog"), ("method", "tsne"), ("perplexity", "2")]),
+    ("plot", ["king"], [("word", "king")]),  # one point: the same refusal
 ]
 
 TOKEN_CASES = [
@@ -118,6 +123,7 @@ TOKEN_CASES = [
     ("detokenize", ["15496"], [("id", "15496")]),  # past the tokenizer's ids: the same refusal
     ("embed", ["Hello world", "--pool", "mean"], [("text", "Hello world"), ("pool", "mean")]),
     ("tokens", ["--k", "5"], [("k", "5")]),
+    ("plot", ["--id", "3", "--id", "4", "--id", "5"], [("id", "3"), ("id", "4"), ("id", "5")]),
     ("neighbors", ["--id", "3", "--k", "3"], [("id", "3"), ("k", "3")]),
     ("neighbors", [" king", "--k", "3"], [("word", " king"), ("k", "3")]),
     ("vector", ["--id", "4"], [("id", "4")]),
@@ -173,6 +179,8 @@ def check_errors(server):
     error_of(*server.get("/api/neighbors?word=dog&help=1")[::2], 400, "help is not a parameter")
     error_of(*server.get("/api/analogy?a=king&b=woman&c=man&method=sub")[::2], 400, "bad method")
     error_of(*server.get("/api/words?count=maybe")[::2], 400, "a flag that is not true or false")
+    error_of(*server.get("/api/plot?words=king,queen&output=p.svg")[::2], 400, "plot writes no file for a request")
+    error_of(*server.get("/api/plot?neighbors=king&k=100000")[::2], 400, "plot's k above --max-k")
     error_of(*server.get("/api/neighbors?word=%ZZ")[::2], 400, "broken escape")
     error_of(*server.get("/api/neighbors?word=%")[::2], 400, "escape cut short")
     error_of(*server.get("/api/neighbors?word=%FF%FE")[::2], 400, "not UTF-8")
