@@ -65,7 +65,8 @@ def main():
     args = parser.parse_args()
     words = json.loads(subprocess.run([args.embtool, "-m", args.model, "--json", "words", "--limit", str(args.vocabulary)],
                                       check=True, capture_output=True).stdout)["words"]
-    words = [w["word"] for w in words if re.fullmatch(r"[A-Za-z]+", w["word"])]
+    # Words a batch line and a query string both carry as they are (GoogleNews has phrases_like_this).
+    words = [w["word"] for w in words if re.fullmatch(r"[A-Za-z0-9_]+", w["word"])]
     rng = random.Random(7)
     chosen = [rng.choice(words) for _ in range(args.queries)]
     targets = [f"/api/neighbors?word={w}&k={args.k}" for w in chosen]

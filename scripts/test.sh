@@ -3,7 +3,7 @@
 #   1. build with warnings as errors and run every test (unit tests, the gensim and
 #      compute-accuracy peer tests, the terminal test, the fuzz seeds and past crashes);
 #   2. build the same suite with AddressSanitizer and UndefinedBehaviorSanitizer and run it;
-#   3. fuzz every parser for a bounded time (FUZZ_SECONDS each, default 30) with libFuzzer.
+#   3. fuzz every parser for a bounded time (FUZZ_SECONDS each, default 20) with libFuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
@@ -24,4 +24,4 @@ cmake --build build-asan --parallel "$(nproc)"
    -E 'peer_gguf|peer_safetensors|peer_tokenizers|peer_gensim|reliability|serve_nginx|serve_browser|layering_build')
 
 echo "== fuzzing (build-fuzz/)" >&2
-bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

@@ -3,7 +3,6 @@
 // read and run commands from the one table (commands.hpp); an HTTP front end will too.
 #pragma once
 
-#include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -15,6 +14,12 @@
 #include "app/answers.hpp"
 #include "app/session.hpp"
 #include "ops/evaluate.hpp"
+
+// The grammar is CLI11's (app/query_parse.cpp, app/commands.cpp); declared here only by name,
+// as CLI/CLI.hpp costs seconds of compile time in every file that includes it.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace embtool::app {
 

@@ -2,9 +2,13 @@
 // value", "The following argument was not expected: --frob" becomes "unknown option '--frob'".
 #pragma once
 
-#include <CLI/CLI.hpp>
 
 #include <string>
+
+// CLI11 by name only (CLI/CLI.hpp costs seconds in every file that includes it).
+namespace CLI {
+class ParseError;
+}  // namespace CLI
 
 namespace embtool::app {
 

@@ -1,5 +1,6 @@
 #include "app/query_commands.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

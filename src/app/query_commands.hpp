@@ -3,13 +3,17 @@
 // hold, so that a line means what it means on the command line.
 #pragma once
 
-#include <CLI/CLI.hpp>
 
 #include <istream>
 #include <string>
 #include <vector>
 
 #include "app/command.hpp"
+
+// CLI11 by name only (CLI/CLI.hpp costs seconds in every file that includes it).
+namespace CLI {
+class Validator;
+}  // namespace CLI
 
 namespace embtool::app {
 

@@ -1,6 +1,8 @@
 // CLI11's complaints as embtool says them.
 #include <catch2/catch.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include "app/parse_error.hpp"
 
 using embtool::app::plain_parse_error;

@@ -445,47 +445,63 @@ TEST_CASE("the command line: a tokenizer's file without a matrix is said to be o
 }
 
 // llama.cpp's own test cases (tests/test-tokenizer-0.cpp: add_special and parse_special off),
-// through `--tokenizer FILE tokenize --ids`, for each engine that is built.
-TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies",
-          "[cli][tokens][shared]") {
+// through `--tokenizer FILE tokenize --ids`. One test case a vocabulary, so that ctest runs
+// them side by side (each case is a process's worth of work: a load and a tokenize).
+namespace {
+
+void check_llama_cpp_cases(const std::string& name) {
   const auto data = shared_data_dir();
   if (!data) return;
-  for (const std::string name : {"ggml-vocab-llama-spm", "ggml-vocab-bert-bge", "ggml-vocab-gpt-2",
-                                 "ggml-vocab-llama-bpe", "ggml-vocab-qwen2"}) {
-    const auto base = *data / "llm/vocab" / (name + ".gguf");
-    std::ifstream inp(base.string() + ".inp"), out(base.string() + ".out");
-    std::stringstream cases;
-    cases << inp.rdbuf();
-    const std::string all = cases.str();
-    const std::string separator = "\n__ggml_vocab_test__\n";
-    std::vector<std::string> texts;
-    for (size_t begin = 0; begin < all.size();) {
-      const size_t end = all.find(separator, begin);
-      texts.push_back(
-          all.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
-      if (end == std::string::npos) break;
-      begin = end + separator.size();
-    }
-    const auto probe = run_cli({"--tokenizer", base.string(), "tokenize", "--ids", "a"});
-    if (probe.err.find("not built yet") != std::string::npos) {
-      WARN(name << ": its tokenizer is not built yet");
-      continue;
-    }
-    size_t checked = 0;
-    for (const std::string& text : texts) {
-      std::string expected;
-      if (!std::getline(out, expected)) break;
-      const auto r = run_cli({"--tokenizer", base.string(), "tokenize", "--ids", "--", text});
-      INFO(name << ": " << text);
-      REQUIRE(r.code == 0);
-      // The .out lines have a blank before each id.
-      const size_t first = expected.find_first_not_of(' ');
-      const std::string trimmed = first == std::string::npos ? "" : expected.substr(first);
-      CHECK(r.out == trimmed + "\n");
-      ++checked;
-    }
-    CHECK(checked > 0);
+  const auto base = *data / "llm/vocab" / (name + ".gguf");
+  std::ifstream inp(base.string() + ".inp"), out(base.string() + ".out");
+  std::stringstream cases;
+  cases << inp.rdbuf();
+  const std::string all = cases.str();
+  const std::string separator = "\n__ggml_vocab_test__\n";
+  std::vector<std::string> texts;
+  for (size_t begin = 0; begin < all.size();) {
+    const size_t end = all.find(separator, begin);
+    texts.push_back(all.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+    if (end == std::string::npos) break;
+    begin = end + separator.size();
   }
+  const auto probe = run_cli({"--tokenizer", base.string(), "tokenize", "--ids", "a"});
+  if (probe.err.find("not built yet") != std::string::npos) {
+    WARN(name << ": its tokenizer is not built yet");
+    return;
+  }
+  size_t checked = 0;
+  for (const std::string& text : texts) {
+    std::string expected;
+    if (!std::getline(out, expected)) break;
+    const auto r = run_cli({"--tokenizer", base.string(), "tokenize", "--ids", "--", text});
+    INFO(name << ": " << text);
+    REQUIRE(r.code == 0);
+    // The .out lines have a blank before each id.
+    const size_t first = expected.find_first_not_of(' ');
+    const std::string trimmed = first == std::string::npos ? "" : expected.substr(first);
+    CHECK(r.out == trimmed + "\n");
+    ++checked;
+  }
+  CHECK(checked > 0);
+}
+
+}  // namespace
+
+TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies: llama-spm", "[cli][tokens][shared]") {
+  check_llama_cpp_cases("ggml-vocab-llama-spm");
+}
+TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies: bert-bge", "[cli][tokens][shared]") {
+  check_llama_cpp_cases("ggml-vocab-bert-bge");
+}
+TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies: gpt-2", "[cli][tokens][shared]") {
+  check_llama_cpp_cases("ggml-vocab-gpt-2");
+}
+TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies: llama-bpe", "[cli][tokens][shared]") {
+  check_llama_cpp_cases("ggml-vocab-llama-bpe");
+}
+TEST_CASE("tokenize --ids gives llama.cpp's ids for its test vocabularies: qwen2", "[cli][tokens][shared]") {
+  check_llama_cpp_cases("ggml-vocab-qwen2");
 }
 
 namespace {
