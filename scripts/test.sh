@@ -20,7 +20,7 @@ cmake --build build-asan --parallel "$(nproc)"
 # sanitizers (10-20x slower) the unit tests, replays and the other peers look for memory errors.
 # gensim's answers on the eval files, the reliability runs (10M words, 4 GiB files), nginx, the
 # browser and the layering build add nothing to that and cost most of its time.
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --parallel 2 --timeout 1800 \
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp" ctest --output-on-failure --parallel 2 --timeout 1800 \
    -E 'peer_gguf|peer_safetensors|peer_tokenizers|peer_gensim|reliability|serve_nginx|serve_browser|layering_build')
 
 echo "== fuzzing (build-fuzz/)" >&2
