@@ -34,19 +34,32 @@ void split_spaces(std::string_view line, std::vector<std::string_view>& fields) 
 }
 
 std::optional<float> parse_float(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty() || text.front() == '+') return std::nullopt;
+  float value = 0.0f;
+  const char* const end = text.data() + text.size();
+  if (parse_float_field(text.data(), end, value) != end) return std::nullopt;
+  return value;
+}
+
+namespace detail {
+
+const char* parse_float_field_slow(const char* p, const char* end, float& out) {
+  if (p < end && *p == '+') ++p;
   double value = 0.0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (end != text.data() + text.size()) return std::nullopt;
+  const auto [after, ec] = std::from_chars(p, end, value);
+  // A number's text holds no space: from_chars stops where the field does, or the field is
+  // not one number. A leading space or a second '+' are not numbers either.
+  if (after == p || (after != end && *after != ' ')) return nullptr;
   if (ec == std::errc::result_out_of_range) {
     // from_chars leaves the value untouched; strtod gives Python's answer (+-inf or 0).
-    value = std::strtod(std::string(text).c_str(), nullptr);
+    value = std::strtod(std::string(p, after).c_str(), nullptr);
   } else if (ec != std::errc()) {
-    return std::nullopt;
+    return nullptr;
   }
-  return static_cast<float>(value);
+  out = static_cast<float>(value);
+  return after;
 }
+
+}  // namespace detail
 
 std::optional<uint64_t> parse_count(std::string_view text) {
   uint64_t value = 0;

@@ -10,7 +10,9 @@ constexpr const char* kName = "glove";
 
 Embeddings open(ByteReader& in, const LoadOptions& options) {
   skip_byte_order_mark(in);
-  return read_glove(in, options, notes_for(in, kName));
+  ReadNotes notes = notes_for(in, kName);
+  if (auto mapped = read_glove_mapped(in, options, notes)) return std::move(*mapped);  // as word2vec text
+  return read_glove(in, options, std::move(notes));
 }
 
 void write(const Embeddings& embeddings, const std::filesystem::path& path, const WriteOptions& options) {

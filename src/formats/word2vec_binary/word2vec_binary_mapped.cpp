@@ -22,6 +22,7 @@
 #include "base/error.hpp"
 #include "base/huge_pages.hpp"
 #include "base/thread_pool.hpp"
+#include "formats/mapped_walk.hpp"
 #include "formats/word2vec_binary/word2vec_binary.hpp"
 #include "kernels/simd.hpp"
 #include "base/mapped_file.hpp"
@@ -56,16 +57,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-
-// Runs task(i, on_this_thread) for every i below `count` on `threads` threads of the pool,
-// this one included, each taking the next i not yet taken; rethrows what a task threw. This
-// thread always runs task 0, so that what it reports (progress) starts with the first share.
-template <class Body>
-void run_tasks(size_t count, unsigned threads, const Body& body) {
-  parallel_for(TaskPlan(count, threads, Split::each_item()), [&](const Task& task) {
-    for (size_t i = task.begin; i < task.end; ++i) body(i, task.on_calling_thread);
-  });
-}
 
 // Everything the rows and the vocabulary view point into: one owner keeps it all alive.
 struct MappedRows {
@@ -215,28 +206,6 @@ struct ChunkPlan {
   uint64_t expected_end = 0;
 };
 
-// Asks that what this mapping reads from disk comes into the page cache in 2 MiB folios
-// (MADV_HUGEPAGE on a file mapping: its faults then read ahead whole huge folios; the threads
-// populating their shares at once would otherwise make them smaller). Later loads of the file
-// from the page cache map and unmap each folio with one entry instead of 512: measured on a
-// 3.6 GB file, 0.005 s instead of 0.4 s to map it and 0.002 s instead of 0.15 s to unmap it.
-// Pages already in the page cache keep their size. A hint: ignored where unsupported.
-void prefer_huge_folios(const MappedFile& file) {
-  if (file.size() == 0) return;
-  ::madvise(const_cast<std::byte*>(file.data()), file.size(), MADV_HUGEPAGE);
-}
-
-// Maps the pages of `bytes` into the process in one call, before they are read: one page
-// fault per 64 KiB read costs more than the kernel setting up the whole range at once
-// (MADV_POPULATE_READ, Linux 5.14; where it is missing, the pages fault in as they are read).
-void map_pages(std::string_view bytes) {
-  if (bytes.empty()) return;
-  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<uintptr_t>(bytes.data()) & ~(page - 1);
-  const auto end = reinterpret_cast<uintptr_t>(bytes.data() + bytes.size());
-  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
-}
-
 // What walking one share found, record by record.
 struct ChunkResult {
   BigVector<char> arena;
@@ -256,43 +225,6 @@ struct ChunkResult {
     row_offsets.reserve(records);
     norms.reserve(records);
   }
-};
-
-// How far each share's walk has come, summed for options.progress, which is only ever called on the
-// caller's thread and never with a smaller value than before.
-class SharedProgress {
- public:
-  SharedProgress(const LoadOptions& options, uint64_t data_start, uint64_t file_bytes,
-                 size_t chunks)
-      : options_(options), data_start_(data_start), file_bytes_(file_bytes),
-        done_(std::make_unique<std::atomic<uint64_t>[]>(chunks)), chunks_(chunks) {
-    for (size_t c = 0; c < chunks; ++c) done_[c].store(0, std::memory_order_relaxed);
-  }
-  bool wanted() const { return static_cast<bool>(options_.progress); }
-  // For a second walk from the start; reports still never go back.
-  void restart() {
-    for (size_t c = 0; c < chunks_; ++c) done_[c].store(0, std::memory_order_relaxed);
-  }
-  void set(size_t chunk, uint64_t bytes_done) {
-    done_[chunk].store(bytes_done, std::memory_order_relaxed);
-  }
-  void report() {
-    uint64_t position = data_start_;
-    for (size_t c = 0; c < chunks_; ++c) position += done_[c].load(std::memory_order_relaxed);
-    report_position(position);
-  }
-  void report_position(uint64_t position) {
-    reported_ = std::max(reported_, std::min(position, file_bytes_));
-    options_.progress(reported_, file_bytes_);
-  }
-
- private:
-  const LoadOptions& options_;
-  uint64_t data_start_;
-  uint64_t file_bytes_;
-  std::unique_ptr<std::atomic<uint64_t>[]> done_;
-  size_t chunks_;
-  uint64_t reported_ = 0;
 };
 
 // Walks one share of the records, at most `max_records`, keeping for each its word, hash,
@@ -531,8 +463,6 @@ void drop_duplicates(ChunkResult& words, BigVector<uint32_t>& slots,
   }
   words = std::move(kept);
 }
-
-unsigned core_count() { return static_cast<unsigned>(resolve_thread_count(0)); }
 
 // How many shares to split the records into: the pool's rule with kChunksPerThread per core,
 // none smaller than kMinRecordsPerChunk, and no split at all on one core.

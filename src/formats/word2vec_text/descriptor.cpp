@@ -15,6 +15,9 @@ Embeddings open(ByteReader& in, const LoadOptions& options) {
   ReadNotes notes = notes_for(in, kName);
   const Header header = read_header(in, kName);
   notes.header_count = header.count;
+  // From a mapping on every core when it can be; the streaming reader for gzip and for
+  // anything it must refuse (it says exactly what is wrong).
+  if (auto mapped = read_word2vec_text_mapped(in, header, options, notes)) return std::move(*mapped);
   return read_word2vec_text(in, header, options, std::move(notes));
 }
 

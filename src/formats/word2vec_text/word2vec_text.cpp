@@ -98,8 +98,6 @@ class TextRows {
   std::vector<std::string_view> fields_;
 };
 
-size_t max_line_bytes(uint64_t dim) { return std::max<size_t>(size_t{1} << 20, dim * 64 + kMaxWordBytes); }
-
 // Appends the row of the current line, dropping it again if its word was seen before.
 void add_row(const TextRows& rows, size_t dim, const LoadOptions& options, ReadNotes& info,
              Vocabulary& vocabulary, std::vector<float>& matrix) {
@@ -131,6 +129,10 @@ bool has_trailing_data(ByteReader& in) {
 
 }  // namespace
 
+size_t max_text_line_bytes(uint64_t dim) {
+  return std::max<size_t>(size_t{1} << 20, dim * 64 + kMaxWordBytes);
+}
+
 Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOptions& options,
                               ReadNotes info) {
   const uint64_t records = records_to_read(header.count, options);
@@ -150,7 +152,7 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   for (uint64_t record = 0; record < records; ++record) {
     progress.tick();
     in.set_record(record + 1);
-    if (!rows.next(max_line_bytes(dim))) {
+    if (!rows.next(max_text_line_bytes(dim))) {
       throw Error(ErrorKind::bad_data,
                   fmt::format("{}: truncated: the header announces {} words, but the file ends "
                               "after {} (line {})",
@@ -168,7 +170,7 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, ReadNotes info
   Vocabulary vocabulary;
   std::vector<float> matrix;
   TextRows rows(in, info, 1);
-  if (!rows.next(size_t{64} << 20)) {
+  if (!rows.next(kGloveFirstLineMaxBytes)) {
     throw Error(ErrorKind::bad_data, fmt::format("{}: the file is empty", in.path()));
   }
   const size_t dim = rows.value_count();
@@ -187,7 +189,7 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, ReadNotes info
   add_row(rows, dim, options, info, vocabulary, matrix);
   ProgressTicker progress(in, options);
   in.set_record(2);
-  while (info.records_read < records && rows.next(max_line_bytes(dim))) {
+  while (info.records_read < records && rows.next(max_text_line_bytes(dim))) {
     progress.tick();
     if (rows.word().empty() && rows.value_count() == 0 && !has_trailing_data(in)) break;
     add_row(rows, dim, options, info, vocabulary, matrix);
