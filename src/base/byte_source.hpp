@@ -15,7 +15,7 @@ namespace embtool::formats {
 // Thrown by a gzip Source whose stream is damaged or cut short; ByteReader turns it into an
 // Error that says where in the data it happened.
 struct DamagedStream {
-  std::string detail;  // zlib's words
+  std::string detail;  // the inflater's words
 };
 
 // Where raw bytes come from: a plain file or a gzip stream.
@@ -72,7 +72,7 @@ class ByteReader {
   uint64_t consumed_before_buffer_ = 0;
   bool source_done_ = false;
   uint64_t record_ = 0;
-  std::optional<std::string> damage_;  // what zlib said, once the stream broke
+  std::optional<std::string> damage_;  // what the inflater said, once the stream broke
   uint64_t damaged_at_ = 0;            // decompressed bytes before the break
 };
 
