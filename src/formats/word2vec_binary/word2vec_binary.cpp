@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "formats/row_buffer.hpp"
 #include "formats/word2vec_binary/word2vec_binary.hpp"
 
 namespace embtool::formats {
@@ -71,11 +72,10 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
   const size_t dim = header.dim;
 
   Vocabulary vocabulary;
-  std::vector<float> matrix;
-  // Sized by what the file can hold, never by the header alone (gzip: grown as it streams).
-  const uint64_t reservable = in.is_gzip() ? std::min<uint64_t>(records, (64u << 20) / vector_bytes + 1)
-                                           : records;
-  matrix.reserve(reservable * dim);
+  // Sized by what the file can hold, never by the header alone.
+  const uint64_t reservable =
+      std::min(records, rows_the_file_can_hold(in.file_bytes(), in.is_gzip(), vector_bytes + 2));
+  RowBuffer matrix(dim, reservable);
   vocabulary.reserve(reservable, reservable * 8);
 
   ProgressTicker progress(in, options);
@@ -84,9 +84,7 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
     progress.tick();
     in.set_record(record + 1);
     read_word(in, record, header.count, word);
-    const size_t start = matrix.size();
-    matrix.resize(start + dim);
-    const std::span<float> values(matrix.data() + start, dim);
+    const std::span<float> values(matrix.append_row(), dim);
     if (in.read(reinterpret_cast<char*>(values.data()), vector_bytes) != vector_bytes) {
       throw Error(ErrorKind::bad_data,
                   fmt::format("{}: truncated inside the vector of word {} '{}' (byte offset {}); "
@@ -102,7 +100,7 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
     }
     check_finite(values, options, info, word, fmt::format("record {}", record + 1));
     if (!vocabulary.add(word)) {
-      matrix.resize(start);
+      matrix.drop_last_row();
       if (info.duplicates_dropped++ == 0) {
         info.first_duplicate = word;
         info.first_duplicate_record = record + 1;
@@ -113,7 +111,8 @@ Embeddings read_word2vec_binary(ByteReader& in, const Header& header, const Load
   progress.report();
   skip_newlines(in);
   info.trailing_data = records == header.count && !in.at_end();
-  return Embeddings(std::move(vocabulary), std::move(matrix), dim, source_info(info), info.nonfinite_values);
+  return Embeddings(std::move(vocabulary), std::move(matrix).finish(), source_info(info), {}, {},
+                    info.nonfinite_values);
 }
 
 }  // namespace embtool::formats

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "formats/row_buffer.hpp"
 #include "formats/text_fields.hpp"
 #include "formats/word2vec_text/word2vec_text.hpp"
 
@@ -100,15 +101,13 @@ class TextRows {
 
 // Appends the row of the current line, dropping it again if its word was seen before.
 void add_row(const TextRows& rows, size_t dim, const LoadOptions& options, ReadNotes& info,
-             Vocabulary& vocabulary, std::vector<float>& matrix) {
+             Vocabulary& vocabulary, RowBuffer& matrix) {
   rows.expect_value_count(dim);
-  const size_t start = matrix.size();
-  matrix.resize(start + dim);
-  const std::span<float> values(matrix.data() + start, dim);
+  const std::span<float> values(matrix.append_row(), dim);
   rows.parse_values(values);
   check_finite(values, options, info, rows.word(), fmt::format("line {}", rows.line_number()));
   if (!vocabulary.add(rows.word())) {
-    matrix.resize(start);
+    matrix.drop_last_row();
     if (info.duplicates_dropped++ == 0) {
       info.first_duplicate = rows.word();
       info.first_duplicate_record = info.records_read + 1;
@@ -141,10 +140,11 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   check_header(in, header, records, header.dim + 2, Records::text);
   const size_t dim = header.dim;
   Vocabulary vocabulary;
-  std::vector<float> matrix;
-  const uint64_t reservable = in.is_gzip() ? std::min<uint64_t>(records, (64u << 20) / (dim * 4) + 1)
-                                           : records;
-  matrix.reserve(reservable * dim);
+  // A value takes at least two bytes ("0 "): sized by what the file can hold, never by the
+  // header alone.
+  const uint64_t reservable =
+      std::min(records, rows_the_file_can_hold(in.file_bytes(), in.is_gzip(), 2 * dim + 2));
+  RowBuffer matrix(dim, reservable);
   vocabulary.reserve(reservable, reservable * 8);
 
   TextRows rows(in, info, 2);
@@ -162,13 +162,13 @@ Embeddings read_word2vec_text(ByteReader& in, const Header& header, const LoadOp
   }
   progress.report();
   info.trailing_data = records == header.count && has_trailing_data(in);
-  return Embeddings(std::move(vocabulary), std::move(matrix), dim, source_info(info), info.nonfinite_values);
+  return Embeddings(std::move(vocabulary), std::move(matrix).finish(), source_info(info), {}, {},
+                    info.nonfinite_values);
 }
 
 Embeddings read_glove(ByteReader& in, const LoadOptions& options, ReadNotes info) {
   const uint64_t records = records_to_read(UINT32_MAX - 1, options);
   Vocabulary vocabulary;
-  std::vector<float> matrix;
   TextRows rows(in, info, 1);
   if (!rows.next(kGloveFirstLineMaxBytes)) {
     throw Error(ErrorKind::bad_data, fmt::format("{}: the file is empty", in.path()));
@@ -179,13 +179,13 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, ReadNotes info
                 fmt::format("{}: line 1 has {} values; a GloVe row needs 1 to {}", in.path(), dim,
                             kMaxDim));
   }
-  if (!in.is_gzip()) {
-    // Every row is about as long as the first: reserve for the whole file at once.
-    const uint64_t first_row_bytes = std::max<uint64_t>(in.offset(), 1);
-    const uint64_t expected_rows = std::min<uint64_t>(records, in.file_bytes() / first_row_bytes + 16);
-    matrix.reserve(expected_rows * dim);
-    vocabulary.reserve(expected_rows, expected_rows * 8);
-  }
+  // Every row is about as long as the first: reserve for the whole file at once (gzip, with no
+  // header to tell: for text compressed 8 to 1, growing beyond if need be).
+  const uint64_t first_row_bytes = std::max<uint64_t>(in.offset(), 1);
+  const uint64_t data_guess = in.is_gzip() ? in.file_bytes() * 8 : in.file_bytes();
+  const uint64_t expected_rows = std::min<uint64_t>(records, data_guess / first_row_bytes + 16);
+  RowBuffer matrix(dim, expected_rows);
+  if (!in.is_gzip()) vocabulary.reserve(expected_rows, expected_rows * 8);
   add_row(rows, dim, options, info, vocabulary, matrix);
   ProgressTicker progress(in, options);
   in.set_record(2);
@@ -196,7 +196,8 @@ Embeddings read_glove(ByteReader& in, const LoadOptions& options, ReadNotes info
     in.set_record(info.records_read + 1);
   }
   progress.report();
-  return Embeddings(std::move(vocabulary), std::move(matrix), dim, source_info(info), info.nonfinite_values);
+  return Embeddings(std::move(vocabulary), std::move(matrix).finish(), source_info(info), {}, {},
+                    info.nonfinite_values);
 }
 
 }  // namespace embtool::formats
