@@ -59,6 +59,10 @@ struct NeighborsQuery {
   int64_t k = 0;
   std::vector<ScoredWord> results;
   std::optional<Error> error;  // this query failed (an unknown word); the others stand
+  // false: answered from the approximate index (neighbors --ann), with candidate list `ef`:
+  // the scores are the rows' exact cosines, but a nearer row may be missing.
+  bool exact = true;
+  int64_t ef = 0;
 };
 
 // neighbors W1 W2 ...: one answer per query word, in order, each carrying its query.

@@ -121,7 +121,8 @@ std::vector<std::optional<std::vector<Neighbor>>> answer_searches(const Session&
 BatchLineAnswer run_line(const Session& s, BatchLine& line, const std::vector<Neighbor>* precomputed) {
   if (line.parse_error) return {line.number, line.text, *line.parse_error};
   line.args.precomputed = precomputed;
-  const Session line_session(s.embeddings(), s.case_fallback(), s.search(), s.log());
+  Session line_session(s.embeddings(), s.case_fallback(), s.search(), s.log());
+  line_session.share_ann_index(s.ann_index_cache());
   try {
     Result result = line.command->run(line_session, line.args);
     if (auto* answer = std::get_if<Answer>(&result)) return {line.number, line.text, std::move(*answer)};

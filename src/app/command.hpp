@@ -43,6 +43,8 @@ struct CommandArgs {
   std::vector<std::string> words;  // as written
   std::vector<uint64_t> ids;       // --id N: each stands for one more word, after `words`
   bool dash_is_a_word = false;  // "-" came after "--": a word, not standard input
+  bool ann = false;  // neighbors --ann: from the approximate index
+  size_t ef = 0;     // --ef N (0: the default)
   // The answer of a line's search, already computed with a batch's others.
   const std::vector<Neighbor>* precomputed = nullptr;
   // tokenize, embed: the text ("-": standard input, unless dash_is_a_word)
@@ -85,6 +87,8 @@ struct CommandArgs {
   std::string projection = "pca";          // --method pca|tsne
   double perplexity = 0;                   // 0: min(30, (points - 1) / 3)
   uint64_t seed = 0;
+  // index
+  HnswBuildOptions index;
   // help
   std::optional<std::string> help_topic;
   // serve

@@ -8,6 +8,7 @@
 
 #include "app/batch.hpp"
 #include "app/convert.hpp"
+#include "app/index.hpp"
 #include "app/queries.hpp"
 #include "app/query_commands.hpp"
 #include "base/error.hpp"
@@ -128,6 +129,21 @@ Result run_convert(const Session& s, const CommandArgs& args) {
   return convert(s, {args.input, args.output, args.to, args.dtypes, args.force});
 }
 
+void index_grammar(CLI::App& index, CommandArgs& args) {
+  index.add_option("MODEL", args.input, "The model to index (default: -m's, or the bundled one); the index is "
+                                        "written beside it as MODEL.hnsw, replacing an older one");
+  index.add_option("--m", args.index.m, "Links a row keeps in the graph (default 16; more: better recall, a "
+                                        "bigger index)")
+      ->check(CLI::Range(2, 1000));
+  index.add_option("--ef-construction", args.index.ef_construction,
+                   "Candidates kept while inserting a row (default 200; more: a better graph, a slower build)")
+      ->check(count_at_least_one());
+  index.add_option("--threads", args.index.threads, "Threads that insert rows (default: one per core)")
+      ->check(count_at_least_one());
+}
+
+Result run_index(const Session& s, const CommandArgs& args) { return build_index(s, args.input, args.index); }
+
 void serve_grammar(CLI::App& serve, CommandArgs& args) {
   ServeOptions& o = args.serve;
   serve.add_option("--port", o.port, "The TCP port (default 8000; 0: any free one, announced on stderr)");
@@ -184,6 +200,11 @@ std::vector<Command> all_commands() {
                  "format (word2vec binary or text, GloVe), keeping every word and float bit",
                  "convert GoogleNews-vectors-negative300.bin.gz news.emb --dtype f16,i8\nconvert news.emb news.txt",
                  false, convert_grammar, run_convert});
+  all.push_back({"index",
+                 "Build the approximate (HNSW) index that `neighbors --ann` answers from, kept beside the model "
+                 "as MODEL.hnsw",
+                 "index news.emb\nindex news.emb --m 32 --ef-construction 400\n-m news.emb neighbors dog --ann",
+                 false, index_grammar, run_index});
   all.push_back({"serve",
                  "An HTTP server with a JSON API over the query commands (GET /api/neighbors?word=dog) and a "
                  "web page to explore the model",

@@ -97,19 +97,20 @@ std::vector<Neighbor> timed_search(const Session& s, Search search) {
 
 // neighbors "king - man + woman": gensim most_similar with positive and negative (weighted)
 // keys, all of them excluded from the answer.
-NeighborsQuery expression_query(const Session& s, const std::string& text, size_t k) {
+NeighborsQuery expression_query(const Session& s, const SearchOptions& options, const std::string& text, size_t k) {
   std::vector<WeightedRow> terms;
   for (const ops::ExpressionTerm& term : ops::parse_expression(text)) {
     terms.push_back({resolve(s, Term::spelled(term.word)), term.weight});
   }
-  const auto found = timed_search(s, [&] { return most_similar(s.embeddings(), terms, k, s.search()); });
+  const auto found = timed_search(s, [&] { return most_similar(s.embeddings(), terms, k, options); });
   return {NeighborsQuery::Kind::expression, text, std::nullopt, static_cast<int64_t>(k), scored_words(s, found), {}};
 }
 
-NeighborsQuery word_query(const Session& s, const Term& term, size_t k, const std::vector<Neighbor>* precomputed) {
+NeighborsQuery word_query(const Session& s, const SearchOptions& options, const Term& term, size_t k,
+                          const std::vector<Neighbor>* precomputed) {
   const uint32_t row = resolve(s, term);
   const auto found = precomputed ? *precomputed : timed_search(s, [&] {
-    return embtool::neighbors(s.embeddings(), row, k, s.search());
+    return embtool::neighbors(s.embeddings(), row, k, options);
   });
   return {NeighborsQuery::Kind::word, word_of(s, row), row_ref(s, row), static_cast<int64_t>(k),
           scored_words(s, found), {}};
@@ -143,15 +144,46 @@ bool is_expression(const Session& s, const Term& query) {
 
 std::string label_of(const Term& term) { return term.is_row() ? fmt::format("--id {}", *term.id) : term.word; }
 
+// neighbors --ann: the search options that answer from the index, and the answers marked so.
+SearchOptions search_options(const Session& s, std::optional<size_t> ann_ef) {
+  SearchOptions options = s.search();
+  if (ann_ef) {
+    require_vectors(s);
+    options.ann = &s.ann_index();
+    options.ef = *ann_ef > 0 ? *ann_ef : kDefaultAnnEf;
+  }
+  return options;
+}
+
+NeighborsAnswer mark_approximate(NeighborsAnswer answer, const SearchOptions& options) {
+  if (options.ann == nullptr) return answer;
+  for (NeighborsQuery& q : answer.queries) {
+    q.exact = false;
+    q.ef = static_cast<int64_t>(options.ef);
+  }
+  return answer;
+}
+
+NeighborsAnswer neighbors_with(const Session& s, const SearchOptions& options, const std::vector<Term>& queries,
+                               size_t k, const std::vector<Neighbor>* precomputed);
+
 }  // namespace
 
 NeighborsAnswer neighbors(const Session& s, const std::vector<Term>& queries, size_t k,
-                          const std::vector<Neighbor>* precomputed) {
+                          const std::vector<Neighbor>* precomputed, std::optional<size_t> ann_ef) {
   if (queries.empty()) throw Error(ErrorKind::invalid_argument, "no words given");
+  const SearchOptions options = search_options(s, ann_ef);
+  return mark_approximate(neighbors_with(s, options, queries, k, ann_ef ? nullptr : precomputed), options);
+}
+
+namespace {
+
+NeighborsAnswer neighbors_with(const Session& s, const SearchOptions& options, const std::vector<Term>& queries,
+                               size_t k, const std::vector<Neighbor>* precomputed) {
   if (queries.size() == 1) {
     const Term& query = queries.front();
-    if (is_expression(s, query)) return {{expression_query(s, query.word, k)}};
-    return {{word_query(s, query, k, precomputed)}};
+    if (is_expression(s, query)) return {{expression_query(s, options, query.word, k)}};
+    return {{word_query(s, options, query, k, precomputed)}};
   }
   // Several: the known words are answered together in one pass; each unknown one keeps its
   // error in its place.
@@ -165,7 +197,7 @@ NeighborsAnswer neighbors(const Session& s, const std::vector<Term>& queries, si
     q.text = label_of(queries[i]);
     try {
       if (is_expression(s, queries[i])) {
-        q = expression_query(s, queries[i].word, k);
+        q = expression_query(s, options, queries[i].word, k);
         continue;
       }
       rows.push_back(resolve(s, queries[i]));
@@ -177,12 +209,14 @@ NeighborsAnswer neighbors(const Session& s, const std::vector<Term>& queries, si
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  const auto found = neighbors_batch(s.embeddings(), rows, k, s.search());
+  const auto found = neighbors_batch(s.embeddings(), rows, k, options);
   s.log().info("searched {} rows for {} words in {:.3f} ms", s.embeddings().rows(), rows.size(),
                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   for (size_t i = 0; i < batched.size(); ++i) answer.queries[batched[i]].results = scored_words(s, found[i]);
   return answer;
 }
+
+}  // namespace
 
 AnalogyAnswer analogy(const Session& s, const Term& a, const Term& b, const Term& c, AnalogyMethod method,
                       size_t k, const std::vector<Neighbor>* precomputed) {

@@ -22,8 +22,11 @@ DistanceAnswer distance(const Session& session, const Term& a, const Term& b);
 // that fails throws; among several, each failure is kept in its place and the known words are
 // answered together, in one pass over the matrix. `precomputed`: the answer of a lone word's
 // search, already computed with others (batch).
+// `ann_ef`: answer from the model's approximate index (MODEL.hnsw) with this candidate list
+// (0: kDefaultAnnEf); the answers say they are not exact.
 NeighborsAnswer neighbors(const Session& session, const std::vector<Term>& queries, size_t k,
-                          const std::vector<Neighbor>* precomputed = nullptr);
+                          const std::vector<Neighbor>* precomputed = nullptr,
+                          std::optional<size_t> ann_ef = std::nullopt);
 
 AnalogyAnswer analogy(const Session& session, const Term& a, const Term& b, const Term& c,
                       AnalogyMethod method, size_t k,

@@ -89,7 +89,7 @@ Result run_neighbors(const Session& s, const CommandArgs& a) {
     }
   }
   for (const uint64_t id : a.ids) queries.push_back(Term::row(id));
-  return Answer{neighbors(s, queries, a.k, a.precomputed)};
+  return Answer{neighbors(s, queries, a.k, a.precomputed, a.ann ? std::optional<size_t>(a.ef) : std::nullopt)};
 }
 Result run_analogy(const Session& s, const CommandArgs& a) {
   const auto t = terms(a);
@@ -190,6 +190,7 @@ void info_grammar(CLI::App& cmd, CommandArgs& args) {
 // The searches a batch answers together: a lone word's neighbors, a 3CosAdd analogy whose
 // words resolve. Anything else (including every error) is left to the line's own command.
 std::optional<CosineSearch> neighbors_search(const Session& s, const CommandArgs& a) {
+  if (a.ann) return std::nullopt;  // the index answers it, not the batch's pass
   const std::vector<Term> queries = terms(a);
   if (queries.size() != 1) return std::nullopt;
   const Term& query = queries.front();
@@ -252,8 +253,15 @@ void neighbors_grammar(CLI::App& cmd, CommandArgs& args) {
                  "an expression such as \"king - man + woman\"");
   add_ids(cmd, args);
   cmd.add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
+  cmd.add_flag("--ann", args.ann,
+               "Approximate: answer from the model's HNSW index (made by `embtool index MODEL`); the scores "
+               "are exact, a nearer word may be missed");
+  cmd.add_option("--ef", args.ef, fmt::format("With --ann: the candidates the index search keeps; more is slower "
+                                              "and misses less (default {})", kDefaultAnnEf))
+      ->check(kCountAtLeastOne);
   cmd.callback([&args] {
     if (args.words.empty() && args.ids.empty()) throw CLI::ValidationError("WORD is missing (or give --id N)");
+    if (args.ef > 0 && !args.ann) throw CLI::ValidationError("--ef is for --ann searches");
   });
 }
 
@@ -416,6 +424,7 @@ const std::vector<Command>& query_commands() {
       {"neighbors", "The nearest words by cosine similarity",
        "neighbors dog --k 5\nneighbors king queen dog\nneighbors \"king - man + woman\"\n"
        "neighbors --id 3\nneighbors \" king\"   (a token by the text it stands for)\n"
+       "neighbors dog --ann --ef 200   (after `embtool index MODEL`)\n"
        "cut -f1 words.tsv | embtool neighbors - --tsv",
        true, neighbors_grammar, run_neighbors, neighbors_search, "word..."},
       {"analogy", "A + B - C: 'king woman man' finds queen",

@@ -106,6 +106,15 @@ Embeddings Session::open(const std::filesystem::path& path) const {
   return open_model(path, model_, log_, progress_);
 }
 
+const HnswIndex& AnnIndexCache::get(const Embeddings& embeddings) {
+  const std::lock_guard lock(mutex_);
+  if (!index_ || for_ != &embeddings) {
+    index_ = std::make_unique<HnswIndex>(HnswIndex::open(index_path_for(embeddings.source().path), embeddings));
+    for_ = &embeddings;
+  }
+  return *index_;
+}
+
 std::unique_ptr<Progress> Session::progress(std::string label, std::string items) const {
   return progress_ ? progress_(std::move(label), std::move(items)) : nullptr;
 }

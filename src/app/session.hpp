@@ -11,6 +11,7 @@
 #include <istream>
 #include <ostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 
 #include "formats/formats.hpp"
 #include "model/embeddings.hpp"
+#include "search/index/hnsw_index.hpp"
 #include "search/search.hpp"
 
 namespace embtool::app {
@@ -38,6 +40,18 @@ using ProgressFactory = std::function<std::unique_ptr<Progress>(std::string labe
 // Told the name of each file about to be opened (the command line names it if a mapping of it
 // faults).
 using OpeningHook = std::function<void(const std::filesystem::path&)>;
+
+// The approximate index of a model (MODEL.hnsw), opened on first use and shared by the
+// sessions of one model (a batch's lines, a server's requests).
+class AnnIndexCache {
+ public:
+  const HnswIndex& get(const Embeddings& embeddings);
+
+ private:
+  std::mutex mutex_;
+  const Embeddings* for_ = nullptr;
+  std::unique_ptr<HnswIndex> index_;
+};
 
 // How to read a vector file.
 struct ModelOptions {
@@ -77,6 +91,12 @@ class Session {
   Embeddings open(const std::filesystem::path& path) const;
   bool case_fallback() const { return case_fallback_; }
   const SearchOptions& search() const { return search_; }
+  // The model's approximate index (index_path_for(model)); throws not_found when there is none
+  // and bad_data when it is stale or damaged.
+  const HnswIndex& ann_index() const { return ann_->get(embeddings()); }
+  // Uses (and fills) the index cache of `cache` from now on.
+  void share_ann_index(std::shared_ptr<AnnIndexCache> cache) { ann_ = std::move(cache); }
+  const std::shared_ptr<AnnIndexCache>& ann_index_cache() const { return ann_; }
   spdlog::logger& log() const { return log_; }
   // A progress display, or nullptr.
   std::unique_ptr<Progress> progress(std::string label, std::string items = {}) const;
@@ -99,7 +119,8 @@ class Session {
   mutable std::optional<Embeddings> opened_;
   mutable const Embeddings* embeddings_ = nullptr;
   struct NamedTokenizer;
-  std::shared_ptr<NamedTokenizer> named_tokenizer_;  // set when ModelOptions::tokenizer names a file
+  std::shared_ptr<NamedTokenizer> named_tokenizer_;
+  std::shared_ptr<AnnIndexCache> ann_ = std::make_shared<AnnIndexCache>();  // set when ModelOptions::tokenizer names a file
 };
 
 }  // namespace embtool::app

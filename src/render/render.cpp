@@ -183,6 +183,8 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
                   json.key("error").value(std::string_view(wording(*q.error)));
                   return;
                 }
+                json.key("exact").value(q.exact);
+                if (!q.exact) json.key("ef").value(q.ef);
                 write_results(json, q.k, q.results);
               });
             }
@@ -309,7 +311,10 @@ Table ranked_table(const std::vector<ScoredWord>& results, OutputStyle format) {
 
 // neighbors: TSV always has the query column, whatever the number of words; text shows one
 // word's table alone, several under headings.
+// Answers from the approximate index (--ann) say so: TSV gains a last column `exact` (false),
+// text a closing line; exact answers are shown as they always were.
 std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool color) {
+  const auto approximate = std::find_if(a.queries.begin(), a.queries.end(), [](const NeighborsQuery& q) { return !q.exact; });
   if (format == OutputStyle::tsv) {
     Table table{{"query"}, {}};
     for (const NeighborsQuery& q : a.queries) {
@@ -317,13 +322,20 @@ std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool 
       if (table.columns.size() == 1) table.columns.insert(table.columns.end(), ranked.columns.begin(), ranked.columns.end());
       for (auto& row : ranked.rows) {
         row.insert(row.begin(), Cell(q.text));
+        if (approximate != a.queries.end()) row.push_back(Cell(q.exact ? "true" : "false"));
         table.rows.push_back(std::move(row));
       }
     }
     if (table.columns.size() == 1) table.columns = {"query", "rank", "word", "score"};
+    if (approximate != a.queries.end()) table.columns.push_back("exact");
     return render_tsv(table);
   }
-  if (a.queries.size() == 1) return render_text(ranked_table(a.queries.front().results, format), color);
+  const std::string note =
+      approximate == a.queries.end()
+          ? std::string()
+          : fmt::format("approximate: from the HNSW index (ef {}); the scores are exact, a nearer word may be missing\n",
+                        approximate->ef);
+  if (a.queries.size() == 1) return render_text(ranked_table(a.queries.front().results, format), color) + note;
   std::string out;
   for (const NeighborsQuery& q : a.queries) {
     if (q.error) continue;
@@ -331,7 +343,7 @@ std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool 
     out += fmt::format("neighbors of {}:\n", q.row ? shown(*q.row) : q.text);
     out += render_text(ranked_table(q.results, format), color);
   }
-  return out;
+  return out + note;
 }
 
 Table facts_table(const std::vector<Fact>& facts) {

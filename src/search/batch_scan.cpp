@@ -160,7 +160,8 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
                                                       BatchArithmetic arithmetic) {
   std::vector<std::vector<Neighbor>> answers(queries.size());
   // NaN/Inf values (kept by --allow-nonfinite) would break the bounds: scan per query then.
-  if (queries.size() < search::kMinBatch || e.rows() == 0 || e.has_nonfinite_values()) {
+  // With an approximate index each query walks its graph: no pass over the matrix to share.
+  if (queries.size() < search::kMinBatch || e.rows() == 0 || e.has_nonfinite_values() || options.ann != nullptr) {
     for (size_t q = 0; q < queries.size(); ++q) {
       answers[q] = top_k_cosine(e, queries[q].unit_query, queries[q].k, queries[q].excluded, options);
       if (options.progress) options.progress(q + 1, queries.size());

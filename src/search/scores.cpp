@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "kernels/quantized.hpp"
 #include "kernels/simd.hpp"
+#include "search/index/hnsw_index.hpp"
 #include "search/matrix_scan.hpp"
 
 namespace embtool {
@@ -103,6 +104,9 @@ std::vector<float> cosine_scores(const Embeddings& embeddings, std::span<const f
 std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const float> unit_query,
                                    size_t k, std::span<const uint32_t> excluded,
                                    const SearchOptions& options) {
+  if (options.ann != nullptr) {
+    return options.ann->search(unit_query, k, excluded, options.ef > 0 ? options.ef : kDefaultAnnEf, options.row_limit);
+  }
   return search::matrix_top_k_cosine(embeddings, search::matrix_to_scan(embeddings, options.scan),
                                      unit_query, k, excluded, options);
 }

@@ -13,6 +13,8 @@
 
 namespace embtool {
 
+class HnswIndex;  // search/index/hnsw_index.hpp
+
 struct Neighbor {
   uint32_t row;
   float score;
@@ -34,6 +36,10 @@ struct SearchOptions {
   ScanChoice scan = ScanChoice::smallest;
   size_t row_limit = 0;  // search only the first rows (gensim's restrict_vocab); 0: all
   QueryProgress progress = nullptr;  // optional; batches and evaluations report through it
+  // An approximate index to answer cosine searches from instead of scanning (the scores are
+  // still exact cosines; a nearer row may be missed). nullptr: exact.
+  const HnswIndex* ann = nullptr;
+  size_t ef = 0;  // the index's candidate list; 0: kDefaultAnnEf
 };
 
 // How many rows a search with `options` looks at.
@@ -57,7 +63,8 @@ void cosine_block(const Embeddings& embeddings, std::span<const float> unit_quer
 void cosine_of_rows(const Embeddings& embeddings, std::span<const float> unit_query,
                     std::span<const uint32_t> rows, float* scores);
 
-// The k rows most similar by cosine to `unit_query` (which must have length 1). Scores are
+// The k rows most similar by cosine to `unit_query` (which must have length 1); from
+// options.ann when set (approximate membership, exact scores). Scores are
 // computed on the model's own rows in float32 sums: float32 rows for the files read today,
 // the decoded values where float16 / bfloat16 rows are all a model has.
 std::vector<Neighbor> top_k_cosine(const Embeddings& embeddings, std::span<const float> unit_query,

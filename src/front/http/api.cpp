@@ -247,7 +247,8 @@ HttpResponse Api::answer_query(const app::Command& command, const std::vector<Pa
     throw in_parameter_words(e);
   }
   check_bounds(command, args, limits_);
-  const app::Session session(embeddings_, case_fallback_, search_, log_);
+  app::Session session(embeddings_, case_fallback_, search_, log_);
+  session.share_ann_index(ann_);
   app::Result result = command.run(session, args);
   const auto* answer = std::get_if<app::Answer>(&result);
   if (answer == nullptr) throw Error(ErrorKind::internal, fmt::format("'{}' gave no answer", command.name));
@@ -266,7 +267,8 @@ HttpResponse Api::answer_batch(std::string_view body) const {
   if (const auto bad = tokenize::first_invalid_utf8(body)) {
     throw Error(ErrorKind::invalid_argument, fmt::format("the body is not UTF-8 (byte {})", *bad + 1));
   }
-  const app::Session session(embeddings_, case_fallback_, search_, log_);
+  app::Session session(embeddings_, case_fallback_, search_, log_);
+  session.share_ann_index(ann_);
   std::istringstream in{std::string(body)};
   const app::BatchAnswer batch = app::answer_batch(session, in, "the request body",
                                                    [this](const app::Command& command, const app::CommandArgs& args) { check_bounds(command, args, limits_); });

@@ -8,6 +8,7 @@
 
 #include <spdlog/logger.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,8 @@ class Api {
   SearchOptions search_;
   spdlog::logger& log_;
   app::ServeOptions limits_;
+  // The model's approximate index (?ann=1), opened by the first request that asks for it.
+  std::shared_ptr<app::AnnIndexCache> ann_ = std::make_shared<app::AnnIndexCache>();
 };
 
 // The command-line arguments (after the command's name) a request's parameters stand for:

@@ -67,7 +67,7 @@ TEST_CASE("b: neighbors JSON has the same shape for one word and for two", "[con
   for (const auto& doc : two) {
     std::vector<std::string> keys;
     for (const auto& item : doc.items()) keys.push_back(item.key());
-    CHECK(keys == std::vector<std::string>{"command", "id", "k", "results", "word"});
+    CHECK(keys == std::vector<std::string>{"command", "exact", "id", "k", "results", "word"});
   }
 }
 

@@ -1,0 +1,418 @@
+#include "search/index/hnsw_index.hpp"
+
+#include <fmt/format.h>
+
+// hnswlib 0.6.2 (Debian libhnswlib-dev): header-only; its own warnings are not ours.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wall"
+#pragma GCC diagnostic ignored "-Wextra"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include <hnswlib/hnswlib.h>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <system_error>
+
+#include "base/atomic_file.hpp"
+#include "base/error.hpp"
+#include "base/mapped_file.hpp"
+#include "base/thread_pool.hpp"
+#include "kernels/simd.hpp"
+#include "search/top_k_heap.hpp"
+
+namespace embtool {
+
+namespace {
+
+// What a graph element holds as its "vector": the row number. A query is told apart by its
+// first four bytes (no row has this number: rows are counted in uint32 and the last is
+// reserved) and carries a pointer to its unit vector.
+constexpr uint32_t kQueryTag = 0xffffffffu;
+struct QueryRef {
+  uint32_t tag = kQueryTag;
+  uint32_t unused = 0;
+  const float* unit = nullptr;
+};
+
+struct RowSpace {
+  const Matrix* matrix = nullptr;
+  const float* norms = nullptr;
+  size_t dim = 0;
+};
+
+const float* vector_of(const RowSpace& space, const void* element, float& inverse_norm) {
+  uint32_t row = 0;
+  std::memcpy(&row, element, sizeof row);
+  if (row == kQueryTag) {
+    inverse_norm = 1.0f;
+    return static_cast<const QueryRef*>(element)->unit;
+  }
+  inverse_norm = 1.0f / space.norms[row];
+  return space.matrix->f32_row(row);
+}
+
+// 1 - cosine: hnswlib keeps the smallest distances.
+float cosine_distance(const void* a, const void* b, const void* param) {
+  const RowSpace& space = *static_cast<const RowSpace*>(param);
+  float inverse_a = 0, inverse_b = 0;
+  const float* va = vector_of(space, a, inverse_a);
+  const float* vb = vector_of(space, b, inverse_b);
+  return 1.0f - kernels::dot({va, space.dim}, {vb, space.dim}) * inverse_a * inverse_b;
+}
+
+class RowSpaceInterface final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit RowSpaceInterface(RowSpace* space) : space_(space) {}
+  size_t get_data_size() override { return sizeof(uint32_t); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &cosine_distance; }
+  void* get_dist_func_param() override { return space_; }
+
+ private:
+  RowSpace* space_;
+};
+
+using Hnsw = hnswlib::HierarchicalNSW<float>;
+
+// The file: a fixed header, then hnswlib's bottom layer as it lies in memory (64-byte
+// aligned), each element's level (one byte), then the upper layers' link lists in element
+// order. Native byte order (little-endian), as the store.
+constexpr char kMagic[8] = {'E', 'M', 'B', 'H', 'N', 'S', 'W', '\0'};
+constexpr uint32_t kVersion = 1;
+struct FileHeader {
+  char magic[8] = {};
+  uint32_t version = 0;
+  uint32_t header_bytes = 0;
+  uint64_t rows = 0;  // the model's: the fingerprint
+  uint64_t dim = 0;
+  uint64_t checksum = 0;
+  uint64_t elements = 0;
+  uint64_t m = 0;
+  uint64_t max_m0 = 0;
+  uint64_t ef_construction = 0;
+  int64_t max_level = 0;
+  uint64_t enter_point = 0;
+  uint64_t bytes_per_element = 0;
+  uint64_t label_offset = 0;
+  uint64_t data_offset = 0;
+  uint64_t upper_bytes_per_level = 0;
+  double mult = 0;
+  uint64_t level0_offset = 0;
+  uint64_t levels_offset = 0;
+  uint64_t upper_offset = 0;
+  uint64_t upper_bytes = 0;
+  uint64_t file_bytes = 0;
+  uint64_t reserved[11] = {};
+};
+static_assert(sizeof(FileHeader) == 256);
+
+constexpr uint64_t align_up(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
+
+uint64_t mix(uint64_t h, uint64_t word) {
+  h ^= word * 0x9E3779B97F4A7C15ull;
+  h = (h << 31) | (h >> 33);
+  return h * 0xBF58476D1CE4E5B9ull;
+}
+
+uint64_t mix_bytes(uint64_t h, const void* data, size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, p + i, 8);
+    h = mix(h, word);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p + i, size - i);
+  return mix(h, tail ^ (uint64_t{size - i} << 56));
+}
+
+bool indexable(float norm) { return std::isfinite(norm) && norm > 0.0f; }
+
+[[noreturn]] void damaged(const std::filesystem::path& path, std::string_view what) {
+  throw Error(ErrorKind::bad_data, fmt::format("{}: damaged index ({}); run `embtool index` on the model again",
+                                               path.string(), what));
+}
+
+}  // namespace
+
+VectorsFingerprint vectors_fingerprint(const Embeddings& e) {
+  VectorsFingerprint f{e.rows(), e.dim(), 0};
+  uint64_t h = mix(mix(0x656d62746f6f6cull, f.rows), f.dim);
+  const std::span<const float> norms = e.norms();
+  h = mix_bytes(h, norms.data(), norms.size_bytes());
+  // Norms alone miss a row changed but not its length (a sign flipped): sampled rows too.
+  if (e.has_f32_rows() && e.rows() > 0) {
+    const size_t samples = std::min<size_t>(e.rows(), 4096);
+    for (size_t i = 0; i < samples; ++i) {
+      const size_t row = i * e.rows() / samples;
+      h = mix_bytes(h, e.matrix().f32_row(row), e.dim() * sizeof(float));
+    }
+  }
+  f.checksum = h;
+  return f;
+}
+
+std::filesystem::path index_path_for(const std::filesystem::path& model) {
+  std::filesystem::path path = model;
+  path += ".hnsw";
+  return path;
+}
+
+struct HnswIndex::Graph {
+  explicit Graph(const Embeddings& e) : embeddings(&e), space{&e.matrix(), e.norms().data(), e.dim()}, face(&space) {}
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+  ~Graph() {
+    if (hnsw && file) {
+      // The layers lie in the mapping: hnswlib must not free them.
+      hnsw->data_level0_memory_ = nullptr;
+      hnsw->cur_element_count = 0;
+    }
+  }
+
+  const Embeddings* embeddings;
+  RowSpace space;
+  RowSpaceInterface face;
+  std::shared_ptr<const MappedFile> file;
+  std::unique_ptr<Hnsw> hnsw;
+};
+
+HnswIndex::HnswIndex(std::unique_ptr<Graph> graph) : graph_(std::move(graph)) {}
+HnswIndex::HnswIndex(HnswIndex&&) noexcept = default;
+HnswIndex& HnswIndex::operator=(HnswIndex&&) noexcept = default;
+HnswIndex::~HnswIndex() = default;
+
+HnswIndex HnswIndex::build(const Embeddings& e, const HnswBuildOptions& options) {
+  if (!e.has_f32_rows()) {
+    throw Error(ErrorKind::invalid_argument, "an index needs float32 rows; this model holds only reduced ones");
+  }
+  if (e.rows() > 0x7fffffffu) throw Error(ErrorKind::invalid_argument, "an index holds at most 2^31 - 1 rows");
+  if (options.m < 2 || options.m > 1000) throw Error(ErrorKind::invalid_argument, "--m must be between 2 and 1000");
+  const std::span<const float> norms = e.norms();
+  std::vector<uint32_t> rows;
+  rows.reserve(e.rows());
+  for (uint32_t r = 0; r < e.rows(); ++r) {
+    if (indexable(norms[r])) rows.push_back(r);
+  }
+  auto graph = std::make_unique<Graph>(e);
+  graph->hnsw = std::make_unique<Hnsw>(&graph->face, std::max<size_t>(rows.size(), 1), options.m,
+                                       options.ef_construction, options.seed);
+  std::atomic<uint64_t> done{0};
+  const uint64_t total = rows.size();
+  Hnsw& hnsw = *graph->hnsw;
+  parallel_for(rows.size(), options.threads, Split{1024, 1}, [&](const Task& task) {
+    for (size_t i = task.begin; i < task.end; ++i) {
+      hnsw.addPoint(&rows[i], rows[i]);
+      const uint64_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (task.on_calling_thread && options.progress && (i - task.begin) % 1024 == 0) options.progress(now, total);
+    }
+  });
+  if (options.progress) options.progress(total, total);
+  return HnswIndex(std::move(graph));
+}
+
+void HnswIndex::save(const std::filesystem::path& path, bool replace_existing) const {
+  const Hnsw& h = *graph_->hnsw;
+  const VectorsFingerprint f = vectors_fingerprint(*graph_->embeddings);
+  const uint64_t n = h.cur_element_count;
+  FileHeader header;
+  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  header.version = kVersion;
+  header.header_bytes = sizeof(FileHeader);
+  header.rows = f.rows;
+  header.dim = f.dim;
+  header.checksum = f.checksum;
+  header.elements = n;
+  header.m = h.M_;
+  header.max_m0 = h.maxM0_;
+  header.ef_construction = h.ef_construction_;
+  header.max_level = h.maxlevel_;
+  header.enter_point = h.enterpoint_node_;
+  header.bytes_per_element = h.size_data_per_element_;
+  header.label_offset = h.label_offset_;
+  header.data_offset = h.offsetData_;
+  header.upper_bytes_per_level = h.size_links_per_element_;
+  header.mult = h.mult_;
+  header.level0_offset = align_up(sizeof(FileHeader), 64);
+  header.levels_offset = header.level0_offset + n * h.size_data_per_element_;
+  header.upper_offset = align_up(header.levels_offset + n, 8);
+  std::vector<uint8_t> levels(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    levels[i] = static_cast<uint8_t>(std::min(h.element_levels_[i], 255));
+    if (h.element_levels_[i] > 255) throw Error(ErrorKind::internal, "an HNSW element above level 255");
+    header.upper_bytes += uint64_t{levels[i]} * h.size_links_per_element_;
+  }
+  header.file_bytes = header.upper_offset + header.upper_bytes;
+
+  AtomicFile out(path, replace_existing);
+  out.write(&header, sizeof header);
+  out.write(h.data_level0_memory_, n * h.size_data_per_element_);
+  out.write(levels.data(), levels.size());
+  const char zeros[8] = {};
+  out.write(zeros, header.upper_offset - (header.levels_offset + n));
+  for (uint64_t i = 0; i < n; ++i) {
+    if (levels[i] > 0) out.write(h.linkLists_[i], levels[i] * h.size_links_per_element_);
+  }
+  out.commit();
+}
+
+HnswIndex HnswIndex::open(const std::filesystem::path& path, const Embeddings& e) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw Error(ErrorKind::not_found, fmt::format("{} does not exist: the model has no approximate index; make one "
+                                                  "with `embtool index {}`",
+                                                  path.string(), e.source().path));
+  }
+  auto file = MappedFile::open(path);
+  const std::byte* base = file->data();
+  FileHeader header;
+  if (file->size() < sizeof header) damaged(path, "shorter than its header");
+  std::memcpy(&header, base, sizeof header);
+  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) {
+    throw Error(ErrorKind::bad_data, fmt::format("{} is not an embtool index", path.string()));
+  }
+  if (header.version != kVersion || header.header_bytes != sizeof header) {
+    throw Error(ErrorKind::bad_data, fmt::format("{}: index version {} is not one this embtool reads; run "
+                                                 "`embtool index` on the model again",
+                                                 path.string(), header.version));
+  }
+  const VectorsFingerprint f = vectors_fingerprint(e);
+  if (header.rows != f.rows || header.dim != f.dim || header.checksum != f.checksum) {
+    throw Error(ErrorKind::bad_data,
+                fmt::format("{} was built for other vectors ({} rows x {}{}) than {} holds ({} rows x {}): the "
+                            "index is stale; run `embtool index {}` again",
+                            path.string(), header.rows, header.dim,
+                            header.rows == f.rows && header.dim == f.dim ? ", other values" : "",
+                            e.source().path, f.rows, f.dim, e.source().path));
+  }
+  const uint64_t n = header.elements;
+  const uint64_t m = header.m;
+  if (m < 2 || m > 1000 || header.max_m0 != 2 * m) damaged(path, "its link counts");
+  const uint64_t level0_links = header.max_m0 * 4 + 4;
+  if (header.data_offset != level0_links || header.label_offset != level0_links + 4 ||
+      header.bytes_per_element != level0_links + 4 + sizeof(hnswlib::labeltype) ||
+      header.upper_bytes_per_level != m * 4 + 4) {
+    damaged(path, "its element layout");
+  }
+  if (n == 0 || n > f.rows || header.enter_point >= n || header.max_level < 0 || header.max_level > 255) {
+    damaged(path, "its element count or entry point");
+  }
+  if (header.level0_offset != align_up(sizeof header, 64) ||
+      header.levels_offset != header.level0_offset + n * header.bytes_per_element ||
+      header.upper_offset != align_up(header.levels_offset + n, 8) ||
+      header.file_bytes != header.upper_offset + header.upper_bytes || header.file_bytes != file->size()) {
+    damaged(path, fmt::format("{} bytes where its header says {}", file->size(), header.file_bytes));
+  }
+  char* level0 = const_cast<char*>(reinterpret_cast<const char*>(base + header.level0_offset));
+  const auto* levels = reinterpret_cast<const uint8_t*>(base + header.levels_offset);
+  char* upper = const_cast<char*>(reinterpret_cast<const char*>(base + header.upper_offset));
+
+  // Every link, row and label is checked once here, so that a search never reads outside.
+  auto check_list = [&](const char* list, uint64_t most) {
+    uint32_t count = 0;
+    std::memcpy(&count, list, 4);
+    count &= 0xffff;  // hnswlib keeps the count in the low two bytes (the third: deleted mark)
+    if (count > most) return false;
+    for (uint32_t j = 0; j < count; ++j) {
+      uint32_t link = 0;
+      std::memcpy(&link, list + 4 + 4 * j, 4);
+      if (link >= n) return false;
+    }
+    return true;
+  };
+  uint64_t upper_seen = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    const char* element = level0 + i * header.bytes_per_element;
+    uint32_t row = 0;
+    hnswlib::labeltype label = 0;
+    std::memcpy(&row, element + header.data_offset, 4);
+    std::memcpy(&label, element + header.label_offset, sizeof label);
+    if (row >= f.rows || label != row || !indexable(e.norm(row))) damaged(path, "a row it names");
+    if (!check_list(element, header.max_m0) || levels[i] > header.max_level) damaged(path, "a link");
+    for (uint64_t level = 0; level < levels[i]; ++level) {
+      if (!check_list(upper + upper_seen, m)) damaged(path, "a link");
+      upper_seen += header.upper_bytes_per_level;
+    }
+  }
+  if (upper_seen != header.upper_bytes || levels[header.enter_point] != header.max_level) {
+    damaged(path, "its upper layers");
+  }
+
+  auto graph = std::make_unique<Graph>(e);
+  graph->file = file;
+  graph->hnsw = std::make_unique<Hnsw>(&graph->face);
+  Hnsw& h = *graph->hnsw;
+  h.max_elements_ = n;
+  h.cur_element_count = n;
+  h.size_data_per_element_ = header.bytes_per_element;
+  h.size_links_per_element_ = header.upper_bytes_per_level;
+  h.num_deleted_ = 0;
+  h.M_ = m;
+  h.maxM_ = m;
+  h.maxM0_ = header.max_m0;
+  h.ef_construction_ = header.ef_construction;
+  h.mult_ = header.mult;
+  h.revSize_ = 1.0 / header.mult;
+  h.maxlevel_ = static_cast<int>(header.max_level);
+  h.enterpoint_node_ = static_cast<hnswlib::tableint>(header.enter_point);
+  h.size_links_level0_ = level0_links;
+  h.offsetData_ = header.data_offset;
+  h.offsetLevel0_ = 0;
+  h.label_offset_ = header.label_offset;
+  h.data_size_ = sizeof(uint32_t);
+  h.fstdistfunc_ = graph->face.get_dist_func();
+  h.dist_func_param_ = graph->face.get_dist_func_param();
+  h.ef_ = 0;  // each search passes its own candidate count as k
+  h.data_level0_memory_ = level0;
+  h.linkLists_ = static_cast<char**>(std::malloc(sizeof(char*) * n));
+  h.visited_list_pool_ = new hnswlib::VisitedListPool(1, static_cast<int>(n));
+  h.cur_element_count = 0;  // until every field is set, the destructor must free nothing of the mapping
+  if (h.linkLists_ == nullptr) throw Error(ErrorKind::io, "out of memory opening the index");
+  uint64_t offset = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    h.linkLists_[i] = levels[i] > 0 ? upper + offset : nullptr;
+    offset += levels[i] * header.upper_bytes_per_level;
+  }
+  h.cur_element_count = n;
+  return HnswIndex(std::move(graph));
+}
+
+std::vector<Neighbor> HnswIndex::search(std::span<const float> unit_query, size_t k,
+                                        std::span<const uint32_t> excluded, size_t ef, size_t row_limit) const {
+  const Hnsw& h = *graph_->hnsw;
+  if (k == 0 || h.cur_element_count == 0) return {};
+  const size_t want = std::min<size_t>(std::max(ef, k + excluded.size()), h.cur_element_count);
+  const QueryRef query{kQueryTag, 0, unit_query.data()};
+  auto found = h.searchKnn(&query, want);
+  std::vector<uint32_t> rows;
+  rows.reserve(found.size());
+  for (; !found.empty(); found.pop()) {
+    const auto row = static_cast<uint32_t>(found.top().second);
+    if (row_limit == 0 || row < row_limit) rows.push_back(row);
+  }
+  std::vector<float> scores(rows.size());
+  cosine_of_rows(*graph_->embeddings, unit_query, rows, scores.data());
+  search::TopKHeap best(k, excluded);
+  for (size_t i = 0; i < rows.size(); ++i) best.offer(rows[i], scores[i]);
+  return best.take_sorted();
+}
+
+size_t HnswIndex::indexed_rows() const { return graph_->hnsw->cur_element_count; }
+size_t HnswIndex::m() const { return graph_->hnsw->M_; }
+size_t HnswIndex::ef_construction() const { return graph_->hnsw->ef_construction_; }
+size_t HnswIndex::bytes() const {
+  const Hnsw& h = *graph_->hnsw;
+  if (graph_->file) return graph_->file->size();
+  size_t upper = 0;
+  for (size_t i = 0; i < h.cur_element_count; ++i) upper += size_t(h.element_levels_[i]) * h.size_links_per_element_;
+  return h.cur_element_count * h.size_data_per_element_ + upper;
+}
+
+}  // namespace embtool
