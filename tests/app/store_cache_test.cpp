@@ -202,7 +202,7 @@ TEST_CASE("a gzip file is cached and its cached open says gzip", "[app][cache]")
   CHECK(run_cli({"-m", path, "neighbors", "w1", "--json"}).out == reference.out);
 }
 
-TEST_CASE("--no-cache and EMBTOOL_CACHE=0 neither read nor write the cache", "[app][cache]") {
+TEST_CASE("the cache is neither read nor written with --no-cache or EMBTOOL_CACHE=0", "[app][cache]") {
   CacheHere cache("off");
   const std::string path = model("off.bin");
   CHECK(run_cli({"--no-cache", "-m", path, "info"}).code == 0);
@@ -316,7 +316,7 @@ TEST_CASE("a full disk while writing the cached store costs the speed-up only", 
   CHECK(leftovers == 0);
 }
 
-TEST_CASE("cache list shows each entry's file and state; cache clear removes them", "[app][cache]") {
+TEST_CASE("cache list shows each entry's file and state, and cache clear removes them", "[app][cache]") {
   CacheHere cache("list");
   CHECK(run_cli({"cache"}).out.find("no cached stores in " + cache.directory().string()) != std::string::npos);
   const std::string a = model("list-a.bin");
