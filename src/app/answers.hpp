@@ -294,4 +294,30 @@ struct ConvertReport {
   double seconds = 0;  // writing only
 };
 
+// One store in the cache of converted files (cache list).
+struct CacheEntry {
+  std::string file;           // the store, in the cache directory
+  std::string source_path;    // the file it stands for (absolute, links resolved)
+  std::string source_format;  // "word2vec-binary", "word2vec-text", "glove"
+  uint64_t source_bytes = 0;
+  int64_t source_mtime_ns = 0;  // the source's modification time when it was converted
+  uint64_t store_bytes = 0;
+  int64_t written_ns = 0;       // when the store was written (its own modification time)
+  uint64_t words = 0;
+  uint64_t dim = 0;
+  std::string options;          // the reading options it was made with ("limit=1000"); empty: none
+  // "current" (the next open of the source maps it), "stale" (the source has changed since),
+  // "missing" (the source is gone), "damaged" (unreadable: the next open replaces it).
+  std::string state;
+};
+
+// cache list | cache clear.
+struct CacheReport {
+  std::string action;     // "list" or "clear"
+  std::string directory;  // empty: no cache directory (no absolute $XDG_CACHE_HOME nor $HOME)
+  bool enabled = true;    // false: --no-cache or EMBTOOL_CACHE=0 (said, not an error)
+  std::vector<CacheEntry> entries;  // list: every entry; clear: those removed
+  uint64_t removed_bytes = 0;       // clear: bytes freed
+};
+
 }  // namespace embtool::app

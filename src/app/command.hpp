@@ -91,6 +91,9 @@ struct CommandArgs {
   HnswBuildOptions index;
   // help
   std::optional<std::string> help_topic;
+  // cache
+  std::string cache_action = "list";  // list | clear
+  bool stale_only = false;            // cache clear --stale
   // serve
   ServeOptions serve;
 };
@@ -103,7 +106,7 @@ struct StartServer {
 struct ShowHelp {
   std::optional<std::string> command;
 };
-using Result = std::variant<Answer, BatchAnswer, ConvertReport, StartShell, StartServer, ShowHelp>;
+using Result = std::variant<Answer, BatchAnswer, ConvertReport, CacheReport, StartShell, StartServer, ShowHelp>;
 
 struct Command {
   std::string_view name;

@@ -9,6 +9,7 @@
 #include "app/batch.hpp"
 #include "app/convert.hpp"
 #include "app/index.hpp"
+#include "app/store_cache.hpp"
 #include "app/queries.hpp"
 #include "app/query_commands.hpp"
 #include "base/error.hpp"
@@ -168,6 +169,20 @@ Result run_serve(const Session& s, const CommandArgs& args) {
   return StartServer{args.serve};
 }
 
+void cache_grammar(CLI::App& cache, CommandArgs& args) {
+  cache.add_option("ACTION", args.cache_action, "list (the default): every cached store; clear: remove them")
+      ->check(CLI::IsMember({"list", "clear"}));
+  cache.add_flag("--stale", args.stale_only,
+                 "clear only the stores whose file has changed or is gone (they are never used again)");
+}
+
+Result run_cache(const Session& s, const CommandArgs& args) {
+  if (args.stale_only && args.cache_action != "clear") {
+    throw Error(ErrorKind::invalid_argument, "--stale goes with 'cache clear'");
+  }
+  return args.cache_action == "clear" ? clear_cache(s.cache(), args.stale_only) : list_cache(s.cache());
+}
+
 void help_grammar(CLI::App& help, CommandArgs& args) {
   help.add_option("COMMAND", args.help_topic, "The command to explain; none: every command");
 }
@@ -210,6 +225,11 @@ std::vector<Command> all_commands() {
                  "web page to explore the model",
                  "serve\nserve --port 8080 --threads 4\n-m news.emb serve --bind 0.0.0.0", false, serve_grammar,
                  run_serve});
+  all.push_back({"cache",
+                 "The stores that word2vec, text and GloVe files of 64 MiB or more (plain or .gz) are converted "
+                 "to on first open, so that the next open maps them in milliseconds: list them or clear them "
+                 "(in $XDG_CACHE_HOME/embtool, else ~/.cache/embtool; --no-cache or EMBTOOL_CACHE=0: off)",
+                 "cache\ncache list --json\ncache clear\ncache clear --stale", false, cache_grammar, run_cache});
   all.push_back({"help", "Explain a command, with examples (none: list the commands)", "help\nhelp neighbors",
                  false, help_grammar, run_help});
   return all;

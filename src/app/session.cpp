@@ -33,17 +33,29 @@ LoadOptions load_options(const ModelOptions& m) {
 
 void report_load(spdlog::logger& log, const Embeddings& e, double seconds) {
   const SourceInfo& s = e.source();
-  log.info("loaded {} {} x {} dimensions ({}{}) from {} in {:.3f} s; SIMD target {}", e.rows(),
-           e.tokens() ? "rows" : "words", e.dim(), s.format, s.text("compression") == "gzip" ? ", gzip" : "", s.path, seconds, simd_target());
+  const std::string cached = s.text("cached_store");
+  log.info("loaded {} {} x {} dimensions ({}{}) from {}{} in {:.3f} s; SIMD target {}", e.rows(),
+           e.tokens() ? "rows" : "words", e.dim(), s.format, s.text("compression") == "gzip" ? ", gzip" : "", s.path,
+           cached.empty() ? std::string() : fmt::format(" (its cached store {})", cached), seconds, simd_target());
   for (const std::string& warning : load_warnings(s)) log.warn("{}", warning);
 }
 
 }  // namespace
 
 Embeddings open_model(const std::filesystem::path& path, const ModelOptions& model, spdlog::logger& log,
-                      const ProgressFactory& progress) {
+                      const ProgressFactory& progress, const CacheSettings* cache, const OpeningHook& opening) {
   const auto start = std::chrono::steady_clock::now();
   LoadOptions options = load_options(model);
+  const std::optional<CacheKey> key = cache != nullptr && !model.no_cache ? cache_key(path, options, *cache)
+                                                                          : std::nullopt;
+  if (key) {
+    if (opening) opening(key->file);
+    if (std::optional<Embeddings> cached = open_cached(*key, path, log)) {
+      report_load(log, *cached, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      return std::move(*cached);
+    }
+    if (opening) opening(path);
+  }
   std::unique_ptr<Progress> bar = progress ? progress(fmt::format("loading {}", path.filename().string()), "")
                                            : nullptr;
   if (bar) {
@@ -55,6 +67,16 @@ Embeddings open_model(const std::filesystem::path& path, const ModelOptions& mod
   if (bar) bar->finish();
   report_load(log, embeddings,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (key) {
+    // Written before the first answer, so the first open pays for it (about as long as
+    // `convert` takes); a failure costs one warning.
+    std::unique_ptr<Progress> writing =
+        progress ? progress(fmt::format("caching {}", path.filename().string()), "") : nullptr;
+    store_in_cache(embeddings, *key, log, [&writing](uint64_t done, uint64_t total) {
+      if (writing && total >= kProgressMinBytes) writing->update(done, total);
+    });
+    if (writing) writing->finish();
+  }
   return embeddings;
 }
 
@@ -78,7 +100,8 @@ Session::Session(ModelOptions model, bool case_fallback, SearchOptions search, s
       log_(log),
       progress_(std::move(progress)),
       in_(in),
-      opening_(std::move(opening)) {
+      opening_(std::move(opening)),
+      cache_(cache_settings(model_.no_cache)) {
   if (!model_.tokenizer.empty()) named_tokenizer_ = std::make_shared<NamedTokenizer>(NamedTokenizer{model_.tokenizer, {}});
 }
 
@@ -89,7 +112,9 @@ Session::Session(const Embeddings& embeddings, bool case_fallback, SearchOptions
 
 const Embeddings& Session::embeddings() const {
   if (embeddings_ == nullptr) {
-    opened_.emplace(open(resolve_model_path(model_.path)));
+    const std::filesystem::path path = resolve_model_path(model_.path);
+    if (opening_) opening_(path);
+    opened_.emplace(open_model(path, model_, log_, progress_, &cache_, opening_));
     if (named_tokenizer_) opened_->set_tokenizer([named = named_tokenizer_] { return named->get(); });
     embeddings_ = &*opened_;
   }

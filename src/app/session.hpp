@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/store_cache.hpp"
 #include "formats/formats.hpp"
 #include "model/embeddings.hpp"
 #include "search/index/hnsw_index.hpp"
@@ -64,12 +65,16 @@ struct ModelOptions {
   std::string tensor;  // a checkpoint's tensor to read; empty: its token embedding
   std::string vocab;   // a file naming the rows (one token a line, or a tokenizer's file)
   std::string tokenizer;  // a file whose tokenizer replaces the model's (--tokenizer); empty: the model's
+  bool no_cache = false;  // never read nor write the cache of converted files (app/store_cache.hpp)
 };
 
 // Opens `path` as `options` say, with progress and a log line (at -v) of what was read; logs
-// what the reader noticed (duplicates, CR LF...) as warnings.
+// what the reader noticed (duplicates, CR LF...) as warnings. With `cache`, maps the cached
+// store of `path` if there is one (`opening` is told its name), else reads `path` and writes
+// one when the file is one the cache keeps (app/store_cache.hpp).
 Embeddings open_model(const std::filesystem::path& path, const ModelOptions& options,
-                      spdlog::logger& log, const ProgressFactory& progress);
+                      spdlog::logger& log, const ProgressFactory& progress,
+                      const CacheSettings* cache = nullptr, const OpeningHook& opening = {});
 
 // Everything a command needs, whatever asks it (a command line, a batch line, the shell).
 class Session {
@@ -87,8 +92,11 @@ class Session {
   // or Error(not_found) for a model without one.
   const tokenize::Tokenizer& tokenizer() const;
   const ModelOptions& model_options() const { return model_; }
-  // Opens another vector file with the same reading options (convert's input).
+  // Opens another vector file with the same reading options (convert's input), never through
+  // the cache.
   Embeddings open(const std::filesystem::path& path) const;
+  // Where the cache of converted files is, and whether the model is opened through it.
+  const CacheSettings& cache() const { return cache_; }
   bool case_fallback() const { return case_fallback_; }
   const SearchOptions& search() const { return search_; }
   // The model's approximate index (index_path_for(model)); throws not_found when there is none
@@ -116,6 +124,7 @@ class Session {
   std::istream* in_;
   std::ostream* out_ = nullptr;
   OpeningHook opening_;
+  CacheSettings cache_;
   mutable std::optional<Embeddings> opened_;
   mutable const Embeddings* embeddings_ = nullptr;
   struct NamedTokenizer;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <utility>
 #include <vector>
 
 #include "model/matrix.hpp"
@@ -95,6 +96,9 @@ class Embeddings {
   size_t dim() const { return dim_; }
   const Vocabulary& vocabulary() const { return vocabulary_; }
   const SourceInfo& source() const { return source_; }
+  // Replaces what is known of the file the rows came from (a cached copy tells of the file it
+  // stands for); the rows and words are unchanged.
+  void set_source(SourceInfo source) { source_ = std::move(source); }
 
   // The rows, in the dtype the model holds them.
   const Matrix& matrix() const { return rows_; }

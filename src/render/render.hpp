@@ -35,6 +35,10 @@ std::string render(const app::BatchAnswer& answer, OutputStyle format, bool colo
 // A line of the shell: its answer as a table, or "error: ..." (for each failed word too).
 std::string render_for_shell(const app::BatchLineAnswer& line, bool color, const ErrorWording& wording);
 
+// cache list: a table of the stores (text, TSV) or one JSON document; cache clear: what was
+// removed, in a sentence or a JSON document.
+std::string render(const app::CacheReport& report, OutputStyle format);
+
 // What convert wrote, in a sentence for the log: "wrote x.emb (10 words x 3) in 0.001 s".
 std::string describe(const app::ConvertReport& report);
 

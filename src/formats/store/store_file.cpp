@@ -121,30 +121,10 @@ std::string metadata_text(const Embeddings& e) {
 std::vector<SourceFact> kept_facts(std::string_view metadata) {
   static constexpr std::string_view kOwn[] = {"compression", "converted_from", "header_count", "records_read",
                                               "duplicates_dropped"};
-  std::vector<SourceFact> facts;
-  while (!metadata.empty()) {
-    const size_t end = std::min(metadata.find('\n'), metadata.size());
-    const std::string_view line = metadata.substr(0, end);
-    metadata.remove_prefix(std::min(end + 1, metadata.size()));
-    const size_t equals = line.find('=');
-    if (!line.starts_with("fact.") || line.size() < 8 || line[6] != '.' || equals == std::string_view::npos) continue;
-    const std::string name(line.substr(7, equals - 7));
-    const std::string_view value = line.substr(equals + 1);
-    if (std::find(std::begin(kOwn), std::end(kOwn), name) != std::end(kOwn)) continue;
-    if (line[5] == 'i') {
-      int64_t n = 0;
-      std::from_chars(value.data(), value.data() + value.size(), n);
-      facts.push_back({name, n});
-    } else if (line[5] == 'b') {
-      facts.push_back({name, value == "true"});
-    } else if (line[5] == 'd') {
-      double d = 0;
-      std::from_chars(value.data(), value.data() + value.size(), d);
-      facts.push_back({name, d});
-    } else {
-      facts.push_back({name, std::string(value)});
-    }
-  }
+  std::vector<SourceFact> facts = store_recorded_facts(metadata);
+  std::erase_if(facts, [](const SourceFact& fact) {
+    return std::find(std::begin(kOwn), std::end(kOwn), fact.name) != std::end(kOwn);
+  });
   return facts;
 }
 
@@ -520,7 +500,7 @@ std::vector<Matrix> reduced_copies(const Sections& sections, const Header& heade
 }  // namespace
 
 void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
-                 const StoreWriteOptions& options) {
+                 const StoreWriteOptions& options, std::string_view extra_metadata) {
   if (embeddings.rows() == 0) throw Error(ErrorKind::invalid_argument, "nothing to write: no words");
   if (embeddings.dim() == 0) {
     throw Error(ErrorKind::invalid_argument,
@@ -537,7 +517,7 @@ void write_store(const Embeddings& embeddings, const std::filesystem::path& path
                             dtype_name(embeddings.dtype())));
   }
   check_reducible(embeddings, options.reduced);
-  const std::string metadata = metadata_text(embeddings);
+  const std::string metadata = metadata_text(embeddings) + std::string(extra_metadata);
   // The vocabulary's index as it is (so a store converted again keeps its bytes), unless it
   // names rows that are not written (the first words of a store opened with a limit).
   const Vocabulary& v = embeddings.vocabulary();
@@ -552,7 +532,7 @@ void write_store(const Embeddings& embeddings, const std::filesystem::path& path
   file.commit();
 }
 
-Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit) {
+Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit, std::string* metadata_out) {
   auto file = MappedFile::open(path);
   const Header header = read_header(path, *file);
   const Sections sections(path, *file, header);
@@ -582,7 +562,35 @@ Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t>
   Embeddings embeddings(std::move(vocabulary), std::move(matrix), std::move(source), norms.first(visible),
                         std::move(reduced), notes.nonfinite_values);
   if (tokens) embeddings.set_tokens(std::move(*tokens));
+  if (metadata_out != nullptr) metadata_out->assign(metadata.data(), metadata.size());
   return embeddings;
+}
+
+std::vector<SourceFact> store_recorded_facts(std::string_view metadata) {
+  std::vector<SourceFact> facts;
+  while (!metadata.empty()) {
+    const size_t end = std::min(metadata.find('\n'), metadata.size());
+    const std::string_view line = metadata.substr(0, end);
+    metadata.remove_prefix(std::min(end + 1, metadata.size()));
+    const size_t equals = line.find('=');
+    if (!line.starts_with("fact.") || line.size() < 8 || line[6] != '.' || equals == std::string_view::npos) continue;
+    std::string name(line.substr(7, equals - 7));
+    const std::string_view value = line.substr(equals + 1);
+    if (line[5] == 'i') {
+      int64_t n = 0;
+      std::from_chars(value.data(), value.data() + value.size(), n);
+      facts.push_back({std::move(name), n});
+    } else if (line[5] == 'b') {
+      facts.push_back({std::move(name), value == "true"});
+    } else if (line[5] == 'd') {
+      double d = 0;
+      std::from_chars(value.data(), value.data() + value.size(), d);
+      facts.push_back({std::move(name), d});
+    } else {
+      facts.push_back({std::move(name), std::string(value)});
+    }
+  }
+  return facts;
 }
 
 }  // namespace embtool

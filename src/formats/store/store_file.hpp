@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,13 +37,21 @@ struct StoreWriteOptions {
 // Writes `embeddings` as a store at `path`: to a temporary file in the same directory,
 // flushed to disk, then renamed into place, so a failed or killed write never leaves a
 // partial file under `path`. Refuses to overwrite an existing file without `force`.
+// `extra_metadata`: key=value lines (each ending in a newline) added to the store's metadata
+// after those describing the source (what a cache records of the file it stands for).
 void write_store(const Embeddings& embeddings, const std::filesystem::path& path,
-                 const StoreWriteOptions& options);
+                 const StoreWriteOptions& options, std::string_view extra_metadata = {});
 
 // Maps a store file; with a `limit`, only its first words are seen (gensim `limit`).
 // Throws a bad_file Error for a file of another version, byte order or a damaged layout,
 // naming what is wrong.
-Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit = {});
+// `metadata_out`, when given, receives the store's metadata section (key=value lines).
+Embeddings open_store(const std::filesystem::path& path, std::optional<uint64_t> limit = {},
+                      std::string* metadata_out = nullptr);
+
+// Every fact a store's metadata recorded of its source (the fact.<type>.<name>=value lines),
+// in the order the source's reader recorded them.
+std::vector<SourceFact> store_recorded_facts(std::string_view metadata);
 
 // The bytes every store starts with.
 inline constexpr std::string_view kStoreMagic = "EMBSTORE";

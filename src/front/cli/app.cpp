@@ -48,6 +48,7 @@ struct GlobalOptions {
   std::string tokenizer;
   size_t threads = 0;
   std::string scan_dtype = "auto";
+  bool no_cache = false;
 };
 
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
@@ -89,6 +90,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   json->excludes(tsv);
   app.add_flag("-v,--verbose", g.verbose, "Log more to stderr (-vv for debug)");
   app.add_flag("-q,--quiet", g.quiet, "Log only errors");
+  app.add_flag("--no-cache", g.no_cache,
+               "Read the model's file itself: neither map its cached store nor write one (also "
+               "EMBTOOL_CACHE=0; see 'embtool help cache')");
   app.add_flag("--exact-case", g.exact_case,
                "Treat a word absent in this case as unknown instead of trying other cases");
   app.add_flag("--allow-nonfinite", g.allow_nonfinite, "Keep NaN/Inf values instead of refusing the file");
@@ -159,7 +163,8 @@ app::ProgressFactory progress_factory(const Streams& streams, bool quiet) {
 }
 
 app::ModelOptions model_options(const GlobalOptions& g) {
-  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict, g.tensor, g.vocab, g.tokenizer};
+  return {g.model, g.format, g.no_header, g.limit, g.allow_nonfinite, g.strict, g.tensor, g.vocab, g.tokenizer,
+          g.no_cache};
 }
 
 // The first word of the command line that is not an option or an option's value: the command
@@ -272,6 +277,11 @@ class ResultWriter {
 
   int write_one(const app::ConvertReport& report, const app::Session&) {
     log_.info("{}", output::describe(report));
+    return static_cast<int>(ExitCode::ok);
+  }
+
+  int write_one(const app::CacheReport& report, const app::Session&) {
+    streams_.out << output::render(report, output_format(g_));
     return static_cast<int>(ExitCode::ok);
   }
 
