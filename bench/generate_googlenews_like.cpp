@@ -1,8 +1,11 @@
 // Writes a word2vec binary file shaped like GoogleNews-vectors-negative300.bin: by default
 // 3,000,000 words x 300 float32, word2vec.c's layout (a "\n" after each vector), words of
 // realistic length (phrases joined by '_', some capitalized), seeded and reproducible.
+// With --text: the same words and values as a fastText .vec file (a "<count> <dim>" header,
+// then "word v1 ... vD \n" with four decimals a value, as crawl-300d-2M.vec is written).
 //
-//   generate_googlenews_like OUT [--words N] [--dim D] [--seed S]
+//   generate_googlenews_like OUT [--words N] [--dim D] [--seed S] [--text]
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -16,6 +19,7 @@ struct Options {
   uint64_t words = 3'000'000;
   uint64_t dim = 300;
   uint64_t seed = 1;
+  bool text = false;
 };
 
 Options parse(int argc, char** argv) {
@@ -29,7 +33,9 @@ Options parse(int argc, char** argv) {
       }
       return std::strtoull(argv[++i], nullptr, 10);
     };
-    if (arg == "--words") {
+    if (arg == "--text") {
+      o.text = true;
+    } else if (arg == "--words") {
       o.words = next();
     } else if (arg == "--dim") {
       o.dim = next();
@@ -40,7 +46,7 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.out.empty() || o.words == 0 || o.dim == 0) {
-    std::fprintf(stderr, "usage: generate_googlenews_like OUT [--words N] [--dim D] [--seed S]\n");
+    std::fprintf(stderr, "usage: generate_googlenews_like OUT [--words N] [--dim D] [--seed S] [--text]\n");
     std::exit(2);
   }
   return o;
@@ -70,6 +76,20 @@ std::string make_word(uint64_t row, std::mt19937_64& rng) {
   return word;
 }
 
+// `value` with four decimals ("-0.0231"), as fastText writes its .vec files; by hand, since
+// printf would take most of the time of writing 600 million values.
+void append_four_decimals(float value, std::string& out) {
+  long scaled = std::lround(static_cast<double>(value) * 10000.0);
+  if (scaled < 0) {
+    out += '-';
+    scaled = -scaled;
+  }
+  out += std::to_string(scaled / 10000);
+  out += '.';
+  const long fraction = scaled % 10000;
+  for (long unit = 1000; unit > 0; unit /= 10) out += static_cast<char>('0' + fraction / unit % 10);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +108,16 @@ int main(int argc, char** argv) {
   for (uint64_t row = 0; row < o.words; ++row) {
     const std::string word = make_word(row, rng);
     for (float& v : vector) v = value(rng);
+    if (o.text) {
+      std::string line = word;
+      for (float v : vector) {
+        line += ' ';
+        append_four_decimals(v, line);
+      }
+      line += " \n";
+      std::fwrite(line.data(), 1, line.size(), f);
+      continue;
+    }
     std::fwrite(word.data(), 1, word.size(), f);
     std::fputc(' ', f);
     std::fwrite(vector.data(), sizeof(float), vector.size(), f);

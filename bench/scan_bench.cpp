@@ -1,6 +1,8 @@
 // In-process figures for a store (.emb) with float16, bfloat16 and int8 copies: the open, one exact
 // float32 scan, the reduced scans, their recall@10 against the float32 answers, and 1000
-// queries as one batch against single scans. Prints "name value" lines for run_bench.sh.
+// queries as one batch against single scans. Each scan's speed is also given as a ratio to
+// reading the same mapped bytes with every thread (a plain sum, nothing else done), measured
+// in the same run just before the scan. Prints "name value" lines for run_bench.sh.
 //
 //   scan_bench STORE [--queries N] [--singles N] [--threads N]
 #include <algorithm>
@@ -9,9 +11,11 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ops/ops.hpp"
+#include "read_bandwidth.hpp"
 #include "search/search.hpp"
 #include "formats/store/store_file.hpp"
 
@@ -28,6 +32,17 @@ double since(Clock::time_point start) {
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
+}
+
+// The read bandwidth over the memory a scan of `m` reads, GB/s, on `threads` threads (0: every core).
+double matrix_read_gbps(const Matrix& m, size_t threads) {
+  const unsigned t = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  return bench::read_gbps(m.row_bytes(0), m.bytes(), t);
+}
+
+// A scan of `bytes` taking `seconds`, as a share of reading them at `gbps`.
+double ratio_to_bandwidth(uint64_t bytes, double seconds, double gbps) {
+  return static_cast<double>(bytes) / seconds / 1e9 / gbps;
 }
 
 struct Args {
@@ -110,8 +125,10 @@ int main(int argc, char** argv) {
   const std::span<const uint32_t> sample(rows.data(), std::min(args.singles, rows.size()));
 
   single_scans(e, sample.first(1), ScanChoice::f32, args.threads, nullptr);  // map the pages
+  const double f32_read = matrix_read_gbps(e.matrix(), args.threads);
   const double f32 = single_scans(e, sample, ScanChoice::f32, args.threads, nullptr);
-  std::printf("scan_f32_ms %.3f\n", f32 * 1e3);
+  std::printf("read_f32_gbps %.2f\nscan_f32_ms %.3f\nscan_f32_of_read %.3f\n", f32_read, f32 * 1e3,
+              ratio_to_bandwidth(e.matrix().bytes(), f32, f32_read));
 
   const auto batch_start = Clock::now();
   const auto truth = neighbors_batch(e, rows, 10, {.threads = args.threads, .scan = ScanChoice::f32});
@@ -127,11 +144,16 @@ int main(int argc, char** argv) {
   for (const auto& [name, dtype, choice] : {std::tuple{"f16", Dtype::f16, ScanChoice::f16},
                                              std::tuple{"bf16", Dtype::bf16, ScanChoice::bf16},
                                              std::tuple{"i8", Dtype::i8, ScanChoice::i8}}) {
-    if (e.reduced(dtype) == nullptr) continue;
+    const Matrix* copy = e.reduced(dtype);
+    if (copy == nullptr) continue;
     single_scans(e, sample.first(1), choice, args.threads, nullptr);  // map the pages
+    const double read = matrix_read_gbps(*copy, args.threads);
     std::vector<std::vector<Neighbor>> found;
     const double seconds = single_scans(e, rows, choice, args.threads, &found);
-    std::printf("scan_%s_ms %.3f\nrecall10_%s %.6f\n", name, seconds * 1e3, name,
+    // The scan reads the reduced copy, then re-ranks a few float32 rows: the copy's bytes are
+    // what it must read.
+    std::printf("read_%s_gbps %.2f\nscan_%s_ms %.3f\nscan_%s_of_read %.3f\nrecall10_%s %.6f\n", name, read,
+                name, seconds * 1e3, name, ratio_to_bandwidth(copy->bytes(), seconds, read), name,
                 recall_at_10(truth, found));
   }
   return 0;
