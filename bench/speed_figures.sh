@@ -77,7 +77,7 @@ done
 echo "2. text loads (embtool -v -m FILE info), page cache warm:"
 for f in "$GLOVE" "$VEC"; do
   cat "$f" > /dev/null
-  bytes=$(stat -c %s "$f")
+  bytes=$(stat -L -c %s "$f")
   cat_s=$(for i in 1 2 3; do seconds_of cat "$f"; done | median)
   load=$(for i in 1 2 3; do load_s "$f"; done | median)
   gensim="(not run: --quick)"
