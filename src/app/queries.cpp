@@ -413,7 +413,7 @@ class EvaluationInput {
   std::istream* in_ = nullptr;
 };
 
-std::string_view file_label(const std::string& file) { return file == "-" ? "standard input" : file; }
+std::string_view file_label(const std::string& file) { return file == "-" ? std::string_view("standard input") : std::string_view(file); }
 
 // evaluate(embeddings, questions, options) on the analogy questions in `file`, with a progress
 // display, timed in the log: how both styles of eval analogies run.

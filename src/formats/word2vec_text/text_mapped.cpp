@@ -373,6 +373,7 @@ std::optional<Embeddings> read_word2vec_text_mapped(const ByteReader& in, const 
   if (!file || records == 0) return std::nullopt;
   const std::string_view bytes = bytes_of(*file);
   const uint64_t data_start = in.offset();
+  if (data_start >= bytes.size()) return std::nullopt;  // no rows: the stream says what is missing
   const TextShape shape{bytes, header.dim, max_text_line_bytes(header.dim), options.allow_nonfinite};
   const double row_bytes = header.count > 0 ? static_cast<double>(bytes.size() - data_start) /
                                                   static_cast<double>(header.count)
@@ -391,6 +392,7 @@ std::optional<Embeddings> read_glove_mapped(const ByteReader& in, const LoadOpti
   if (!file) return std::nullopt;
   const std::string_view bytes = bytes_of(*file);
   const uint64_t data_start = in.offset();
+  if (data_start >= bytes.size()) return std::nullopt;  // an empty file: the stream says so
   // The first line gives the dimension (as the streaming reader's first line does).
   const void* newline = std::memchr(bytes.data() + data_start, '\n', bytes.size() - data_start);
   const uint64_t first_end =
