@@ -95,6 +95,13 @@ float dot(std::span<const float> a, std::span<const float> b) {
   return HWY_DYNAMIC_DISPATCH(DotImpl)(a.data(), b.data(), a.size());
 }
 
+DotFunction dot_function() {
+  // The table's first entry chooses the target and calls through; once a call has chosen,
+  // the index names the chosen target's own function.
+  (void)HWY_DYNAMIC_DISPATCH(TargetNameImpl)();
+  return &HWY_DYNAMIC_DISPATCH(DotImpl);
+}
+
 float squared_norm(std::span<const float> v) {
   return HWY_DYNAMIC_DISPATCH(SquaredNormImpl)(v.data(), v.size());
 }

@@ -10,6 +10,12 @@
 namespace embtool::kernels {
 
 float dot(std::span<const float> a, std::span<const float> b);
+
+// The dot kernel of this CPU's instruction set as a plain function pointer (the target
+// chosen once, on the first call): for loops that call it millions of times on short rows,
+// where a dispatch per call shows (the HNSW index's distance).
+using DotFunction = float (*)(const float* a, const float* b, size_t n);
+DotFunction dot_function();
 float squared_norm(std::span<const float> v);
 void scale(std::span<float> v, float factor);
 

@@ -31,52 +31,46 @@ namespace embtool {
 
 namespace {
 
-// What a graph element holds as its "vector": the row number. A query is told apart by its
-// first four bytes (no row has this number: rows are counted in uint32 and the last is
-// reserved) and carries a pointer to its unit vector.
-constexpr uint32_t kQueryTag = 0xffffffffu;
-struct QueryRef {
-  uint32_t tag = kQueryTag;
-  uint32_t unused = 0;
-  const float* unit = nullptr;
-};
-
-struct RowSpace {
-  const Matrix* matrix = nullptr;
-  const float* norms = nullptr;
+// hnswlib's distance: 1 - cosine (it keeps the smallest). While a graph is built, an element's
+// "vector" is either the row's unit-length copy (when the copies fit kBuildCopyBytes: hnswlib
+// then reads and prefetches them beside the links, as its own spaces do) or the row number
+// (the distance then reads the model's row and multiplies by the inverse norm). In the file,
+// and so in a graph opened from one, it is always the row number.
+struct DistanceParam {
+  kernels::DotFunction dot = nullptr;
   size_t dim = 0;
+  const Matrix* matrix = nullptr;
+  const float* inverse_norms = nullptr;  // by row
 };
 
-const float* vector_of(const RowSpace& space, const void* element, float& inverse_norm) {
-  uint32_t row = 0;
-  std::memcpy(&row, element, sizeof row);
-  if (row == kQueryTag) {
-    inverse_norm = 1.0f;
-    return static_cast<const QueryRef*>(element)->unit;
-  }
-  inverse_norm = 1.0f / space.norms[row];
-  return space.matrix->f32_row(row);
+float unit_distance(const void* a, const void* b, const void* param) {
+  const auto& p = *static_cast<const DistanceParam*>(param);
+  return 1.0f - p.dot(static_cast<const float*>(a), static_cast<const float*>(b), p.dim);
 }
 
-// 1 - cosine: hnswlib keeps the smallest distances.
-float cosine_distance(const void* a, const void* b, const void* param) {
-  const RowSpace& space = *static_cast<const RowSpace*>(param);
-  float inverse_a = 0, inverse_b = 0;
-  const float* va = vector_of(space, a, inverse_a);
-  const float* vb = vector_of(space, b, inverse_b);
-  return 1.0f - kernels::dot({va, space.dim}, {vb, space.dim}) * inverse_a * inverse_b;
+float row_distance(const void* a, const void* b, const void* param) {
+  const auto& p = *static_cast<const DistanceParam*>(param);
+  uint32_t ra = 0, rb = 0;
+  std::memcpy(&ra, a, sizeof ra);
+  std::memcpy(&rb, b, sizeof rb);
+  return 1.0f - p.dot(p.matrix->f32_row(ra), p.matrix->f32_row(rb), p.dim) * p.inverse_norms[ra] * p.inverse_norms[rb];
 }
 
-class RowSpaceInterface final : public hnswlib::SpaceInterface<float> {
+class DistanceSpace final : public hnswlib::SpaceInterface<float> {
  public:
-  explicit RowSpaceInterface(RowSpace* space) : space_(space) {}
-  size_t get_data_size() override { return sizeof(uint32_t); }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return &cosine_distance; }
-  void* get_dist_func_param() override { return space_; }
+  DistanceSpace(DistanceParam* param, bool unit_rows) : param_(param), unit_rows_(unit_rows) {}
+  size_t get_data_size() override { return unit_rows_ ? param_->dim * sizeof(float) : sizeof(uint32_t); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return unit_rows_ ? &unit_distance : &row_distance; }
+  void* get_dist_func_param() override { return param_; }
 
  private:
-  RowSpace* space_;
+  DistanceParam* param_;
+  bool unit_rows_;
 };
+
+// Unit-length copies of the rows inside the graph while it is built, up to this many bytes of
+// them (GloVe 6B 100-d: 137 MB); past it the graph holds row numbers (a 3M x 300 model).
+constexpr uint64_t kBuildCopyBytes = uint64_t{1} << 30;
 
 using Hnsw = hnswlib::HierarchicalNSW<float>;
 
@@ -166,7 +160,12 @@ std::filesystem::path index_path_for(const std::filesystem::path& model) {
 }
 
 struct HnswIndex::Graph {
-  explicit Graph(const Embeddings& e) : embeddings(&e), space{&e.matrix(), e.norms().data(), e.dim()}, face(&space) {}
+  Graph(const Embeddings& e, bool unit_rows) : embeddings(&e), face(&param, unit_rows) {
+    const std::span<const float> norms = e.norms();
+    inverse_norms.resize(norms.size());
+    for (size_t r = 0; r < norms.size(); ++r) inverse_norms[r] = indexable(norms[r]) ? 1.0f / norms[r] : 0.0f;
+    param = DistanceParam{kernels::dot_function(), e.dim(), &e.matrix(), inverse_norms.data()};
+  }
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
   ~Graph() {
@@ -177,12 +176,131 @@ struct HnswIndex::Graph {
     }
   }
 
+  // What a search reads of an element besides its links, by element number: one load.
+  struct Element {
+    uint32_t row = 0;
+    float inverse_norm = 0;
+  };
+
+  std::vector<uint32_t> candidates(const float* unit_query, size_t ef) const;
+
   const Embeddings* embeddings;
-  RowSpace space;
-  RowSpaceInterface face;
+  std::vector<float> inverse_norms;  // by row
+  DistanceParam param;
+  DistanceSpace face;
+  std::vector<Element> elements;
   std::shared_ptr<const MappedFile> file;
   std::unique_ptr<Hnsw> hnsw;
 };
+
+namespace {
+
+void prefetch_bytes(const void* p, size_t size) {
+  const auto* bytes = static_cast<const char*>(p);
+  for (size_t offset = 0; offset < size; offset += 64) __builtin_prefetch(bytes + offset, 0, 3);
+}
+
+uint16_t link_count(const void* list) {
+  uint16_t count = 0;
+  std::memcpy(&count, list, sizeof count);  // the low two bytes (the third: hnswlib's deleted mark)
+  return count;
+}
+
+}  // namespace
+
+// hnswlib's search (greedy descent through the upper layers, then a best-first walk of the
+// bottom one with `ef` candidates), with the distance inlined: 1 - dot(query, row) x the
+// row's inverse norm, the SIMD kernel called through one pointer, and the rows of an
+// element's unvisited neighbours prefetched before the first of them is scored (the rows lie
+// in the model's mapping, not beside the links, so hnswlib's own prefetch would miss them).
+// The element numbers of the `ef` nearest found, turned into rows, in no order.
+std::vector<uint32_t> HnswIndex::Graph::candidates(const float* unit_query, size_t ef) const {
+  const Hnsw& h = *hnsw;
+  const Matrix& matrix = embeddings->matrix();
+  const size_t dim = param.dim;
+  const size_t row_bytes = dim * sizeof(float);
+  const kernels::DotFunction dot = param.dot;
+  const Element* element = elements.data();
+  auto distance = [&](uint32_t id) {
+    return 1.0f - dot(unit_query, matrix.f32_row(element[id].row), dim) * element[id].inverse_norm;
+  };
+  auto prefetch_row = [&](uint32_t id) { prefetch_bytes(matrix.f32_row(element[id].row), row_bytes); };
+
+  auto current = static_cast<uint32_t>(h.enterpoint_node_);
+  float current_distance = distance(current);
+  for (int level = h.maxlevel_; level > 0; --level) {
+    for (bool changed = true; changed;) {
+      changed = false;
+      const auto* list = reinterpret_cast<const uint32_t*>(h.get_linklist(current, level));
+      const uint16_t count = link_count(list);
+      for (uint16_t j = 1; j <= count; ++j) prefetch_row(list[j]);
+      for (uint16_t j = 1; j <= count; ++j) {
+        const float d = distance(list[j]);
+        if (d < current_distance) {
+          current_distance = d;
+          current = list[j];
+          changed = true;
+        }
+      }
+    }
+  }
+
+  hnswlib::VisitedList* visited_list = h.visited_list_pool_->getFreeVisitedList();
+  struct Release {
+    hnswlib::VisitedListPool* pool;
+    hnswlib::VisitedList* list;
+    ~Release() { pool->releaseVisitedList(list); }
+  } release{h.visited_list_pool_, visited_list};
+  hnswlib::vl_type* visited = visited_list->mass;
+  const hnswlib::vl_type tag = visited_list->curV;
+
+  using Entry = std::pair<float, uint32_t>;
+  std::vector<Entry> nearest;  // max-heap: the farthest of the ef nearest on top
+  std::vector<Entry> frontier;  // min-heap by distance (std::greater)
+  nearest.reserve(ef + 1);
+  frontier.reserve(ef * 4);
+  nearest.emplace_back(current_distance, current);
+  frontier.emplace_back(current_distance, current);
+  visited[current] = tag;
+  float bound = current_distance;
+  uint32_t fresh[65536 / 4];
+  while (!frontier.empty()) {
+    const Entry next = frontier.front();
+    if (next.first > bound && nearest.size() >= ef) break;
+    std::pop_heap(frontier.begin(), frontier.end(), std::greater<>());
+    frontier.pop_back();
+    const auto* list = reinterpret_cast<const uint32_t*>(h.get_linklist0(next.second));
+    const uint16_t count = std::min<uint16_t>(link_count(list), std::size(fresh));
+    size_t fresh_count = 0;
+    for (uint16_t j = 1; j <= count; ++j) {
+      const uint32_t id = list[j];
+      if (visited[id] == tag) continue;
+      visited[id] = tag;
+      fresh[fresh_count++] = id;
+      prefetch_row(id);
+    }
+    if (!frontier.empty()) prefetch_bytes(h.get_linklist0(frontier.front().second), 64);
+    for (size_t j = 0; j < fresh_count; ++j) {
+      const uint32_t id = fresh[j];
+      const float d = distance(id);
+      if (nearest.size() < ef || d < bound) {
+        frontier.emplace_back(d, id);
+        std::push_heap(frontier.begin(), frontier.end(), std::greater<>());
+        nearest.emplace_back(d, id);
+        std::push_heap(nearest.begin(), nearest.end());
+        if (nearest.size() > ef) {
+          std::pop_heap(nearest.begin(), nearest.end());
+          nearest.pop_back();
+        }
+        bound = nearest.front().first;
+      }
+    }
+  }
+  std::vector<uint32_t> rows;
+  rows.reserve(nearest.size());
+  for (const Entry& entry : nearest) rows.push_back(element[entry.second].row);
+  return rows;
+}
 
 HnswIndex::HnswIndex(std::unique_ptr<Graph> graph) : graph_(std::move(graph)) {}
 HnswIndex::HnswIndex(HnswIndex&&) noexcept = default;
@@ -201,19 +319,35 @@ HnswIndex HnswIndex::build(const Embeddings& e, const HnswBuildOptions& options)
   for (uint32_t r = 0; r < e.rows(); ++r) {
     if (indexable(norms[r])) rows.push_back(r);
   }
-  auto graph = std::make_unique<Graph>(e);
+  const size_t dim = e.dim();
+  const bool unit_rows = uint64_t{e.rows()} * dim * sizeof(float) <= kBuildCopyBytes;
+  auto graph = std::make_unique<Graph>(e, unit_rows);
   graph->hnsw = std::make_unique<Hnsw>(&graph->face, std::max<size_t>(rows.size(), 1), options.m,
                                        options.ef_construction, options.seed);
   std::atomic<uint64_t> done{0};
   const uint64_t total = rows.size();
   Hnsw& hnsw = *graph->hnsw;
+  const std::span<const float> inverse = graph->inverse_norms;
   parallel_for(rows.size(), options.threads, Split{1024, 1}, [&](const Task& task) {
+    std::vector<float> unit(unit_rows ? dim : 0);
     for (size_t i = task.begin; i < task.end; ++i) {
-      hnsw.addPoint(&rows[i], rows[i]);
+      const uint32_t row = rows[i];
+      if (unit_rows) {
+        const float* values = e.matrix().f32_row(row);
+        for (size_t j = 0; j < dim; ++j) unit[j] = values[j] * inverse[row];
+        hnsw.addPoint(unit.data(), row);
+      } else {
+        hnsw.addPoint(&row, row);
+      }
       const uint64_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
       if (task.on_calling_thread && options.progress && (i - task.begin) % 1024 == 0) options.progress(now, total);
     }
   });
+  graph->elements.resize(hnsw.cur_element_count);
+  for (size_t i = 0; i < graph->elements.size(); ++i) {
+    const auto row = static_cast<uint32_t>(hnsw.getExternalLabel(static_cast<hnswlib::tableint>(i)));
+    graph->elements[i] = {row, inverse[row]};
+  }
   if (options.progress) options.progress(total, total);
   return HnswIndex(std::move(graph));
 }
@@ -235,13 +369,15 @@ void HnswIndex::save(const std::filesystem::path& path, bool replace_existing) c
   header.ef_construction = h.ef_construction_;
   header.max_level = h.maxlevel_;
   header.enter_point = h.enterpoint_node_;
-  header.bytes_per_element = h.size_data_per_element_;
-  header.label_offset = h.label_offset_;
-  header.data_offset = h.offsetData_;
+  // In the file an element's data is its row number, whatever the graph held while built.
+  const uint64_t level0_links = h.size_links_level0_;
+  header.data_offset = level0_links;
+  header.label_offset = level0_links + sizeof(uint32_t);
+  header.bytes_per_element = header.label_offset + sizeof(hnswlib::labeltype);
   header.upper_bytes_per_level = h.size_links_per_element_;
   header.mult = h.mult_;
   header.level0_offset = align_up(sizeof(FileHeader), 64);
-  header.levels_offset = header.level0_offset + n * h.size_data_per_element_;
+  header.levels_offset = header.level0_offset + n * header.bytes_per_element;
   header.upper_offset = align_up(header.levels_offset + n, 8);
   std::vector<uint8_t> levels(n);
   for (uint64_t i = 0; i < n; ++i) {
@@ -253,7 +389,21 @@ void HnswIndex::save(const std::filesystem::path& path, bool replace_existing) c
 
   AtomicFile out(path, replace_existing);
   out.write(&header, sizeof header);
-  out.write(h.data_level0_memory_, n * h.size_data_per_element_);
+  std::vector<char> chunk;
+  chunk.reserve(4096 * header.bytes_per_element);
+  for (uint64_t i = 0; i < n; ++i) {
+    const char* element = h.data_level0_memory_ + i * h.size_data_per_element_;
+    const uint32_t row = graph_->elements[i].row;
+    hnswlib::labeltype label = 0;
+    std::memcpy(&label, element + h.label_offset_, sizeof label);
+    chunk.insert(chunk.end(), element, element + level0_links);
+    chunk.insert(chunk.end(), reinterpret_cast<const char*>(&row), reinterpret_cast<const char*>(&row) + sizeof row);
+    chunk.insert(chunk.end(), reinterpret_cast<const char*>(&label), reinterpret_cast<const char*>(&label) + sizeof label);
+    if (chunk.size() >= 4095 * header.bytes_per_element || i + 1 == n) {
+      out.write(chunk.data(), chunk.size());
+      chunk.clear();
+    }
+  }
   out.write(levels.data(), levels.size());
   const char zeros[8] = {};
   out.write(zeros, header.upper_offset - (header.levels_offset + n));
@@ -345,8 +495,14 @@ HnswIndex HnswIndex::open(const std::filesystem::path& path, const Embeddings& e
     damaged(path, "its upper layers");
   }
 
-  auto graph = std::make_unique<Graph>(e);
+  auto graph = std::make_unique<Graph>(e, false);
   graph->file = file;
+  graph->elements.resize(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t row = 0;
+    std::memcpy(&row, level0 + i * header.bytes_per_element + header.data_offset, sizeof row);
+    graph->elements[i] = {row, graph->inverse_norms[row]};
+  }
   graph->hnsw = std::make_unique<Hnsw>(&graph->face);
   Hnsw& h = *graph->hnsw;
   h.max_elements_ = n;
@@ -389,14 +545,8 @@ std::vector<Neighbor> HnswIndex::search(std::span<const float> unit_query, size_
   const Hnsw& h = *graph_->hnsw;
   if (k == 0 || h.cur_element_count == 0) return {};
   const size_t want = std::min<size_t>(std::max(ef, k + excluded.size()), h.cur_element_count);
-  const QueryRef query{kQueryTag, 0, unit_query.data()};
-  auto found = h.searchKnn(&query, want);
-  std::vector<uint32_t> rows;
-  rows.reserve(found.size());
-  for (; !found.empty(); found.pop()) {
-    const auto row = static_cast<uint32_t>(found.top().second);
-    if (row_limit == 0 || row < row_limit) rows.push_back(row);
-  }
+  std::vector<uint32_t> rows = graph_->candidates(unit_query.data(), want);
+  if (row_limit > 0) std::erase_if(rows, [&](uint32_t row) { return row >= row_limit; });
   std::vector<float> scores(rows.size());
   cosine_of_rows(*graph_->embeddings, unit_query, rows, scores.data());
   search::TopKHeap best(k, excluded);
@@ -412,7 +562,7 @@ size_t HnswIndex::bytes() const {
   if (graph_->file) return graph_->file->size();
   size_t upper = 0;
   for (size_t i = 0; i < h.cur_element_count; ++i) upper += size_t(h.element_levels_[i]) * h.size_links_per_element_;
-  return h.cur_element_count * h.size_data_per_element_ + upper;
+  return h.cur_element_count * (h.size_links_level0_ + sizeof(uint32_t) + sizeof(hnswlib::labeltype)) + upper;
 }
 
 }  // namespace embtool
