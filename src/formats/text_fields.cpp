@@ -11,6 +11,16 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 
 }  // namespace
 
+bool has_odd_trailing_blanks(std::string_view line) {
+  size_t end = line.size() - (!line.empty() && line.back() == '\r');
+  size_t blanks = 0;
+  bool tab = false;
+  for (; end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'); --end, ++blanks) {
+    tab |= line[end - 1] == '\t';
+  }
+  return blanks > 1 || tab;
+}
+
 std::string_view trim_right(std::string_view text) {
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;

@@ -74,6 +74,10 @@ inline const char* parse_float_field(const char* p, const char* end, float& out)
 // A non-negative decimal integer that fits in 64 bits; nullopt otherwise.
 std::optional<uint64_t> parse_count(std::string_view text);
 
+// word2vec.c and fastText end every line with one space: their convention, not a flaw. Tabs or
+// several blanks after the last value (before any "\r") are what a reader warns about.
+bool has_odd_trailing_blanks(std::string_view line);
+
 // Text without trailing ASCII white space (Python's bytes.rstrip()).
 std::string_view trim_right(std::string_view text);
 std::string_view trim(std::string_view text);

@@ -41,8 +41,6 @@ constexpr unsigned kSharesPerCore = 4;
 // How often (in lines) a share notes its progress.
 constexpr uint64_t kProgressMask = 0x1FFF;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
 // Everything the rows point into (the words are copied into the vocabulary, so the mapped
 // file is let go once read).
 struct TextRowsOwner {
@@ -69,11 +67,17 @@ struct ShareResult {
   uint64_t end = 0;  // the byte after the last line parsed
 };
 
+// Where the line holding `pos` ends: its newline, or `end` if none comes before it.
+uint64_t line_end(std::string_view bytes, uint64_t pos, uint64_t end) {
+  if (pos >= end) return end;
+  const void* newline = std::memchr(bytes.data() + pos, '\n', end - pos);
+  return newline ? static_cast<uint64_t>(static_cast<const char*>(newline) - bytes.data()) : end;
+}
+
 // Where the next line starts at or after `pos` (a share's start), or `end`.
 uint64_t next_line_start(std::string_view bytes, uint64_t pos, uint64_t end) {
   if (pos == 0 || bytes[pos - 1] == '\n') return pos;
-  const void* newline = std::memchr(bytes.data() + pos, '\n', end - pos);
-  return newline ? static_cast<uint64_t>(static_cast<const char*>(newline) - bytes.data()) + 1 : end;
+  return std::min(line_end(bytes, pos, end) + 1, end);
 }
 
 // Lines in [begin, end), a last one without a newline too. memchr from line to line: glibc's
@@ -119,24 +123,13 @@ struct TextShape {
   size_t first_line_max_bytes = 0;
 };
 
-// The streaming reader's note for blanks after the last value (see TextRows).
-bool odd_trailing_blanks(std::string_view line) {
-  size_t end = line.size() - (!line.empty() && line.back() == '\r');
-  size_t blanks = 0;
-  bool tab = false;
-  for (; end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'); --end, ++blanks) {
-    tab |= line[end - 1] == '\t';
-  }
-  return blanks > 1 || tab;
-}
-
 // Parses one line into `row`; false if the streaming reader must judge it.
 bool parse_line(const TextShape& shape, std::string_view line, float* row, ShareResult& out,
                 uint64_t line_offset) {
   const size_t max_bytes = line_offset == shape.first_line ? shape.first_line_max_bytes : shape.max_line_bytes;
   if (line.size() > max_bytes) return false;
   if (!line.empty() && line.back() == '\r') out.crlf = true;
-  out.trailing_space_lines += odd_trailing_blanks(line);
+  out.trailing_space_lines += has_odd_trailing_blanks(line);
   line = trim_right(line);
   const size_t word_end = line.find(' ');
   if (word_end == 0 || word_end == std::string_view::npos) return false;  // empty word, no values
@@ -175,12 +168,10 @@ bool parse_share(const TextShape& shape, const Share& share, TextRowsOwner& owne
         if (reporter) progress.report();
       }
     }
-    const void* newline = std::memchr(bytes.data() + pos, '\n', share.end - pos);
-    const uint64_t line_end =
-        newline ? static_cast<uint64_t>(static_cast<const char*>(newline) - bytes.data()) : share.end;
+    const uint64_t end_of_line = line_end(bytes, pos, share.end);
     const uint64_t row = share.first_row + n;
     float* values = owner.values.data() + row * shape.dim;
-    if (!parse_line(shape, bytes.substr(pos, line_end - pos), values, out, pos)) return false;
+    if (!parse_line(shape, bytes.substr(pos, end_of_line - pos), values, out, pos)) return false;
     const float norm = std::sqrt(kernels::squared_norm({values, shape.dim}));
     owner.norms[row] = norm;
     if (!std::isfinite(norm)) {
@@ -188,7 +179,7 @@ bool parse_share(const TextShape& shape, const Share& share, TextRowsOwner& owne
       if (nonfinite > 0 && !shape.allow_nonfinite) return false;
       out.nonfinite_values += nonfinite;
     }
-    pos = line_end + 1;
+    pos = end_of_line + 1;
   }
   out.end = std::min<uint64_t>(pos, bytes.size());
   if (progress.wanted()) {
@@ -198,20 +189,14 @@ bool parse_share(const TextShape& shape, const Share& share, TextRowsOwner& owne
   return true;
 }
 
-bool only_blanks(std::string_view bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), is_blank);
-}
-
 // The end of the data a GloVe file's rows may occupy: white space after the last row ends the
 // file (the streaming reader stops at a blank line followed by nothing but white space), so
 // the data ends after the line holding the last byte that is not white space.
 uint64_t glove_data_end(std::string_view bytes, uint64_t begin) {
-  uint64_t last = bytes.size();
-  while (last > begin && is_blank(bytes[last - 1])) --last;
+  const uint64_t last = begin + trim_right(bytes.substr(begin)).size();
   if (last == begin) return begin;
-  const void* newline = std::memchr(bytes.data() + last, '\n', bytes.size() - last);
-  return newline ? static_cast<uint64_t>(static_cast<const char*>(newline) - bytes.data()) + 1
-                 : bytes.size();
+  const uint64_t end = line_end(bytes, last, bytes.size());
+  return end < bytes.size() ? end + 1 : end;
 }
 
 // Counts every share's lines (mapping their pages) and numbers the rows: the first `wanted`
@@ -355,7 +340,7 @@ std::optional<Embeddings> read_mapped(const TextShape& shape,
   try {
     auto parsed = parse_shares(shape, shares, rows, options, data_start);
     if (!parsed) return std::nullopt;
-    if (check_trailing) info.trailing_data = !only_blanks(shape.bytes.substr(parsed->results.back().end));
+    if (check_trailing) info.trailing_data = !trim(shape.bytes.substr(parsed->results.back().end)).empty();
     return assemble(std::move(*parsed), shape, std::move(info));
   } catch (const std::bad_alloc&) {
     return std::nullopt;  // the streaming reader grows as it reads: let it try
@@ -394,9 +379,7 @@ std::optional<Embeddings> read_glove_mapped(const ByteReader& in, const LoadOpti
   const uint64_t data_start = in.offset();
   if (data_start >= bytes.size()) return std::nullopt;  // an empty file: the stream says so
   // The first line gives the dimension (as the streaming reader's first line does).
-  const void* newline = std::memchr(bytes.data() + data_start, '\n', bytes.size() - data_start);
-  const uint64_t first_end =
-      newline ? static_cast<uint64_t>(static_cast<const char*>(newline) - bytes.data()) : bytes.size();
+  const uint64_t first_end = line_end(bytes, data_start, bytes.size());
   std::vector<std::string_view> fields;
   split_spaces(trim_right(bytes.substr(data_start, first_end - data_start)), fields);
   const size_t dim = fields.size() - 1;

@@ -46,17 +46,7 @@ class TextRows {
     return true;
   }
 
-  // word2vec.c and fastText end every line with one space: their convention, not a flaw. Tabs
-  // or several blanks after the last value are counted for a warning.
-  void count_trailing_blanks() {
-    size_t end = line_.size() - (!line_.empty() && line_.back() == '\r');
-    size_t blanks = 0;
-    bool tab = false;
-    for (; end > 0 && (line_[end - 1] == ' ' || line_[end - 1] == '\t'); --end, ++blanks) {
-      tab |= line_[end - 1] == '\t';
-    }
-    if (blanks > 1 || tab) ++info_.trailing_space_lines;
-  }
+  void count_trailing_blanks() { info_.trailing_space_lines += has_odd_trailing_blanks(line_); }
 
   std::string_view word() const { return fields_.front(); }
   size_t value_count() const { return fields_.size() - 1; }
