@@ -101,22 +101,23 @@ class GzipSource : public Source {
  private:
   static constexpr uint64_t kGzipInputBytes = 1 << 20;
 
-  void refill() {
+  // Reads up to `size` compressed bytes to `at`; 0 at the file's end.
+  size_t read_input(uint8_t* at, size_t size) {
     for (;;) {
-      const ssize_t n = ::read(fd_, input_.data(), input_.size());
-      if (n > 0) {
+      const ssize_t n = ::read(fd_, at, size);
+      if (n >= 0) {
         read_from_file_ += static_cast<uint64_t>(n);
-        state_.next_in = input_.data();
-        state_.avail_in = static_cast<uint32_t>(n);
-        return;
-      }
-      if (n == 0) {
-        file_done_ = true;
-        return;
+        file_done_ = n == 0;
+        return static_cast<size_t>(n);
       }
       if (errno == EINTR) continue;
       throw Error(ErrorKind::io, fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
     }
+  }
+
+  void refill() {
+    state_.next_in = input_.data();
+    state_.avail_in = static_cast<uint32_t>(read_input(input_.data(), input_.size()));
   }
 
   // After a member's end: starts the next member if another follows, else says the data ends.
@@ -125,12 +126,9 @@ class GzipSource : public Source {
       // A member's magic bytes may straddle the input buffer's end: keep what is left.
       const uint32_t kept = state_.avail_in;
       std::memmove(input_.data(), state_.next_in, kept);
-      const ssize_t n = ::read(fd_, input_.data() + kept, input_.size() - kept);
-      if (n < 0) throw Error(ErrorKind::io, fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
-      if (n == 0) file_done_ = true;
-      read_from_file_ += static_cast<uint64_t>(std::max<ssize_t>(n, 0));
+      const size_t n = read_input(input_.data() + kept, input_.size() - kept);
       state_.next_in = input_.data();
-      state_.avail_in = kept + static_cast<uint32_t>(std::max<ssize_t>(n, 0));
+      state_.avail_in = kept + static_cast<uint32_t>(n);
     }
     if (state_.avail_in < 2 || state_.next_in[0] != 0x1f || state_.next_in[1] != 0x8b) return false;
     uint8_t* const next_in = state_.next_in;

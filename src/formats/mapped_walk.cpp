@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "base/error.hpp"
+
 namespace embtool::formats {
 
 SharedProgress::SharedProgress(const LoadOptions& options, uint64_t data_start, uint64_t file_bytes,
@@ -48,6 +50,18 @@ void map_pages(std::string_view bytes) {
   const auto begin = reinterpret_cast<uintptr_t>(bytes.data()) & ~(page - 1);
   const auto end = reinterpret_cast<uintptr_t>(bytes.data() + bytes.size());
   ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
+}
+
+std::shared_ptr<const MappedFile> map_as_opened(const ByteReader& in) {
+  std::shared_ptr<const MappedFile> file;
+  try {
+    file = MappedFile::open(in.path());
+  } catch (const Error&) {
+    return nullptr;
+  }
+  if (file->size() != in.file_bytes()) return nullptr;
+  prefer_huge_folios(*file);
+  return file;
 }
 
 unsigned core_count() { return static_cast<unsigned>(resolve_thread_count(0)); }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include "base/byte_source.hpp"
 #include "base/mapped_file.hpp"
 #include "base/thread_pool.hpp"
 #include "formats/format.hpp"
@@ -46,6 +47,11 @@ class SharedProgress {
   size_t chunks_;
   uint64_t reported_ = 0;
 };
+
+// The file `in` reads (not gzip), mapped read-only with huge folios preferred, or nullptr if
+// it does not map (a device, say) or changed size since `in` opened it: the readers then leave
+// it to the stream that has it open.
+std::shared_ptr<const MappedFile> map_as_opened(const ByteReader& in);
 
 // Asks that what this mapping reads from disk comes into the page cache in 2 MiB folios
 // (see the .cpp). A hint: ignored where unsupported.

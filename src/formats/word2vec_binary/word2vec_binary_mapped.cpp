@@ -563,14 +563,8 @@ std::optional<Embeddings> read_in_place(const ByteReader& in, const Header& head
                                         unsigned chunks, MappedLoadTimes* times) {
   const auto start = Clock::now();
   auto owner = std::make_shared<MappedRows>();
-  try {
-    owner->file = MappedFile::open(in.path());
-  } catch (const Error&) {
-    return std::nullopt;  // not a file that maps (a device, say): the stream still reads it
-  }
-  // The file changed since it was opened: leave it to the reader that has it open.
-  if (owner->file->size() != in.file_bytes()) return std::nullopt;
-  prefer_huge_folios(*owner->file);
+  owner->file = map_as_opened(in);
+  if (!owner->file) return std::nullopt;
   const FileShape shape{
       std::string_view(reinterpret_cast<const char*>(owner->file->data()), owner->file->size()),
       header.dim, header.dim * sizeof(float), options.allow_nonfinite};

@@ -291,20 +291,6 @@ Embeddings assemble(ParsedText parsed, const TextShape& shape, ReadNotes info) {
                     info.nonfinite_values);
 }
 
-// The mapped bytes of the file `in` reads, or nullptr if it does not map as it was opened.
-std::shared_ptr<const MappedFile> map_file(const ByteReader& in) {
-  if (in.is_gzip()) return nullptr;
-  std::shared_ptr<const MappedFile> file;
-  try {
-    file = MappedFile::open(in.path());
-  } catch (const Error&) {
-    return nullptr;  // not a file that maps (a device, say): the stream still reads it
-  }
-  if (file->size() != in.file_bytes()) return nullptr;  // changed since it was opened
-  prefer_huge_folios(*file);
-  return file;
-}
-
 std::string_view bytes_of(const MappedFile& file) {
   return {reinterpret_cast<const char*>(file.data()), file.size()};
 }
@@ -354,8 +340,9 @@ std::optional<Embeddings> read_word2vec_text_mapped(const ByteReader& in, const 
                                                     unsigned shares_wanted) {
   const uint64_t records = records_to_read(header.count, options);
   check_header(in, header, records, header.dim + 2, Records::text);  // as the stream does
-  const auto file = map_file(in);
-  if (!file || records == 0) return std::nullopt;
+  if (in.is_gzip() || records == 0) return std::nullopt;
+  const auto file = map_as_opened(in);
+  if (!file) return std::nullopt;
   const std::string_view bytes = bytes_of(*file);
   const uint64_t data_start = in.offset();
   if (data_start >= bytes.size()) return std::nullopt;  // no rows: the stream says what is missing
@@ -373,7 +360,8 @@ std::optional<Embeddings> read_word2vec_text_mapped(const ByteReader& in, const 
 
 std::optional<Embeddings> read_glove_mapped(const ByteReader& in, const LoadOptions& options,
                                             ReadNotes info, unsigned shares_wanted) {
-  const auto file = map_file(in);
+  if (in.is_gzip()) return std::nullopt;
+  const auto file = map_as_opened(in);
   if (!file) return std::nullopt;
   const std::string_view bytes = bytes_of(*file);
   const uint64_t data_start = in.offset();
