@@ -1,10 +1,11 @@
 // In-process figures for a store (.emb) with float16, bfloat16 and int8 copies: the open, one exact
 // float32 scan, the reduced scans, their recall@10 against the float32 answers, and 1000
-// queries as one batch against single scans. Each scan's speed is also given as a ratio to
+// queries as one batch against single scans and against the same batch through bfloat16
+// products. Each scan's speed is also given as a ratio to
 // reading the same mapped bytes with every thread (a plain sum, nothing else done), measured
 // in the same run just before the scan. Prints "name value" lines for run_bench.sh.
 //
-//   scan_bench STORE [--queries N] [--singles N] [--threads N]
+//   scan_bench STORE [--queries N] [--singles N] [--threads N] [--batch-only]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +35,18 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+// neighbors_batch's queries, multiplied in bfloat16 whatever the CPU offers beyond it.
+std::vector<std::vector<Neighbor>> bf16_batch(const Embeddings& e, std::span<const uint32_t> rows, size_t threads) {
+  std::vector<CosineSearch> searches;  // as neighbors() forms them
+  for (uint32_t row : rows) {
+    const WeightedRow term{row, 1.0f};
+    searches.push_back(most_similar_search(e, std::span(&term, 1)));
+  }
+  std::vector<CosineQuery> queries;
+  for (const CosineSearch& search : searches) queries.push_back({search.unit_query, 10, search.excluded});
+  return top_k_cosine_batch(e, queries, {.threads = threads, .scan = ScanChoice::f32}, BatchArithmetic::bf16);
+}
+
 // The read bandwidth over the memory a scan of `m` reads, GB/s, on `threads` threads (0: every core).
 double matrix_read_gbps(const Matrix& m, size_t threads) {
   const unsigned t = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
@@ -50,6 +63,7 @@ struct Args {
   size_t queries = 1000;
   size_t singles = 30;
   size_t threads = 0;
+  bool batch_only = false;  // stop after the batch figures (for profiling them)
 };
 
 Args parse(int argc, char** argv) {
@@ -60,10 +74,11 @@ Args parse(int argc, char** argv) {
     if (arg == "--queries" && i + 1 < argc) args.queries = next();
     else if (arg == "--singles" && i + 1 < argc) args.singles = next();
     else if (arg == "--threads" && i + 1 < argc) args.threads = next();
+    else if (arg == "--batch-only") args.batch_only = true;
     else args.store = arg;
   }
   if (args.store.empty()) {
-    std::fprintf(stderr, "usage: scan_bench STORE [--queries N] [--singles N] [--threads N]\n");
+    std::fprintf(stderr, "usage: scan_bench STORE [--queries N] [--singles N] [--threads N] [--batch-only]\n");
     std::exit(2);
   }
   return args;
@@ -136,10 +151,18 @@ int main(int argc, char** argv) {
   std::printf("batch_queries %zu\nbatch_s %.3f\nbatch_per_query_ms %.3f\n", rows.size(), batch,
               batch * 1e3 / static_cast<double>(rows.size()));
 
+  // The same batch through bfloat16 products (the path before int8 ones), beside it.
+  const auto bf16_start = Clock::now();
+  const auto bf16_answers = bf16_batch(e, rows, args.threads);
+  const double bf16_batch_s = since(bf16_start);
+  std::printf("batch_bf16_s %.3f\nbatch_speedup_vs_bf16 %.2f\nbatch_equals_bf16 %s\n", bf16_batch_s,
+              bf16_batch_s / batch, bf16_answers == truth ? "yes" : "NO");
+
   std::vector<std::vector<Neighbor>> f32_answers;
   single_scans(e, sample, ScanChoice::f32, args.threads, &f32_answers);
   const std::vector<std::vector<Neighbor>> truth_sample(truth.begin(), truth.begin() + sample.size());
   std::printf("batch_equals_single %s\n", truth_sample == f32_answers ? "yes" : "NO");
+  if (args.batch_only) return 0;
 
   for (const auto& [name, dtype, choice] : {std::tuple{"f16", Dtype::f16, ScanChoice::f16},
                                              std::tuple{"bf16", Dtype::bf16, ScanChoice::bf16},

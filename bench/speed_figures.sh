@@ -109,3 +109,4 @@ build/ann_bench "$GLOVE_STORE" --queries 1000 | sed 's/^/   /'
 
 # --- 6. 1000 queries as one batch -----------------------------------------------------------
 echo "6. 1000 neighbour queries as one batch: $(value batch_s) s = $(value batch_per_query_ms) ms a query vs one f32 scan $(value scan_f32_ms) ms (answers equal single scans: $(value batch_equals_single))"
+echo "   products in int8 (VNNI where the CPU has it) vs the bfloat16 path: $(value batch_s) s vs $(value batch_bf16_s) s -> $(value batch_speedup_vs_bf16)x (same answers: $(value batch_equals_bf16))"

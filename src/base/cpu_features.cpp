@@ -10,6 +10,8 @@ CpuFeatures probe() {
   __builtin_cpu_init();
   features.avx512f = __builtin_cpu_supports("avx512f");
   features.avx512bf16 = features.avx512f && __builtin_cpu_supports("avx512bf16");
+  features.avx512vnni = features.avx512f && __builtin_cpu_supports("avx512vnni");
+  features.avx_vnni = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni");
 #endif
   return features;
 }

@@ -55,4 +55,50 @@ void dot_block_bf16(const uint16_t* packed_rows, size_t row_count, const uint32_
                     size_t query_count, size_t dim, float* out);
 }  // namespace scalar
 
+// ---- int8 inputs, exact int32 sums (own kernels, AVX512-VNNI or AVX-VNNI) ----------------
+// Rows quantized with one scale each (quantize_row_i8), queries with one scale each, packed in
+// panels of 16 rows with their dimensions in quads, so that one vpdpbusd multiplies 16 rows by
+// four of a query's values (broadcast): twice the multiply rate of bfloat16 and a quarter of
+// float32's bytes. The integer sums are exact, so the result differs from the float32 dot only
+// by the quantization, which i8_dot_error_bound() (kernels/quantized.hpp) bounds.
+enum class I8Hardware { none, avx_vnni, avx512_vnni };
+I8Hardware i8_dot_hardware();  // the best this CPU has
+
+inline constexpr size_t kI8PanelRows = 16;
+// Rows longer than this could overflow an int32 sum (255 x 127 per product): callers use
+// another arithmetic for them.
+inline constexpr size_t kI8MaxDim = 65536;
+size_t i8_quads(size_t dim);  // (dim + 3) / 4
+// Bytes that pack_rows_i8 writes for `count` rows: whole panels of quads.
+size_t i8_packed_rows_size(size_t count, size_t dim);
+
+// rows[i][0, dim) quantized into panels (stored + 128); scales[i] = row i's scale.
+void pack_rows_i8(const float* const* rows, size_t count, size_t dim, uint8_t* out, float* scales);
+// Rows already quantized by quantize_row_i8 (a store's int8 copy: rows[i][0, dim) levels)
+// into the same panels.
+void pack_levels_i8(const int8_t* const* rows, size_t count, size_t dim, uint8_t* out);
+
+// A query's scale and 128 x the sum of its levels (what the rows' bias added).
+struct I8Query {
+  float scale = 0;
+  int32_t offset = 0;
+};
+// Each query quantized (quantize_row_i8) as quads (one int32 each, i8_quads(dim) a query).
+void pack_queries_i8(const float* queries, size_t count, size_t dim, int32_t* out, I8Query* facts);
+
+// out[q * row_count + i] = float(exact sum of row i's levels x query q's levels) x query q's
+// scale, in float32; maxima[q] = the largest out[q * row_count + i] x row_factors[i] (the
+// row's scale over its norm: the best estimated cosine, found while the sums are in registers).
+// `hardware` picks the kernel, never past what the CPU has; the scalar one is the reference,
+// equal to the last bit.
+void dot_block_i8(I8Hardware hardware, const uint8_t* packed_rows, size_t row_count,
+                  const int32_t* packed_queries, const I8Query* facts, size_t query_count, size_t dim,
+                  const float* row_factors, float* out, float* maxima);
+
+namespace scalar {
+void dot_block_i8(const uint8_t* packed_rows, size_t row_count, const int32_t* packed_queries,
+                  const I8Query* facts, size_t query_count, size_t dim, const float* row_factors,
+                  float* out, float* maxima);
+}  // namespace scalar
+
 }  // namespace embtool::kernels

@@ -257,6 +257,62 @@ void DotRowsI8Impl(const int8_t* HWY_RESTRICT rows, size_t stride, size_t count,
   for (size_t r = 0; r < count; ++r) out[r] = DotRowI8(rows + r * stride, stride, query);
 }
 
+// max |in[i]|, and whether every value is finite (x * 0 is NaN exactly for inf and NaN).
+float MaxAbsImpl(const float* HWY_RESTRICT in, size_t n, bool* finite) {
+  const hn::ScalableTag<float> df;
+  const size_t lanes = hn::Lanes(df);
+  auto max_abs = hn::Zero(df);
+  auto poison = hn::Zero(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(df, in + i);
+    max_abs = hn::Max(max_abs, hn::Abs(v));
+    poison = hn::Add(poison, hn::Mul(v, hn::Zero(df)));
+  }
+  float result = hn::GetLane(hn::MaxOfLanes(df, max_abs));
+  bool ok = hn::AllTrue(df, hn::Eq(poison, poison));  // no NaN lane
+  for (; i < n; ++i) {
+    result = std::max(result, std::abs(in[i]));
+    ok = ok && std::isfinite(in[i]);
+  }
+  *finite = ok;
+  return result;
+}
+
+// lround(double(in[i]) * inverse), clamped to [-levels, levels], as int8: the same rounding as
+// the scalar quantize_with, formed the same way (one double product), so the same values.
+void QuantizeI8Impl(const float* HWY_RESTRICT in, size_t n, double inverse, int8_t* HWY_RESTRICT out) {
+#if HWY_HAVE_FLOAT64
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> df;
+  const hn::Rebind<int32_t, decltype(dd)> di32;
+  const hn::Rebind<int16_t, decltype(dd)> di16;
+  const hn::Rebind<int8_t, decltype(dd)> di8;
+  const size_t lanes = hn::Lanes(dd);
+  const auto factor = hn::Set(dd, inverse);
+  const auto half = hn::Set(dd, 0.5);
+  const auto one = hn::Set(dd, 1.0);
+  const auto top = hn::Set(dd, 127.0);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto q = hn::Mul(hn::PromoteTo(dd, hn::LoadU(df, in + i)), factor);
+    // Half away from zero: the truncation, one step further when the part cut off is >= 1/2.
+    auto t = hn::Trunc(q);
+    const auto cut = hn::Sub(q, t);  // exact: |q| < 2^52
+    t = hn::Add(t, hn::IfThenElseZero(hn::Ge(cut, half), one));
+    t = hn::Sub(t, hn::IfThenElseZero(hn::Le(cut, hn::Neg(half)), one));
+    t = hn::Min(hn::Max(t, hn::Neg(top)), top);
+    hn::StoreU(hn::DemoteTo(di8, hn::DemoteTo(di16, hn::DemoteTo(di32, t))), di8, out + i);
+  }
+#else
+  size_t i = 0;
+#endif
+  for (; i < n; ++i) {
+    const long q = std::lround(double{in[i]} * inverse);
+    out[i] = static_cast<int8_t>(std::clamp<long>(q, -127, 127));
+  }
+}
+
 }  // namespace embtool::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -270,6 +326,8 @@ HWY_EXPORT(ToBf16Impl);
 HWY_EXPORT(DotRowsBf16Impl);
 HWY_EXPORT(DecodeHalfImpl);
 HWY_EXPORT(DecodeBf16Impl);
+HWY_EXPORT(MaxAbsImpl);
+HWY_EXPORT(QuantizeI8Impl);
 
 size_t padded_length(size_t dim, size_t element_bytes) {
   assert(element_bytes > 0 && 64 % element_bytes == 0);
@@ -446,6 +504,23 @@ void quantize_with(std::span<const float> values, float scale, int levels, Int* 
 
 // A row with a NaN or an infinity cannot be quantized: its values become 0 and its scale NaN,
 // so that every score and bound computed from it is NaN (the store keeps only finite rows).
+// Vectorized (the batch product quantizes every row of every pass); scalar::quantize_row_i8
+// is the reference it equals.
+float quantize_row_i8(std::span<const float> row, std::span<int8_t> out) {
+  assert(out.size() >= row.size());
+  bool finite = true;
+  const float max_abs = HWY_DYNAMIC_DISPATCH(MaxAbsImpl)(row.data(), row.size(), &finite);
+  if (!finite || max_abs == 0.0f) {
+    std::fill_n(out.begin(), row.size(), int8_t{0});
+    return finite ? 0.0f : std::numeric_limits<float>::quiet_NaN();
+  }
+  const float scale = scale_for(max_abs, 127);
+  HWY_DYNAMIC_DISPATCH(QuantizeI8Impl)(row.data(), row.size(), 1.0 / double{scale}, out.data());
+  return scale;
+}
+
+namespace scalar {
+
 float quantize_row_i8(std::span<const float> row, std::span<int8_t> out) {
   assert(out.size() >= row.size());
   const Magnitude m = magnitude_of(row);
@@ -457,6 +532,8 @@ float quantize_row_i8(std::span<const float> row, std::span<int8_t> out) {
   quantize_with(row, scale, 127, out.data());
   return scale;
 }
+
+}  // namespace scalar
 
 float quantize_query_i16(std::span<const float> query, std::span<int16_t> out) {
   assert(out.size() >= query.size());

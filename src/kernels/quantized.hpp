@@ -79,6 +79,7 @@ inline uint16_t float_to_bf16(float x) {
 }
 float dot_row_bf16(const uint16_t* row, size_t stride, const float* query);
 int32_t dot_row_i8(const int8_t* row, size_t stride, const int16_t* query);
+float quantize_row_i8(std::span<const float> row, std::span<int8_t> out);  // the reference
 }  // namespace scalar
 
 }  // namespace embtool::kernels

@@ -3,8 +3,8 @@
 // product); reading the rows once for all queries and multiplying at the arithmetic peak is
 // what makes a batch far cheaper than a scan per query.
 //
-// The product sums in another order than the single-query kernel (and, with bfloat16, on
-// rounded inputs), so its cosines are estimates within a known bound; search/candidates.hpp
+// The product sums in another order than the single-query kernel (and, with bfloat16 or int8,
+// on rounded inputs), so its cosines are estimates within a known bound; search/candidates.hpp
 // turns them into answers identical to top_k_cosine's, bit for bit. Float16 / bfloat16 rows
 // (a model that has nothing finer) are decoded block by block: their single-query kernel is a
 // float32 sum of the same decoded values, so the same bound holds.
@@ -27,6 +27,9 @@ namespace {
 // little next to the multiplication; queries go in groups so a block's scores stay in cache.
 constexpr uint32_t kBlockRows = 1024;
 constexpr size_t kQueryGroup = 1024;
+// Queries multiplied with a block at once: 48 x 1024 scores (192 KiB) stay in the core's L2
+// until they are collected; a multiple of the kernels' 12 queries a pass.
+constexpr size_t kSliceQueries = 48;
 // The rounding of multiplying by 1 / norm here and of dividing by the norm in the float32
 // path, on cosines of size about 1.
 constexpr double kScoreSlack = 2e-6;
@@ -51,72 +54,6 @@ const float* dense_rows(const Embeddings& e, uint32_t begin, uint32_t end, std::
   return buffer.data();
 }
 
-// A group of queries times blocks of rows, in float32 (sgemm) or with both rounded to
-// bfloat16 (sbgemm: twice the rate, a wider bound, the same answers after re-scoring).
-class BlockProduct {
- public:
-  BlockProduct(const Embeddings& e, std::span<const float> queries, bool bf16)
-      : e_(e), queries_(queries), bf16_(bf16) {
-    const size_t dim = e.dim();
-    if (bf16_) {
-      const size_t count = queries.size() / dim;
-      queries_bf16_.resize(count * kernels::bf16_pairs(dim));
-      kernels::pack_queries_bf16(queries.data(), count, dim, queries_bf16_.data());
-      // Per unit: bound * |x| * 1 + absolute * (|x| + 1), divided by |x| >= kTinyNorm.
-      error_ = kernels::bf16_dot_error_bound(dim) +
-               kernels::bf16_dot_absolute_error(dim) * (1 + 1 / static_cast<double>(kTinyNorm));
-    } else {
-      error_ = kernels::gemm_dot_error_bound(dim);
-    }
-    error_ += kScoreSlack;
-  }
-
-  // Cosine units, for rows of norm at least kTinyNorm.
-  float error() const { return static_cast<float>(error_); }
-
-  // out[q * rows + i] = dot(query q, row start + i).
-  void multiply(uint32_t start, uint32_t stop, float* out) {
-    const size_t count = queries_.size() / e_.dim();
-    if (!bf16_) {
-      size_t stride = 0;
-      const float* rows = dense_rows(e_, start, stop, buffer_, stride);
-      kernels::dot_block(rows, stop - start, stride, queries_.data(), count, e_.dim(), out);
-      return;
-    }
-    const size_t dim = e_.dim();
-    pointers_.resize(stop - start);
-    size_t stride = 0;
-    const float* rows = e_.has_f32_rows() ? nullptr : dense_rows(e_, start, stop, buffer_, stride);
-    for (uint32_t r = start; r < stop; ++r) {
-      pointers_[r - start] = rows ? rows + size_t{r - start} * stride : e_.row_data(r);
-    }
-    rows_bf16_.resize(kernels::bf16_packed_rows_size(stop - start, dim));
-    kernels::pack_rows_bf16(pointers_.data(), stop - start, dim, rows_bf16_.data());
-    kernels::dot_block_bf16(rows_bf16_.data(), stop - start, queries_bf16_.data(), count, dim, out);
-  }
-
- private:
-  const Embeddings& e_;
-  std::span<const float> queries_;
-  bool bf16_;
-  double error_ = 0;
-  std::vector<uint32_t> queries_bf16_;
-  std::vector<uint16_t> rows_bf16_;
-  std::vector<const float*> pointers_;
-  std::vector<float> buffer_;
-};
-
-// One query's scores for the rows of a block, offered to its collector where they can matter.
-void collect_block(const float* dots, const float* inverse_norms, uint32_t start, uint32_t count,
-                   float error, CandidateCollector& collector) {
-  if (kernels::max_product(dots, inverse_norms, count) < collector.entry_score() - error) return;
-  for (uint32_t i = 0; i < count; ++i) {
-    if (inverse_norms[i] == 0.0f) continue;  // a zero row scores NaN: never returned
-    const float approx = dots[i] * inverse_norms[i];
-    if (approx >= collector.entry_score() - error) collector.offer(start + i, approx, error);
-  }
-}
-
 // 1 / norm of rows [start, stop), 0 for zero rows; whether any norm is below kTinyNorm,
 // where the bounds' absolute terms stop being negligible (such a block is re-scored whole).
 bool inverse_norms_of(const Embeddings& e, uint32_t start, uint32_t stop, float* out) {
@@ -129,22 +66,230 @@ bool inverse_norms_of(const Embeddings& e, uint32_t start, uint32_t stop, float*
   return tiny;
 }
 
-void collect_range(const Embeddings& e, std::span<const float> queries, bool bf16,
+// How the products are formed: float32 (sgemm), both sides rounded to bfloat16 (twice the
+// rate), or both quantized to int8 with exact integer sums (twice that again). All give the
+// same answers after re-scoring; the narrower, the wider each block's bound.
+enum class Product { f32, bf16, i8 };
+
+// A group of queries times blocks of rows; for each block, each query's estimated cosines
+// (dots[q * rows + i]) and the bound on their error.
+class BlockProduct {
+ public:
+  BlockProduct(const Embeddings& e, std::span<const float> queries, Product kind)
+      : e_(e), queries_(queries), kind_(kind), count_(queries.size() / e.dim()) {
+    const size_t dim = e.dim();
+    if (kind_ == Product::bf16) {
+      queries_bf16_.resize(count_ * kernels::bf16_pairs(dim));
+      kernels::pack_queries_bf16(queries.data(), count_, dim, queries_bf16_.data());
+      // Per unit: bound * |x| * 1 + absolute * (|x| + 1), divided by |x| >= kTinyNorm.
+      fixed_error_ = kernels::bf16_dot_error_bound(dim) +
+                     kernels::bf16_dot_absolute_error(dim) * (1 + 1 / static_cast<double>(kTinyNorm));
+    } else if (kind_ == Product::f32) {
+      fixed_error_ = kernels::gemm_dot_error_bound(dim);
+    } else {
+      prepare_i8_queries();
+    }
+    fixed_error_ += kScoreSlack;
+  }
+
+  // Makes rows [start, stop) the block that multiply() works on: packed (bfloat16, int8) or
+  // found in place (float32), with their factors and the block's bounds.
+  void load(uint32_t start, uint32_t stop) {
+    start_ = start;
+    rows_ = stop - start;
+    factors_.resize(rows_);
+    // 1 / norm instead of a division per score: the bound's slack covers its rounding.
+    tiny_ = inverse_norms_of(e_, start, stop, factors_.data());
+    switch (kind_) {
+      case Product::f32: dense_ = dense_rows(e_, start, stop, buffer_, dense_stride_); break;
+      case Product::bf16: pack_bf16(); break;
+      case Product::i8: pack_i8(); break;
+    }
+  }
+
+  // Whether multiply() also gives each query's best estimate over the block.
+  bool finds_maxima() const { return kind_ == Product::i8; }
+
+  // Queries [first, first + count) times the block: dots[j * rows + i] x factors()[i]
+  // estimates the cosine of query first + j and row start + i; where finds_maxima(),
+  // maxima[j] is the largest of those estimates for query first + j.
+  void multiply(size_t first, size_t count, float* dots, float* maxima) const {
+    const size_t dim = e_.dim();
+    switch (kind_) {
+      case Product::f32:
+        kernels::dot_block(dense_, rows_, dense_stride_, queries_.data() + first * dim, count, dim, dots);
+        break;
+      case Product::bf16:
+        kernels::dot_block_bf16(rows_bf16_.data(), rows_, queries_bf16_.data() + first * kernels::bf16_pairs(dim),
+                                count, dim, dots);
+        break;
+      case Product::i8:
+        kernels::dot_block_i8(kernels::i8_dot_hardware(), rows_i8_.data(), rows_,
+                              queries_i8_.data() + first * kernels::i8_quads(dim), facts_i8_.data() + first,
+                              count, dim, factors_.data(), dots, maxima);
+        break;
+    }
+  }
+
+  // Per row of the last block: what turns its products into cosines, 0 for zero rows (which
+  // the plain scan scores NaN: never returned).
+  const float* factors() const { return factors_.data(); }
+
+  // Cosine units, for the last block multiplied: infinite where it holds a tiny norm.
+  float error(size_t query) const {
+    if (tiny_) return std::numeric_limits<float>::infinity();
+    if (kind_ != Product::i8) return static_cast<float>(fixed_error_);
+    const I8QueryBound& q = i8_bounds_[query];
+    // The bound is linear in (row scale, row norm): per unit of row norm it is the bound of a
+    // row of norm 1 and scale s / |x|, and it grows with that ratio, so the block's largest
+    // ratio bounds every row in it. The underflow term does not scale: it is added divided by
+    // the smallest norm a block without tiny rows can hold.
+    const double per_unit = kernels::i8_dot_error_bound(e_.dim(), block_scale_ratio_, q.scale, 1.0, q.l1, q.l2);
+    return static_cast<float>(per_unit + q.underflow / kTinyNorm + fixed_error_);
+  }
+
+ private:
+  struct I8QueryBound {
+    double scale, l1, l2, underflow;
+  };
+
+  void prepare_i8_queries() {
+    const size_t dim = e_.dim();
+    queries_i8_.resize(count_ * kernels::i8_quads(dim));
+    facts_i8_.resize(count_);
+    kernels::pack_queries_i8(queries_.data(), count_, dim, queries_i8_.data(), facts_i8_.data());
+    for (size_t q = 0; q < count_; ++q) {
+      double l1 = 0, l2 = 0;
+      for (float v : queries_.subspan(q * dim, dim)) {
+        l1 += std::abs(double{v});
+        l2 += double{v} * v;
+      }
+      // The float32 rounding of multiplying the exact sum by the query's scale, then by the
+      // row's scale over its norm: a few units of 2^-24 of |cosine| <= 1 + the bound, inside
+      // kScoreSlack. The bound's own underflow term, (dim + 2) 2^-149, is the one absolute part.
+      i8_bounds_.push_back({facts_i8_[q].scale, l1, std::sqrt(l2), static_cast<double>(dim + 2) * 0x1p-149});
+    }
+  }
+
+  void pack_bf16() {
+    gather_row_pointers();
+    rows_bf16_.resize(kernels::bf16_packed_rows_size(rows_, e_.dim()));
+    kernels::pack_rows_bf16(pointers_.data(), rows_, e_.dim(), rows_bf16_.data());
+  }
+
+  // Estimated cosine = exact integer sum x query scale (the kernel) x row scale / row norm.
+  // A store's int8 copy holds the rows as quantize_row_i8 made them (a quarter of the bytes
+  // to read, nothing to quantize); other models' rows are quantized block by block.
+  void pack_i8() {
+    rows_i8_.resize(kernels::i8_packed_rows_size(rows_, e_.dim()));
+    row_scales_.resize(rows_);
+    if (const Matrix* copy = stored_i8_copy()) {
+      level_pointers_.resize(rows_);
+      for (uint32_t i = 0; i < rows_; ++i) level_pointers_[i] = copy->i8_row(start_ + i);
+      kernels::pack_levels_i8(level_pointers_.data(), rows_, e_.dim(), rows_i8_.data());
+      std::copy_n(copy->scales().begin() + start_, rows_, row_scales_.begin());
+    } else {
+      gather_row_pointers();
+      kernels::pack_rows_i8(pointers_.data(), rows_, e_.dim(), rows_i8_.data(), row_scales_.data());
+    }
+    block_scale_ratio_ = 0;
+    for (uint32_t i = 0; i < rows_; ++i) {
+      factors_[i] *= row_scales_[i];  // stays 0 for zero rows
+      block_scale_ratio_ = std::max(block_scale_ratio_, double{factors_[i]});
+    }
+    // The ratio as rounded above may sit a float step or two below the exact one.
+    block_scale_ratio_ *= 1 + 0x1p-21;
+  }
+
+  const Matrix* stored_i8_copy() const {
+    const Matrix* copy = e_.reduced(Dtype::i8);
+    return copy != nullptr && copy->rows() == e_.rows() && copy->scales().size() == e_.rows() ? copy : nullptr;
+  }
+
+  // Row pointers for the packers: float32 rows in place, else decoded into buffer_.
+  void gather_row_pointers() {
+    pointers_.resize(rows_);
+    size_t stride = 0;
+    const float* rows = e_.has_f32_rows() ? nullptr : dense_rows(e_, start_, start_ + rows_, buffer_, stride);
+    for (uint32_t i = 0; i < rows_; ++i) {
+      pointers_[i] = rows ? rows + size_t{i} * stride : e_.row_data(start_ + i);
+    }
+  }
+
+  const Embeddings& e_;
+  std::span<const float> queries_;
+  Product kind_;
+  size_t count_;
+  uint32_t start_ = 0, rows_ = 0;
+  const float* dense_ = nullptr;  // the block as float32 rows (Product::f32)
+  size_t dense_stride_ = 0;
+  double fixed_error_ = 0;
+  bool tiny_ = false;
+  std::vector<uint32_t> queries_bf16_;
+  std::vector<uint16_t> rows_bf16_;
+  std::vector<int32_t> queries_i8_;
+  std::vector<kernels::I8Query> facts_i8_;
+  std::vector<I8QueryBound> i8_bounds_;
+  std::vector<uint8_t> rows_i8_;
+  std::vector<const int8_t*> level_pointers_;
+  std::vector<float> row_scales_;
+  double block_scale_ratio_ = 0;
+  std::vector<float> factors_;
+  std::vector<const float*> pointers_;
+  std::vector<float> buffer_;
+};
+
+// One query's scores for the rows of a block, offered to its collector where they can matter.
+void collect_block(const float* dots, const float* factors, uint32_t start, uint32_t count,
+                   float error, CandidateCollector& collector) {
+  if (kernels::max_product(dots, factors, count) < collector.entry_score() - error) return;
+  // Some row may matter: look closer, a run of rows at a time, row by row only in the runs
+  // whose best can still enter (most of a block cannot, once the top k fill up).
+  constexpr uint32_t kRun = 64;
+  for (uint32_t run = 0; run < count; run += kRun) {
+    const uint32_t run_end = std::min(count, run + kRun);
+    if (kernels::max_product(dots + run, factors + run, run_end - run) < collector.entry_score() - error) continue;
+    for (uint32_t i = run; i < run_end; ++i) {
+      if (factors[i] == 0.0f) continue;  // a zero row scores NaN: never returned
+      const float approx = dots[i] * factors[i];
+      if (approx >= collector.entry_score() - error) collector.offer(start + i, approx, error);
+    }
+  }
+}
+
+// bf16 and i8 are asked for explicitly only by tests and benchmarks; without the
+// instructions they run the (slow, equal to the last bit) scalar kernels.
+Product product_for(BatchArithmetic arithmetic, size_t dim) {
+  switch (arithmetic) {
+    case BatchArithmetic::f32: return Product::f32;
+    case BatchArithmetic::bf16: return Product::bf16;
+    case BatchArithmetic::i8: return dim <= kernels::kI8MaxDim ? Product::i8 : Product::f32;
+    case BatchArithmetic::automatic: break;
+  }
+  if (kernels::i8_dot_hardware() != kernels::I8Hardware::none && dim <= kernels::kI8MaxDim) return Product::i8;
+  return kernels::bf16_in_hardware() ? Product::bf16 : Product::f32;
+}
+
+void collect_range(const Embeddings& e, std::span<const float> queries, Product kind,
                    uint32_t begin, uint32_t end, std::span<CandidateCollector> collectors) {
-  const size_t count = collectors.size();
-  BlockProduct product(e, queries, bf16);
-  std::vector<float> dots(size_t{kBlockRows} * count);
-  std::vector<float> inverse_norms(kBlockRows);
+  BlockProduct product(e, queries, kind);
+  std::vector<float> dots(size_t{kBlockRows} * kSliceQueries);
+  std::vector<float> maxima(kSliceQueries);
   for (uint32_t start = begin, stop; start < end; start = stop) {
     stop = start + std::min(kBlockRows, end - start);
     const uint32_t rows_in_block = stop - start;
-    product.multiply(start, stop, dots.data());
-    // 1 / norm instead of a division per score: the bound's slack covers its rounding.
-    const bool tiny = inverse_norms_of(e, start, stop, inverse_norms.data());
-    const float error = tiny ? std::numeric_limits<float>::infinity() : product.error();
-    for (size_t q = 0; q < count; ++q) {
-      collect_block(dots.data() + q * rows_in_block, inverse_norms.data(), start, rows_in_block,
-                    error, collectors[q]);
+    product.load(start, stop);
+    // A slice of queries at a time, so that its scores are still in cache when collected.
+    for (size_t first = 0; first < collectors.size(); first += kSliceQueries) {
+      const size_t count = std::min(kSliceQueries, collectors.size() - first);
+      product.multiply(first, count, dots.data(), maxima.data());
+      for (size_t j = 0; j < count; ++j) {
+        const float* scores = dots.data() + j * rows_in_block;
+        const float error = product.error(first + j);
+        // The int8 kernel found each query's best: most queries skip the block on it.
+        if (product.finds_maxima() && maxima[j] < collectors[first + j].entry_score() - error) continue;
+        collect_block(scores, product.factors(), start, rows_in_block, error, collectors[first + j]);
+      }
     }
   }
 }
@@ -172,10 +317,7 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
   for (size_t q = 0; q < queries.size(); ++q) {
     std::copy(queries[q].unit_query.begin(), queries[q].unit_query.end(), packed.begin() + q * e.dim());
   }
-  // bf16 is asked for explicitly only by tests; without the instructions it runs the
-  // (slow, exact-to-the-same-rules) scalar kernel.
-  const bool bf16 = arithmetic == BatchArithmetic::bf16 ||
-                    (arithmetic == BatchArithmetic::automatic && kernels::bf16_in_hardware());
+  const search::Product product = search::product_for(arithmetic, e.dim());
 
   const size_t rows = searched_rows(e, options);
   const TaskPlan plan = search::row_tasks(rows, options);
@@ -187,7 +329,7 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
     const auto begin = static_cast<uint32_t>(task.begin), end = static_cast<uint32_t>(task.end);
     for (size_t group = 0; group < queries.size(); group += search::kQueryGroup) {
       const size_t size = std::min(search::kQueryGroup, queries.size() - group);
-      search::collect_range(e, std::span(packed).subspan(group * e.dim(), size * e.dim()), bf16,
+      search::collect_range(e, std::span(packed).subspan(group * e.dim(), size * e.dim()), product,
                             begin, end, std::span(collectors[task.index]).subspan(group, size));
       // One task a thread, of equal sizes: task 0's pace (on the calling thread) is everyone's.
       if (task.index == 0 && options.progress) options.progress(group + size, queries.size());

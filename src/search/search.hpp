@@ -80,9 +80,10 @@ struct CosineQuery {
 
 // The answers top_k_cosine() gives for each query, identical to the last bit, computed in one
 // pass over the matrix as a blocked matrix product: 1000 queries cost far less than 1000 scans.
-// How a batch multiplies: `automatic` uses bfloat16 products (twice the rate) where the CPU
-// has them in hardware (AVX512_BF16), float32 elsewhere. Answers are the same either way.
-enum class BatchArithmetic { automatic, f32, bf16 };
+// How a batch multiplies: `automatic` uses int8 products with exact integer sums where the
+// CPU has them in hardware (AVX512-VNNI or AVX-VNNI), else bfloat16 products (AVX512_BF16),
+// else float32. Answers are the same either way: only the number of rows re-scored differs.
+enum class BatchArithmetic { automatic, f32, bf16, i8 };
 
 std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& embeddings,
                                                       std::span<const CosineQuery> queries,

@@ -755,3 +755,35 @@ TEST_CASE("whole rows of float16 and bfloat16 decode as each value alone does, e
     CHECK(std::bit_cast<uint32_t>(bf16[i]) == std::bit_cast<uint32_t>(b));
   }
 }
+
+TEST_CASE("quantize_row_i8's vector code gives the scalar reference's values", "[quantized]") {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal;
+  for (size_t n : {1u, 3u, 7u, 8u, 15u, 16u, 17u, 31u, 64u, 100u, 299u, 300u, 1000u}) {
+    std::vector<float> row(n);
+    for (float& x : row) x = normal(rng);
+    // Exact half steps (ties round away from zero) and the largest value, both signs.
+    row[0] = -row[0];
+    if (n > 2) row[n / 2] = 0.5f * row[0];
+    std::vector<int8_t> fast(n), reference(n);
+    const float fast_scale = kernels::quantize_row_i8(row, fast);
+    const float reference_scale = kernels::scalar::quantize_row_i8(row, reference);
+    CHECK(fast_scale == reference_scale);
+    CHECK(fast == reference);
+  }
+  // Values built to fall on half steps of scale 1: 127 levels of max 127.
+  std::vector<float> ties;
+  for (int i = -127; i <= 127; ++i) ties.push_back(static_cast<float>(i) + (i % 2 ? 0.5f : 0.0f));
+  ties.push_back(127.0f);
+  std::vector<int8_t> fast(ties.size()), reference(ties.size());
+  CHECK(kernels::quantize_row_i8(ties, fast) == kernels::scalar::quantize_row_i8(ties, reference));
+  CHECK(fast == reference);
+  // A NaN or an infinity anywhere, also in the vector part: scale NaN, values 0.
+  for (size_t at : {0u, 5u, 20u, 40u}) {
+    std::vector<float> bad(41, 1.0f);
+    bad[at] = at % 2 ? std::numeric_limits<float>::infinity() : std::numeric_limits<float>::quiet_NaN();
+    std::vector<int8_t> q(bad.size(), 9);
+    CHECK(std::isnan(kernels::quantize_row_i8(bad, q)));
+    CHECK(std::all_of(q.begin(), q.end(), [](int8_t v) { return v == 0; }));
+  }
+}

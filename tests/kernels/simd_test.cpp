@@ -135,3 +135,60 @@ TEST_CASE("float to bfloat16 rounds to nearest, ties to even", "[kernels]") {
   CHECK(kernels::scalar::float_to_bf16(std::bit_cast<float>(0x3F808001u)) == 0x3F81);
   CHECK(kernels::scalar::float_to_bf16(-2.0f) == 0xC000);
 }
+
+TEST_CASE("the int8 block product equals its reference on every kernel and stays within its bound", "[kernels]") {
+  INFO("best int8 kernel here: " << static_cast<int>(kernels::i8_dot_hardware()));
+  for (size_t dim : {1u, 3u, 4u, 300u, 301u}) {
+    for (size_t rows : {1u, 15u, 16u, 17u, 45u}) {
+      for (size_t queries : {1u, 5u, 13u, 25u}) {
+        INFO("dim " << dim << ", rows " << rows << ", queries " << queries);
+        const auto matrix = buffer_of(rows * dim + 1, 1, static_cast<uint32_t>(dim + rows));
+        const auto query_values = buffer_of(queries * dim, 0, static_cast<uint32_t>(queries));
+        std::vector<const float*> pointers;
+        for (size_t r = 0; r < rows; ++r) pointers.push_back(matrix.data() + 1 + r * dim);  // unaligned
+        std::vector<uint8_t> packed_rows(kernels::i8_packed_rows_size(rows, dim));
+        std::vector<float> row_scales(rows);
+        std::vector<int32_t> packed_queries(queries * kernels::i8_quads(dim));
+        std::vector<kernels::I8Query> facts(queries);
+        kernels::pack_rows_i8(pointers.data(), rows, dim, packed_rows.data(), row_scales.data());
+        kernels::pack_queries_i8(query_values.data(), queries, dim, packed_queries.data(), facts.data());
+        // Factors as the batch passes them (row scale / norm), one zero row.
+        std::vector<float> factors(rows);
+        for (size_t r = 0; r < rows; ++r) factors[r] = row_scales[r] / kernels::scalar::norm(std::span(pointers[r], dim));
+        if (rows > 2) factors[rows / 2] = 0.0f;
+        std::vector<float> reference(rows * queries), reference_maxima(queries);
+        kernels::scalar::dot_block_i8(packed_rows.data(), rows, packed_queries.data(), facts.data(), queries,
+                                      dim, factors.data(), reference.data(), reference_maxima.data());
+        for (size_t q = 0; q < queries; ++q) {
+          float best = -std::numeric_limits<float>::infinity();
+          for (size_t r = 0; r < rows; ++r) best = std::max(best, reference[q * rows + r] * factors[r]);
+          CHECK(reference_maxima[q] == best);
+        }
+        for (auto hardware : {kernels::I8Hardware::none, kernels::I8Hardware::avx_vnni,
+                              kernels::I8Hardware::avx512_vnni}) {
+          std::vector<float> fast(rows * queries + 1, -7.0f), maxima(queries);
+          kernels::dot_block_i8(hardware, packed_rows.data(), rows, packed_queries.data(), facts.data(),
+                                queries, dim, factors.data(), fast.data(), maxima.data());
+          CHECK(fast[rows * queries] == -7.0f);  // nothing written past the block
+          fast.pop_back();
+          CHECK(fast == reference);  // exact integer sums, the same float steps: the same bits
+          CHECK(maxima == reference_maxima);
+        }
+        for (size_t q = 0; q < queries; ++q) {
+          const std::span<const float> query(query_values.data() + q * dim, dim);
+          double l1 = 0;
+          for (float v : query) l1 += std::abs(double{v});
+          for (size_t r = 0; r < rows; ++r) {
+            const std::span<const float> row(pointers[r], dim);
+            const double bound = kernels::i8_dot_error_bound(dim, row_scales[r], facts[q].scale,
+                                                             kernels::scalar::norm(row), l1,
+                                                             kernels::scalar::norm(query));
+            if (factors[r] == 0.0f) continue;
+            const double estimate = double{reference[q * rows + r]} * row_scales[r];
+            CHECK(std::abs(estimate - kernels::dot(row, query)) <= bound * (1 + 1e-5) + 1e-30);
+          }
+        }
+      }
+    }
+  }
+}

@@ -107,7 +107,7 @@ TEST_CASE("a model with only float16 or bfloat16 rows answers as float64 on its 
     }
     std::vector<CosineQuery> cosine_queries;
     for (const auto& unit : units) cosine_queries.push_back({unit, 15, {}});
-    for (BatchArithmetic arithmetic : {BatchArithmetic::f32, BatchArithmetic::bf16}) {
+    for (BatchArithmetic arithmetic : {BatchArithmetic::f32, BatchArithmetic::bf16, BatchArithmetic::i8}) {
       const auto answers = top_k_cosine_batch(e, cosine_queries, {.threads = 2}, arithmetic);
       for (size_t q = 0; q < units.size(); ++q) {
         require_identical(answers[q], top_k_cosine(e, units[q], 15, {}, {.threads = 1}));

@@ -176,7 +176,7 @@ TEST_CASE("a batch of queries gets exactly the answers of one scan per query", "
     for (size_t threads : {1u, 2u, 3u}) {
       INFO(e->source().path << ", " << threads << " threads");
       const SearchOptions options{.threads = threads, .scan = ScanChoice::f32};
-      for (auto arithmetic : {BatchArithmetic::f32, BatchArithmetic::bf16}) {
+      for (auto arithmetic : {BatchArithmetic::f32, BatchArithmetic::bf16, BatchArithmetic::i8}) {
         const auto batch = top_k_cosine_batch(*e, set.queries, options, arithmetic);
         REQUIRE(batch.size() == set.queries.size());
         for (size_t q = 0; q < set.queries.size(); ++q) {
