@@ -613,6 +613,18 @@ double bf16_row_dot_error_bound(size_t dim, double row_l2, double query_l1, doub
 // and sum |a_i| <= min(127 dim, |x|_1 / s_r + dim/2) with |x|_1 <= sqrt(dim) |x|: the second
 // form is about three times tighter for Gaussian rows. The "1/2" steps carry the 2^-36 of
 // quantize_with.
+// x.q - x~.q~ = e_x.q + x~.e_q: |e_x.q| <= h s_x |q|_1 as above, and by Cauchy-Schwarz
+// |x~.e_q| <= |x~| |e_q| <= (|x| + h s_x sqrt(n)) |e_q|, with the query's own residual instead
+// of its worst case h s_q sqrt(n).
+double i8_dot_error_bound_with_residual(size_t dim, double row_scale, double query_residual_l2,
+                                        double row_l2, double query_l1, double query_l2) {
+  const double half_step = 0.5 + 0x1p-36;
+  const double n = static_cast<double>(dim);
+  const double quantization = half_step * row_scale * query_l1 +
+                              (row_l2 + half_step * row_scale * std::sqrt(n)) * query_residual_l2;
+  return with_float_rounding(dim, quantization, row_l2, query_l2);
+}
+
 double i8_dot_error_bound(size_t dim, double row_scale, double query_scale, double row_l2,
                           double query_l1, double query_l2) {
   const double half_step = 0.5 + 0x1p-36;

@@ -144,13 +144,14 @@ class BlockProduct {
     // row of norm 1 and scale s / |x|, and it grows with that ratio, so the block's largest
     // ratio bounds every row in it. The underflow term does not scale: it is added divided by
     // the smallest norm a block without tiny rows can hold.
-    const double per_unit = kernels::i8_dot_error_bound(e_.dim(), block_scale_ratio_, q.scale, 1.0, q.l1, q.l2);
+    const double per_unit =
+        kernels::i8_dot_error_bound_with_residual(e_.dim(), block_scale_ratio_, q.residual_l2, 1.0, q.l1, q.l2);
     return static_cast<float>(per_unit + q.underflow / kTinyNorm + fixed_error_);
   }
 
  private:
   struct I8QueryBound {
-    double scale, l1, l2, underflow;
+    double residual_l2, l1, l2, underflow;
   };
 
   void prepare_i8_queries() {
@@ -159,15 +160,22 @@ class BlockProduct {
     facts_i8_.resize(count_);
     kernels::pack_queries_i8(queries_.data(), count_, dim, queries_i8_.data(), facts_i8_.data());
     for (size_t q = 0; q < count_; ++q) {
-      double l1 = 0, l2 = 0;
-      for (float v : queries_.subspan(q * dim, dim)) {
-        l1 += std::abs(double{v});
-        l2 += double{v} * v;
+      const auto* levels = reinterpret_cast<const int8_t*>(queries_i8_.data() + q * kernels::i8_quads(dim));
+      double l1 = 0, l2 = 0, residual = 0;
+      for (size_t j = 0; j < dim; ++j) {
+        const double v = queries_[q * dim + j];
+        l1 += std::abs(v);
+        l2 += v * v;
+        // Exact: the scale (24 bits) times a level (8 bits), and its difference with v.
+        const double e = v - double{facts_i8_[q].scale} * levels[j];
+        residual += e * e;
       }
+      // The sum of squares and its root round by under (dim + 2) 2^-53 relative: 2^-30 covers it.
+      const double residual_l2 = std::sqrt(residual) * (1 + 0x1p-30);
       // The float32 rounding of multiplying the exact sum by the query's scale, then by the
       // row's scale over its norm: a few units of 2^-24 of |cosine| <= 1 + the bound, inside
       // kScoreSlack. The bound's own underflow term, (dim + 2) 2^-149, is the one absolute part.
-      i8_bounds_.push_back({facts_i8_[q].scale, l1, std::sqrt(l2), static_cast<double>(dim + 2) * 0x1p-149});
+      i8_bounds_.push_back({residual_l2, l1, std::sqrt(l2), static_cast<double>(dim + 2) * 0x1p-149});
     }
   }
 

@@ -186,6 +186,18 @@ TEST_CASE("the int8 block product equals its reference on every kernel and stays
             if (factors[r] == 0.0f) continue;
             const double estimate = double{reference[q * rows + r]} * row_scales[r];
             CHECK(std::abs(estimate - kernels::dot(row, query)) <= bound * (1 + 1e-5) + 1e-30);
+            // The tighter form with the query's own residual holds too, and is never wider.
+            const auto* levels = reinterpret_cast<const int8_t*>(packed_queries.data() + q * kernels::i8_quads(dim));
+            double residual = 0;
+            for (size_t j = 0; j < dim; ++j) {
+              const double e = double{query[j]} - double{facts[q].scale} * levels[j];
+              residual += e * e;
+            }
+            const double tight = kernels::i8_dot_error_bound_with_residual(
+                dim, row_scales[r], std::sqrt(residual) * (1 + 0x1p-30), kernels::scalar::norm(row), l1,
+                kernels::scalar::norm(query));
+            CHECK(tight <= bound);
+            CHECK(std::abs(estimate - kernels::dot(row, query)) <= tight * (1 + 1e-5) + 1e-30);
           }
         }
       }
