@@ -328,7 +328,9 @@ std::vector<std::vector<Neighbor>> top_k_cosine_batch(const Embeddings& e,
   const search::Product product = search::product_for(arithmetic, e.dim());
 
   const size_t rows = searched_rows(e, options);
-  const TaskPlan plan = search::row_tasks(rows, options);
+  // One task a thread: each task's collectors start empty and take in every row of their
+  // first blocks until their k fill up, a cost per task and query that more tasks multiply.
+  const TaskPlan plan(rows, options.threads, Split{search::kMinRowsPerThread, 1});
   std::vector<std::vector<search::CandidateCollector>> collectors(plan.tasks());
   for (auto& per_task : collectors) {
     for (const CosineQuery& query : queries) per_task.emplace_back(query.k, query.excluded);
