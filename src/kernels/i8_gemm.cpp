@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "base/cpu_features.hpp"
@@ -128,6 +129,15 @@ void dot_block_i8(const uint8_t* packed_rows, size_t row_count, const int32_t* p
 #if EMBTOOL_HAVE_VNNI_KERNELS
 namespace {
 
+// Both kernels' drivers: `pass(N, q)` multiplies queries [q, q + N) with the block, N a
+// compile-time constant: whole passes of `kPass` queries, then the rest one at a time.
+template <int kPass, class Pass>
+void in_query_passes(size_t query_count, const Pass& pass) {
+  size_t q = 0;
+  for (; q + kPass <= query_count; q += kPass) pass(std::integral_constant<int, kPass>{}, q);
+  for (; q < query_count; ++q) pass(std::integral_constant<int, 1>{}, q);
+}
+
 __mmask16 valid_rows_mask(size_t first_row_past, size_t row_count) {
   const size_t valid = first_row_past <= row_count ? kPanel : row_count % kPanel;
   return static_cast<__mmask16>((1u << valid) - 1);
@@ -215,16 +225,11 @@ void dot_block_avx512_vnni(const uint8_t* packed_rows, size_t row_count, const i
                            const I8Query* facts, size_t query_count, size_t dim, const float* factors,
                            float* out, float* maxima) {
   const size_t quads = i8_quads(dim);
-  constexpr size_t kQueries = 12;  // 2 panels x 12 queries = 24 accumulators of 32 registers
-  size_t q = 0;
-  for (; q + kQueries <= query_count; q += kQueries) {
-    queries_block_512<kQueries>(packed_rows, row_count, packed_queries + q * quads, facts + q, quads, factors,
-                                out + q * row_count, maxima + q);
-  }
-  for (; q < query_count; ++q) {
-    queries_block_512<1>(packed_rows, row_count, packed_queries + q * quads, facts + q, quads, factors,
-                         out + q * row_count, maxima + q);
-  }
+  // 2 panels x 12 queries = 24 accumulators of 32 registers.
+  in_query_passes<12>(query_count, [&](auto queries, size_t q) {
+    queries_block_512<decltype(queries)::value>(packed_rows, row_count, packed_queries + q * quads, facts + q,
+                                                quads, factors, out + q * row_count, maxima + q);
+  });
 }
 
 // As the 512-bit accumulate; {vex} asks for the AVX-VNNI encoding, which reaches only the
@@ -291,16 +296,11 @@ void dot_block_avx_vnni(const uint8_t* packed_rows, size_t row_count, const int3
                         const I8Query* facts, size_t query_count, size_t dim, const float* factors,
                         float* out, float* maxima) {
   const size_t quads = i8_quads(dim);
-  constexpr size_t kQueries = 6;  // 2 halves x 6 queries = 12 accumulators, 2 rows, 1 value
-  size_t q = 0;
-  for (; q + kQueries <= query_count; q += kQueries) {
-    queries_block_256<kQueries>(packed_rows, row_count, packed_queries + q * quads, facts + q, quads, factors,
-                                out + q * row_count, maxima + q);
-  }
-  for (; q < query_count; ++q) {
-    queries_block_256<1>(packed_rows, row_count, packed_queries + q * quads, facts + q, quads, factors,
-                         out + q * row_count, maxima + q);
-  }
+  // 2 halves x 6 queries = 12 accumulators, 2 rows, 1 value.
+  in_query_passes<6>(query_count, [&](auto queries, size_t q) {
+    queries_block_256<decltype(queries)::value>(packed_rows, row_count, packed_queries + q * quads, facts + q,
+                                                quads, factors, out + q * row_count, maxima + q);
+  });
 }
 
 }  // namespace

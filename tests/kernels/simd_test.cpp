@@ -92,16 +92,27 @@ TEST_CASE("the SIMD target is named", "[kernels]") {
   CHECK(name != "Unknown");
 }
 
+// Rows (unaligned, one float past a buffer's start) and queries for the block-product tests.
+struct BlockInputs {
+  BlockInputs(size_t dim, size_t rows, size_t queries)
+      : matrix(buffer_of(rows * dim + 1, 1, static_cast<uint32_t>(dim + rows))),
+        query_values(buffer_of(queries * dim, 0, static_cast<uint32_t>(queries))) {
+    for (size_t r = 0; r < rows; ++r) pointers.push_back(matrix.data() + 1 + r * dim);
+  }
+  std::vector<float> matrix;
+  std::vector<float> query_values;
+  std::vector<const float*> pointers;
+};
+
 TEST_CASE("the bfloat16 block product agrees with its reference and stays within its bound", "[kernels]") {
   INFO("AVX512_BF16 in hardware: " << kernels::bf16_in_hardware());
   for (size_t dim : {1u, 3u, 300u, 301u}) {
     for (size_t rows : {1u, 15u, 16u, 17u, 45u}) {
       for (size_t queries : {1u, 5u, 13u, 25u}) {
         INFO("dim " << dim << ", rows " << rows << ", queries " << queries);
-        const auto matrix = buffer_of(rows * dim + 1, 1, static_cast<uint32_t>(dim + rows));
-        const auto query_values = buffer_of(queries * dim, 0, static_cast<uint32_t>(queries));
-        std::vector<const float*> pointers;
-        for (size_t r = 0; r < rows; ++r) pointers.push_back(matrix.data() + 1 + r * dim);  // unaligned
+        const BlockInputs inputs(dim, rows, queries);
+        const auto& query_values = inputs.query_values;
+        const auto& pointers = inputs.pointers;
         std::vector<uint16_t> packed_rows(kernels::bf16_packed_rows_size(rows, dim));
         std::vector<uint32_t> packed_queries(queries * kernels::bf16_pairs(dim));
         kernels::pack_rows_bf16(pointers.data(), rows, dim, packed_rows.data());
@@ -142,10 +153,9 @@ TEST_CASE("the int8 block product equals its reference on every kernel and stays
     for (size_t rows : {1u, 15u, 16u, 17u, 45u}) {
       for (size_t queries : {1u, 5u, 13u, 25u}) {
         INFO("dim " << dim << ", rows " << rows << ", queries " << queries);
-        const auto matrix = buffer_of(rows * dim + 1, 1, static_cast<uint32_t>(dim + rows));
-        const auto query_values = buffer_of(queries * dim, 0, static_cast<uint32_t>(queries));
-        std::vector<const float*> pointers;
-        for (size_t r = 0; r < rows; ++r) pointers.push_back(matrix.data() + 1 + r * dim);  // unaligned
+        const BlockInputs inputs(dim, rows, queries);
+        const auto& query_values = inputs.query_values;
+        const auto& pointers = inputs.pointers;
         std::vector<uint8_t> packed_rows(kernels::i8_packed_rows_size(rows, dim));
         std::vector<float> row_scales(rows);
         std::vector<int32_t> packed_queries(queries * kernels::i8_quads(dim));
