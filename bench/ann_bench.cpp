@@ -125,9 +125,12 @@ int main(int argc, char** argv) {
   for (size_t q = 0; q < rows.size(); ++q) batch.push_back({units[q], 10, std::span(&rows[q], 1)});
   const auto truth = top_k_cosine_batch(e, batch, exact);
   for (size_t q = 0; q < std::min<size_t>(3, rows.size()); ++q) top_k_cosine(e, units[q], 10, batch[q].excluded, exact);
-  const auto scan_start = Clock::now();
-  for (size_t q = 0; q < a.singles; ++q) top_k_cosine(e, units[q], 10, batch[q].excluded, exact);
-  const double exact_ms = since(scan_start) * 1e3 / static_cast<double>(a.singles);
+  auto exact_scan_ms = [&] {
+    const auto scan_start = Clock::now();
+    for (size_t q = 0; q < a.singles; ++q) top_k_cosine(e, units[q], 10, batch[q].excluded, exact);
+    return since(scan_start) * 1e3 / static_cast<double>(a.singles);
+  };
+  const double exact_ms = exact_scan_ms();
   std::printf("exact float32 scan: %.3f ms a query (mean of %zu, %zu threads)\n", exact_ms, a.singles,
               resolve_thread_count(a.threads));
 
@@ -160,7 +163,11 @@ int main(int argc, char** argv) {
     const double ms = since(start) * 1e3 / static_cast<double>(rows.size());
     std::printf("%-8s %6zu %10.4f %10.4f %8.1fx\n", "hnswlib", ef, recall(truth, found), ms, exact_ms / ms);
   }
-
+  // The exact scan again: on a shared machine its time moves; a second, faster time means
+  // the speed-ups above were overstated by that much.
+  const double exact_after_ms = exact_scan_ms();
+  std::printf("exact float32 scan again: %.3f ms a query (speed-ups above are against %.3f ms)\n", exact_after_ms,
+              exact_ms);
   if (a.faiss) {
 #ifdef EMBTOOL_BENCH_FAISS
     std::vector<float> normalized(e.rows() * e.dim());

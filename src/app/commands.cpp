@@ -133,11 +133,15 @@ Result run_convert(const Session& s, const CommandArgs& args) {
 void index_grammar(CLI::App& index, CommandArgs& args) {
   index.add_option("MODEL", args.input, "The model to index (default: -m's, or the bundled one); the index is "
                                         "written beside it as MODEL.hnsw, replacing an older one");
-  index.add_option("--m", args.index.m, "Links a row keeps in the graph (default 16; more: better recall, a "
-                                        "bigger index)")
+  index.add_option("--m", args.index.m,
+                   fmt::format("Links a row keeps in the graph (default {}; more: better recall, a bigger index "
+                               "and a slower build)",
+                               HnswBuildOptions{}.m))
       ->check(CLI::Range(2, 1000));
   index.add_option("--ef-construction", args.index.ef_construction,
-                   "Candidates kept while inserting a row (default 200; more: a better graph, a slower build)")
+                   fmt::format("Candidates kept while inserting a row (default {}; more: a better graph, a slower "
+                               "build)",
+                               HnswBuildOptions{}.ef_construction))
       ->check(count_at_least_one());
   index.add_option("--threads", args.index.threads, "Threads that insert rows (default: one per core)")
       ->check(count_at_least_one());
@@ -218,7 +222,9 @@ std::vector<Command> all_commands() {
   all.push_back({"index",
                  "Build the approximate (HNSW) index that `neighbors --ann` answers from, kept beside the model "
                  "as MODEL.hnsw",
-                 "index news.emb\nindex news.emb --m 32 --ef-construction 400\n-m news.emb neighbors dog --ann",
+                 "index news.emb\n"
+                 "index news.emb --m 16 --ef-construction 200   # a faster build, a weaker graph\n"
+                 "-m news.emb neighbors dog --ann",
                  false, index_grammar, run_index});
   all.push_back({"serve",
                  "An HTTP server with a JSON API over the query commands (GET /api/neighbors?word=dog) and a "

@@ -34,6 +34,7 @@
 #include "base/error.hpp"
 #include "base/mapped_file.hpp"
 #include "base/thread_pool.hpp"
+#include "kernels/quantized.hpp"
 #include "kernels/simd.hpp"
 #include "search/top_k_heap.hpp"
 
@@ -86,9 +87,9 @@ using Hnsw = hnswlib::HierarchicalNSW<float>;
 
 // The file: a fixed header, then hnswlib's bottom layer as it lies in memory (64-byte
 // aligned), each element's level (one byte), then the upper layers' link lists in element
-// order. Native byte order (little-endian), as the store.
+// order, then (64-byte aligned) the walk's int8 rows. Native byte order (little-endian), as the store.
 constexpr char kMagic[8] = {'E', 'M', 'B', 'H', 'N', 'S', 'W', '\0'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: the int8 rows of the walk
 struct FileHeader {
   char magic[8] = {};
   uint32_t version = 0;
@@ -112,7 +113,9 @@ struct FileHeader {
   uint64_t upper_offset = 0;
   uint64_t upper_bytes = 0;
   uint64_t file_bytes = 0;
-  uint64_t reserved[11] = {};
+  uint64_t codes_offset = 0;  // the walk's int8 rows: elements x code_stride bytes
+  uint64_t code_stride = 0;
+  uint64_t reserved[9] = {};
 };
 static_assert(sizeof(FileHeader) == 256);
 
@@ -194,6 +197,40 @@ struct HnswIndex::Graph {
 
   std::vector<uint32_t> candidates(const float* unit_query, size_t ef) const;
 
+  // The walk's copy of the rows (built here, or mapped from the file): each element's row as
+  // int8 with one scale, in element order, in whole 64-byte lines, the last four bytes of a
+  // row holding the float that turns an integer dot product with the query's int16 levels
+  // into a cosine (the row's scale / its norm). The query is zero there, so the kernel's sum
+  // over the whole row ignores the factor; and the factor comes in the line the walk fetches
+  // anyway (as an array of its own it was a cache miss a distance: 44% of a search's time).
+  // A quarter of a float32 row's lines per distance, and the walk is bound by those fetches;
+  // the estimates only steer the walk: the answer's rows are re-scored in float32.
+  static size_t code_stride_for(size_t dim) { return kernels::padded_length(dim + sizeof(float), 1); }
+  float code_factor(const int8_t* code) const {
+    float factor = 0;
+    std::memcpy(&factor, code + code_stride - sizeof factor, sizeof factor);
+    return factor;
+  }
+  void quantize_elements(size_t threads) {
+    const size_t dim = param.dim;
+    code_stride = code_stride_for(dim);
+    owned_codes.assign(elements.size() * code_stride, 0);
+    parallel_for(elements.size(), threads, Split{4096, 1}, [&](const Task& task) {
+      std::vector<float> row(dim);
+      for (size_t id = task.begin; id < task.end; ++id) {
+        int8_t* code = owned_codes.data() + id * code_stride;
+        // Rows read in place from a word2vec binary may be unaligned: copied first.
+        std::memcpy(row.data(), embeddings->matrix().f32_row(elements[id].row), dim * sizeof(float));
+        const float factor = kernels::quantize_row_i8(row, std::span(code, dim)) * elements[id].inverse_norm;
+        std::memcpy(code + code_stride - sizeof factor, &factor, sizeof factor);
+      }
+    });
+    codes = owned_codes.data();
+  }
+  const int8_t* codes = nullptr;
+  size_t code_stride = 0;
+  std::vector<int8_t> owned_codes;  // a graph built here; one opened maps them
+
   const Embeddings* embeddings;
   std::vector<float> inverse_norms;  // by row
   DistanceParam param;
@@ -219,23 +256,23 @@ uint16_t link_count(const void* list) {
 }  // namespace
 
 // hnswlib's search (greedy descent through the upper layers, then a best-first walk of the
-// bottom one with `ef` candidates), with the distance inlined: 1 - dot(query, row) x the
-// row's inverse norm, the SIMD kernel called through one pointer, and the rows of an
-// element's unvisited neighbours prefetched before the first of them is scored (the rows lie
-// in the model's mapping, not beside the links, so hnswlib's own prefetch would miss them).
+// bottom one with `ef` candidates) over the int8 copy: 1 - the estimated cosine, the SIMD
+// kernel called through one dispatch, and the codes of an element's unvisited neighbours
+// prefetched before the first of them is scored (they lie apart from the links, so hnswlib's
+// own prefetch would miss them).
 // The element numbers of the `ef` nearest found, turned into rows, in no order.
 std::vector<uint32_t> HnswIndex::Graph::candidates(const float* unit_query, size_t ef) const {
   const Hnsw& h = *hnsw;
-  const Matrix& matrix = embeddings->matrix();
-  const size_t dim = param.dim;
-  const size_t row_bytes = dim * sizeof(float);
-  const kernels::DotFunction dot = param.dot;
   const Element* element = elements.data();
+  std::vector<int16_t> query(code_stride, 0);
+  const float query_scale = kernels::quantize_query_i16(std::span(unit_query, param.dim), query);
   auto distance = [&](uint32_t id) {
-    return 1.0f - dot(unit_query, matrix.f32_row(element[id].row), dim) * element[id].inverse_norm;
+    int32_t sum = 0;
+    const int8_t* code = codes + size_t{id} * code_stride;
+    kernels::dot_rows_i8(code, code_stride, 1, query.data(), &sum);
+    return 1.0f - static_cast<float>(sum) * query_scale * code_factor(code);
   };
-  auto prefetch_row = [&](uint32_t id) { prefetch_bytes(matrix.f32_row(element[id].row), row_bytes); };
-
+  auto prefetch_row = [&](uint32_t id) { prefetch_bytes(codes + size_t{id} * code_stride, code_stride); };
   auto current = static_cast<uint32_t>(h.enterpoint_node_);
   float current_distance = distance(current);
   for (int level = h.maxlevel_; level > 0; --level) {
@@ -359,6 +396,7 @@ HnswIndex HnswIndex::build(const Embeddings& e, const HnswBuildOptions& options)
     const auto row = static_cast<uint32_t>(hnsw.getExternalLabel(static_cast<hnswlib::tableint>(i)));
     graph->elements[i] = {row, inverse[row]};
   }
+  graph->quantize_elements(options.threads);
   if (options.progress) options.progress(total, total);
   return HnswIndex(std::move(graph));
 }
@@ -396,7 +434,9 @@ void HnswIndex::save(const std::filesystem::path& path, bool replace_existing) c
     if (h.element_levels_[i] > 255) throw Error(ErrorKind::internal, "an HNSW element above level 255");
     header.upper_bytes += uint64_t{levels[i]} * h.size_links_per_element_;
   }
-  header.file_bytes = header.upper_offset + header.upper_bytes;
+  header.codes_offset = align_up(header.upper_offset + header.upper_bytes, 64);
+  header.code_stride = graph_->code_stride;
+  header.file_bytes = header.codes_offset + n * header.code_stride;
 
   AtomicFile out(path, replace_existing);
   out.write(&header, sizeof header);
@@ -421,6 +461,9 @@ void HnswIndex::save(const std::filesystem::path& path, bool replace_existing) c
   for (uint64_t i = 0; i < n; ++i) {
     if (levels[i] > 0) out.write(h.linkLists_[i], levels[i] * h.size_links_per_element_);
   }
+  const char line[64] = {};
+  out.write(line, header.codes_offset - (header.upper_offset + header.upper_bytes));
+  out.write(graph_->codes, n * header.code_stride);
   out.commit();
 }
 
@@ -468,7 +511,9 @@ HnswIndex HnswIndex::open(const std::filesystem::path& path, const Embeddings& e
   if (header.level0_offset != align_up(sizeof header, 64) ||
       header.levels_offset != header.level0_offset + n * header.bytes_per_element ||
       header.upper_offset != align_up(header.levels_offset + n, 8) ||
-      header.file_bytes != header.upper_offset + header.upper_bytes || header.file_bytes != file->size()) {
+      header.code_stride != Graph::code_stride_for(f.dim) ||
+      header.codes_offset != align_up(header.upper_offset + header.upper_bytes, 64) ||
+      header.file_bytes != header.codes_offset + n * header.code_stride || header.file_bytes != file->size()) {
     damaged(path, fmt::format("{} bytes where its header says {}", file->size(), header.file_bytes));
   }
   char* level0 = const_cast<char*>(reinterpret_cast<const char*>(base + header.level0_offset));
@@ -506,8 +551,17 @@ HnswIndex HnswIndex::open(const std::filesystem::path& path, const Embeddings& e
     damaged(path, "its upper layers");
   }
 
+  const auto* codes = reinterpret_cast<const int8_t*>(base + header.codes_offset);
+  for (uint64_t i = 0; i < n; ++i) {
+    float factor = 0;
+    std::memcpy(&factor, codes + (i + 1) * header.code_stride - sizeof factor, sizeof factor);
+    if (!std::isfinite(factor)) damaged(path, "a scale of its int8 rows");
+  }
+
   auto graph = std::make_unique<Graph>(e, false);
   graph->file = file;
+  graph->codes = codes;
+  graph->code_stride = header.code_stride;
   graph->elements.resize(n);
   for (uint64_t i = 0; i < n; ++i) {
     uint32_t row = 0;
@@ -573,7 +627,9 @@ size_t HnswIndex::bytes() const {
   if (graph_->file) return graph_->file->size();
   size_t upper = 0;
   for (size_t i = 0; i < h.cur_element_count; ++i) upper += size_t(h.element_levels_[i]) * h.size_links_per_element_;
-  return h.cur_element_count * (h.size_links_level0_ + sizeof(uint32_t) + sizeof(hnswlib::labeltype)) + upper;
+  return h.cur_element_count *
+             (h.size_links_level0_ + sizeof(uint32_t) + sizeof(hnswlib::labeltype) + graph_->code_stride) +
+         upper;
 }
 
 }  // namespace embtool

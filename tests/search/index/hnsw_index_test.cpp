@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -112,4 +113,32 @@ TEST_CASE("hnsw: an index of other vectors is refused as stale; none, and a dama
 
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 4);
   CHECK_THAT(message_of([&] { HnswIndex::open(path, model()); }, ErrorKind::bad_data), Catch::Contains("damaged"));
+}
+
+namespace {
+
+// Overwrites `size` bytes of the file at `offset` (from the end when negative).
+void patch(const std::filesystem::path& path, std::streamoff offset, const void* bytes, size_t size) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  if (offset < 0) file.seekp(offset, std::ios::end);
+  else file.seekp(offset);
+  file.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(size));
+}
+
+}  // namespace
+
+TEST_CASE("hnsw: a scale of the walk's int8 rows that is not finite is damage; an older file asks for a rebuild",
+          "[ann]") {
+  const auto path = scratch_dir() / "hnsw_scales.hnsw";
+  HnswIndex::build(model(), one_thread()).save(path, true);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  patch(path, -static_cast<std::streamoff>(sizeof nan), &nan, sizeof nan);  // the last element's factor
+  CHECK_THAT(message_of([&] { HnswIndex::open(path, model()); }, ErrorKind::bad_data),
+             Catch::Contains("damaged") && Catch::Contains("int8"));
+
+  HnswIndex::build(model(), one_thread()).save(path, true);
+  const uint32_t version_one = 1;
+  patch(path, 8, &version_one, sizeof version_one);  // the version follows the 8-byte magic
+  CHECK_THAT(message_of([&] { HnswIndex::open(path, model()); }, ErrorKind::bad_data),
+             Catch::Contains("version 1") && Catch::Contains("embtool index"));
 }
