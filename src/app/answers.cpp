@@ -37,8 +37,9 @@ std::string_view command_of(const Answer& answer) {
 
 std::optional<Error> failure_of(const Answer& answer) {
   if (const auto* words = std::get_if<WordsAnswer>(&answer); words != nullptr && words->matched == 0) {
-    return Error(ErrorKind::not_found, words->filter == "all" ? std::string("the vocabulary is empty")
-                                                              : fmt::format("no word matches {} '{}'", words->filter == "prefix" ? "the prefix" : "the text", words->pattern));
+    if (words->filter == "all") return Error(ErrorKind::not_found, "the vocabulary is empty");
+    const std::string_view what = words->filter == "prefix" ? "the prefix" : words->filter == "regex" ? "the regex" : "the text";
+    return Error(ErrorKind::not_found, fmt::format("no word matches {} '{}'", what, words->pattern));
   }
   const auto* neighbors = std::get_if<NeighborsAnswer>(&answer);
   if (neighbors == nullptr) return std::nullopt;

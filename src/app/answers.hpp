@@ -230,7 +230,7 @@ struct TokenDiagnosticsAnswer {
 // words: the vocabulary rows whose words match, in row order (a frequency-ordered file's most
 // frequent first), at most `limit` of them; `matched` counts every match.
 struct WordsAnswer {
-  std::string filter;   // "prefix", "contains" or "all"
+  std::string filter;   // "prefix", "contains", "regex" or "all"
   std::string pattern;  // what was looked for
   uint64_t matched = 0;
   bool count_only = false;

@@ -62,7 +62,7 @@ struct CommandArgs {
   // info
   bool tensors = false;
   // words
-  std::optional<std::string> prefix, contains;
+  std::optional<std::string> prefix, contains, regex;
   uint64_t limit = 0;
   bool count = false;
   // eval

@@ -12,6 +12,7 @@
 #include "app/info.hpp"
 #include "base/error.hpp"
 #include "ops/expression.hpp"
+#include "ops/word_pattern.hpp"
 
 namespace embtool::app {
 
@@ -320,12 +321,15 @@ void add_token_facts(std::vector<Fact>& facts, const Embeddings& e) {
 
 WordsAnswer words(const Session& s, std::string_view filter, std::string_view pattern, uint64_t limit,
                   bool count_only) {
+  const std::optional<WordPattern> regex =
+      filter == "regex" ? std::optional(WordPattern::compile(pattern)) : std::nullopt;  // before the model opens
   const Vocabulary& vocabulary = s.embeddings().vocabulary();
   WordsAnswer answer{std::string(filter), std::string(pattern), 0, count_only, {}};
   for (uint32_t row = 0; row < vocabulary.size(); ++row) {
     const std::string_view word = vocabulary.word(row);
     const bool match = filter == "prefix"     ? word.starts_with(pattern)
                        : filter == "contains" ? word.find(pattern) != std::string_view::npos
+                       : regex                ? regex->found_in(word)
                                               : true;
     if (!match) continue;
     ++answer.matched;

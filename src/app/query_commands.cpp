@@ -172,13 +172,19 @@ Result run_info(const Session& s, const CommandArgs& a) { return Answer{info(s, 
 Result run_words(const Session& s, const CommandArgs& a) {
   if (a.prefix) return Answer{words(s, "prefix", *a.prefix, a.limit, a.count)};
   if (a.contains) return Answer{words(s, "contains", *a.contains, a.limit, a.count)};
+  if (a.regex) return Answer{words(s, "regex", *a.regex, a.limit, a.count)};
   return Answer{words(s, "all", "", a.limit, a.count)};
 }
 
 void words_grammar(CLI::App& cmd, CommandArgs& args) {
   auto* prefix = cmd.add_option("--prefix", args.prefix, "Only the words that start with P");
   auto* contains = cmd.add_option("--contains", args.contains, "Only the words that hold S");
+  auto* regex = cmd.add_option("--regex", args.regex,
+                               "Only the words a regular expression finds (Perl syntax with Unicode "
+                               "properties, anywhere in the word: anchor it with ^ and $)");
   prefix->excludes(contains);
+  prefix->excludes(regex);
+  contains->excludes(regex);
   cmd.add_option("--limit", args.limit, "List at most N (they are all counted)")->check(kCountAtLeastOne);
   cmd.add_flag("--count", args.count, "Only count the matches");
 }
@@ -453,7 +459,8 @@ const std::vector<Command>& query_commands() {
       {"info", "Rows, dimension, format, tokenizer, sizes and norms of the model",
        "info\ninfo --json\n-m ./gpt2 info --tensors", true, info_grammar, run_info},
       {"words", "List the vocabulary with each word's row, or the words that start with or hold a text",
-       "words --prefix king --limit 5\nwords --contains ing --count\nwords --json --limit 100", true, words_grammar,
+       "words --prefix king --limit 5\nwords --contains ing --count\nwords --regex '^[a-z]+ness$' --limit 10\n"
+       "words --json --limit 100", true, words_grammar,
        run_words},
       {"plot", "Words projected to two dimensions (PCA or t-SNE), as coordinates and as an SVG or PNG image",
        "plot king queen man woman prince princess -o p.svg\nplot --neighbors king --k 15 -o p.png\n"

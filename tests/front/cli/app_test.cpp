@@ -523,3 +523,30 @@ TEST_CASE("convert to '-' streams word2vec text (the default) or GloVe, the file
     CHECK_THAT(refused.err, Catch::Contains("takes a text format"));
   }
 }
+
+TEST_CASE("words --regex lists the words it finds with their rows; none found is exit 3; a bad one exit 2",
+          "[cli][regex]") {
+  const auto found = run_embtool({"words", "--regex", "^(king|queen)$", "--json"});
+  REQUIRE(found.code == 0);
+  const json answer = json::parse(found.out);
+  CHECK(answer["matched"] == 2);
+  REQUIRE(answer["words"].size() == 2);
+  CHECK(answer["words"][0]["word"] == "king");
+  CHECK(answer["words"][0]["id"] == 0);
+  CHECK(answer["words"][1]["word"] == "queen");
+  CHECK(answer["words"][1]["id"] == 1);
+
+  const auto count = run_embtool({"words", "--regex", "^p", "--count", "--json"});
+  CHECK(json::parse(count.out)["matched"] == 3);  // prince, princess, puppy
+
+  const auto none = run_embtool({"words", "--regex", "^zebra"});
+  CHECK(none.code == 3);
+  CHECK_THAT(none.err, Catch::Contains("no word matches the regex '^zebra'"));
+
+  const auto bad = run_embtool({"words", "--regex", "a(b"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("missing closing parenthesis at offset 3"));
+  CHECK(bad.out.empty());
+
+  CHECK(run_embtool({"words", "--regex", "k", "--prefix", "k"}).code == 2);  // one filter at a time
+}

@@ -46,6 +46,7 @@ TEST_CASE("api: a query's body is the command line's --json output") {
         cli_json({"analogy", "king", "woman", "man", "--method", "mul"}));
   CHECK(get("/api/vector?id=2").body == cli_json({"vector", "--id", "2"}));
   CHECK(get("/api/words?prefix=k").body == cli_json({"words", "--prefix", "k"}));
+  CHECK(get("/api/words?regex=%5Ek.n").body == cli_json({"words", "--regex", "^k.n"}));
   CHECK(get("/api/neighbors?words=king,cat").body == cli_json({"neighbors", "king", "cat"}));
   CHECK(get("/api/neighbors?word=king").status == 200);
 }
