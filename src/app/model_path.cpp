@@ -23,6 +23,20 @@ std::vector<std::filesystem::path> bundled_model_candidates() {
   return candidates;
 }
 
+// embtool maps the model's file (a store opens in a millisecond, a binary is walked by every
+// core); a pipe cannot be mapped or read twice, so `zcat x.gz | embtool -m - info` is refused
+// with what to do instead.
+void refuse_pipe(const std::string& path) {
+  std::error_code ec;
+  const bool pipe = path == "-" || std::filesystem::is_fifo(path, ec);
+  if (!pipe) return;
+  throw Error(ErrorKind::invalid_argument,
+              fmt::format("the model cannot be read from {}: embtool maps the model's file, and a pipe cannot be "
+                          "mapped; give the file itself (a .gz is read as it is: `-m vectors.bin.gz`), or write the "
+                          "stream to a file first (`zcat vectors.gz > vectors.bin`)",
+                          path == "-" ? std::string("standard input") : "a pipe (" + path + ")"));
+}
+
 }  // namespace
 
 std::filesystem::path resolve_model_path(const std::optional<std::string>& asked_for) {
@@ -30,6 +44,7 @@ std::filesystem::path resolve_model_path(const std::optional<std::string>& asked
     if (asked_for->empty()) {
       throw Error(ErrorKind::invalid_argument, "the model's file name is empty", Remedy::name_the_model);
     }
+    refuse_pipe(*asked_for);
     return *asked_for;
   }
   if (const char* env = std::getenv("EMBTOOL_MODEL"); env != nullptr) {

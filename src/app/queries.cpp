@@ -39,7 +39,17 @@ uint32_t resolve(const Session& s, const Term& term) {
     }
     return static_cast<uint32_t>(*term.id);
   }
-  const ResolvedWord resolved = resolve_word(e, term.word, s.case_fallback());
+  const ResolvedWord resolved = [&] {
+    try {
+      return resolve_word(e, term.word, s.case_fallback());
+    } catch (const UnknownWordError& missing) {
+      // A word past the --limit is in the file, perhaps: say that only a part was read.
+      const uint64_t limit = s.model_options().limit;
+      if (limit == 0 || e.rows() < limit) throw;
+      throw UnknownWordError(missing, fmt::format("{} (only the first {} words were loaded: --limit {})",
+                                                  missing.what(), limit, limit));
+    }
+  }();
   if (resolved.case_folded) {
     s.log().warn("'{}' is not in the vocabulary; using '{}'", term.word, e.vocabulary().word(resolved.row));
   }
@@ -219,11 +229,33 @@ NeighborsAnswer neighbors_with(const Session& s, const SearchOptions& options, c
 
 }  // namespace
 
+namespace {
+
+// A + B - C with a word twice is no analogy: A + B - A is B, A + A - C leans on A alone. The
+// search still answers (gensim does too), and says what it answered.
+void warn_of_repeated_terms(const Session& s, uint32_t a, uint32_t b, uint32_t c) {
+  if (a != b && a != c && b != c) return;
+  const auto word = [&](uint32_t row) { return std::string(s.embeddings().vocabulary().word(row)); };
+  if (a == b && b == c) {
+    s.log().warn("the analogy names '{}' three times: A + B - C is '{}' itself, so the answer is its neighbours",
+                 word(a), word(a));
+  } else if (a == c || b == c) {
+    const uint32_t kept = a == c ? b : a;
+    s.log().warn("the analogy subtracts a word it adds ('{}'): the answer is the neighbours of '{}'", word(c),
+                 word(kept));
+  } else {
+    s.log().warn("the analogy adds '{}' twice: the answer leans on it alone", word(a));
+  }
+}
+
+}  // namespace
+
 AnalogyAnswer analogy(const Session& s, const Term& a, const Term& b, const Term& c, AnalogyMethod method,
                       size_t k, const std::vector<Neighbor>* precomputed) {
   const uint32_t ra = resolve(s, a);
   const uint32_t rb = resolve(s, b);
   const uint32_t rc = resolve(s, c);
+  warn_of_repeated_terms(s, ra, rb, rc);
   const auto found = precomputed ? *precomputed : timed_search(s, [&] {
     return embtool::analogy(s.embeddings(), ra, rb, rc, method, k, s.search());
   });

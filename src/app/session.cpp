@@ -117,8 +117,26 @@ const Embeddings& Session::embeddings() const {
     opened_.emplace(open_model(path, model_, log_, progress_, &cache_, opening_));
     if (named_tokenizer_) opened_->set_tokenizer([named = named_tokenizer_] { return named->get(); });
     embeddings_ = &*opened_;
+    warn_of_missing_scan_copy(*embeddings_);
   }
   return *embeddings_;
+}
+
+// --scan-dtype names a copy the model may not hold: the searches then scan its float32 rows
+// (the same answers), and the user is told rather than left to wonder why it is no faster.
+void Session::warn_of_missing_scan_copy(const Embeddings& e) const {
+  const auto wanted = [&]() -> std::optional<std::pair<Dtype, std::string_view>> {
+    switch (search_.scan) {
+      case ScanChoice::f16: return std::pair{Dtype::f16, std::string_view("f16")};
+      case ScanChoice::bf16: return std::pair{Dtype::bf16, std::string_view("bf16")};
+      case ScanChoice::i8: return std::pair{Dtype::i8, std::string_view("i8")};
+      default: return std::nullopt;
+    }
+  }();
+  if (!wanted || e.reduced(wanted->first) != nullptr || e.matrix().dtype() == wanted->first) return;
+  log_.warn("--scan-dtype {}: the model holds no {} copy, so searches scan its {} rows (the same answers); "
+            "`embtool convert MODEL OUT.emb --dtype {}` makes a store with one",
+            wanted->second, wanted->second, dtype_name(e.matrix().dtype()), wanted->second);
 }
 
 const tokenize::Tokenizer& Session::tokenizer() const {

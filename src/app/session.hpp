@@ -118,6 +118,7 @@ class Session {
  private:
   ModelOptions model_;
   bool case_fallback_;
+  void warn_of_missing_scan_copy(const Embeddings& e) const;
   SearchOptions search_;
   spdlog::logger& log_;
   ProgressFactory progress_;

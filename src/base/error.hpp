@@ -51,6 +51,8 @@ class Error : public std::runtime_error {
 class UnknownWordError : public Error {
  public:
   UnknownWordError(std::string word, std::vector<std::string> suggestions);
+  // The same word with its message said otherwise (why it is missing: a --limit).
+  UnknownWordError(const UnknownWordError& missing, std::string message);
   const std::string& word() const noexcept { return word_; }
   const std::vector<std::string>& suggestions() const noexcept { return suggestions_; }
 

@@ -31,6 +31,9 @@ UnknownWordError::UnknownWordError(std::string word, std::vector<std::string> su
       word_(std::move(word)),
       suggestions_(std::move(suggestions)) {}
 
+UnknownWordError::UnknownWordError(const UnknownWordError& missing, std::string message)
+    : Error(ErrorKind::not_found, std::move(message)), word_(missing.word_), suggestions_(missing.suggestions_) {}
+
 ResolvedWord resolve_word(const Embeddings& embeddings, std::string_view word, bool case_fallback) {
   const Vocabulary& vocabulary = embeddings.vocabulary();
   if (const auto row = vocabulary.find(word)) return {*row, false};

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "app/commands.hpp"
 #include "app/info.hpp"
@@ -88,8 +89,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   auto* json = app.add_flag("--json,--jsonl", g.json, "Print one JSON document a line");
   auto* tsv = app.add_flag("--tsv", g.tsv, "Print tab-separated values with a header line");
   json->excludes(tsv);
-  app.add_flag("-v,--verbose", g.verbose, "Log more to stderr (-vv for debug)");
-  app.add_flag("-q,--quiet", g.quiet, "Log only errors");
+  auto* verbose = app.add_flag("-v,--verbose", g.verbose, "Log more to stderr (-vv for debug)");
+  app.add_flag("-q,--quiet", g.quiet, "Log only errors")->excludes(verbose);
   app.add_flag("--no-cache", g.no_cache,
                "Read the model's file itself: neither map its cached store nor write one (also "
                "EMBTOOL_CACHE=0; see 'embtool help cache')");
@@ -134,6 +135,15 @@ ScanChoice scan_choice(std::string_view name) {
   if (name == "bf16") return ScanChoice::bf16;
   if (name == "i8") return ScanChoice::i8;
   return ScanChoice::smallest;
+}
+
+// More threads than cores only cost their start-up (a search's answer is the same for any
+// count): --threads past the cores is said and taken as the cores.
+size_t search_threads(size_t asked, spdlog::logger& log) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  if (asked <= cores) return asked;
+  log.warn("--threads {}: this machine has {} cores; searches use {} threads", asked, cores, cores);
+  return cores;
 }
 
 output::OutputStyle output_format(const GlobalOptions& g) {
@@ -316,7 +326,7 @@ int run_command(const CLI::App& parser, const GlobalOptions& g, const app::Comma
   const app::Command* command = app::find_command(parser.get_subcommands().front()->get_name());
   if (command == nullptr) throw Error(ErrorKind::internal, "a parsed command is not in the command table");
   app::Session session(model_options(g), !g.exact_case,
-                       SearchOptions{.threads = g.threads, .scan = scan_choice(g.scan_dtype)}, log,
+                       SearchOptions{.threads = search_threads(g.threads, log), .scan = scan_choice(g.scan_dtype)}, log,
                        progress_factory(streams, g.quiet), streams.in,
                        [](const std::filesystem::path& path) { set_guarded_file(path.string()); });
   session.set_out(&streams.out);

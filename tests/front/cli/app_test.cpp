@@ -51,7 +51,7 @@ const std::vector<std::vector<std::string>> kEveryCommand = {
     {"similar", "cat", "kitten"},         {"distance", "cat", "kitten"},
     {"neighbors", "cat", "--k", "3"},     {"analogy", "king", "woman", "man"},
     {"analogy", "king", "woman", "man", "--method", "mul", "-k", "2"},
-    {"neighbors", "dog", "--threads", "3"},
+    {"neighbors", "dog", "--threads", "1"},
     {"vector", "cat"},                    {"vector", "--id", "2"},
     {"info"}};
 
@@ -549,4 +549,38 @@ TEST_CASE("words --regex lists the words it finds with their rows; none found is
   CHECK(bad.out.empty());
 
   CHECK(run_embtool({"words", "--regex", "k", "--prefix", "k"}).code == 2);  // one filter at a time
+}
+
+// Issue 16, item 7: what used to fall back in silence is said.
+TEST_CASE("rough edges: each fallback is said, each contradiction refused", "[cli][rough]") {
+  const auto both = run_embtool({"-v", "-q", "info"});
+  CHECK(both.code == 2);
+  CHECK_THAT(both.err, Catch::Contains("--verbose and --quiet cannot be used together"));
+
+  const auto threads = run_embtool({"--threads", "100000", "neighbors", "king", "--k", "1"});
+  CHECK(threads.code == 0);
+  CHECK_THAT(threads.err, Catch::Contains("--threads 100000: this machine has") && Catch::Contains("threads"));
+  CHECK(threads.out == run_embtool({"neighbors", "king", "--k", "1"}).out);
+
+  const auto same = run_embtool({"analogy", "king", "king", "king", "--k", "1"});
+  CHECK(same.code == 0);
+  CHECK_THAT(same.err, Catch::Contains("names 'king' three times"));
+  const auto cancels = run_embtool({"analogy", "king", "woman", "king", "--k", "1"});
+  CHECK_THAT(cancels.err, Catch::Contains("subtracts a word it adds ('king')") && Catch::Contains("'woman'"));
+  CHECK(run_embtool({"analogy", "king", "woman", "man", "--k", "1"}).err.empty());
+
+  const auto limited = run_embtool({"--limit", "2", "neighbors", "cat"});
+  CHECK(limited.code == 3);
+  CHECK_THAT(limited.err, Catch::Contains("'cat' is not in the vocabulary (only the first 2 words were loaded: "
+                                          "--limit 2)"));
+  CHECK_THAT(run_embtool({"neighbors", "zebra"}).err, !Catch::Contains("--limit"));
+
+  const auto pipe = run_cli({"-m", "-", "info"});
+  CHECK(pipe.code == 2);
+  CHECK_THAT(pipe.err, Catch::Contains("cannot be read from standard input") && Catch::Contains("zcat"));
+
+  const auto scan = run_embtool({"--scan-dtype", "i8", "neighbors", "king", "--k", "1"});
+  CHECK(scan.code == 0);
+  CHECK_THAT(scan.err, Catch::Contains("--scan-dtype i8: the model holds no i8 copy") &&
+                           Catch::Contains("--dtype i8"));
 }
