@@ -481,7 +481,8 @@ AnalogyEvalAnswer eval_analogies(const Session& s, const std::string& file, cons
   AnalogyEvalAnswer answer;
   answer.file = file;
   answer.method = options.method == AnalogyMethod::add ? "add" : "mul";
-  answer.restrict_vocab = static_cast<int64_t>(options.restrict_vocab);
+  // The words that took part: gensim's default 300,000 on a 60,000-word model is 60,000.
+  answer.restrict_vocab = static_cast<int64_t>(std::min<size_t>(options.restrict_vocab, s.embeddings().rows()));
   for (const SectionScore& c : evaluation.sections) answer.sections.push_back(count(c));
   answer.total = count(evaluation.total);
   answer.questions = static_cast<int64_t>(evaluation.questions);

@@ -584,3 +584,12 @@ TEST_CASE("rough edges: each fallback is said, each contradiction refused", "[cl
   CHECK_THAT(scan.err, Catch::Contains("--scan-dtype i8: the model holds no i8 copy") &&
                            Catch::Contains("--dtype i8"));
 }
+
+TEST_CASE("eval analogies names the words that took part: a small model's own size, not gensim's 300000",
+          "[cli][rough]") {
+  const auto questions = write_file("rough_questions.txt", ": family\nking queen man woman\nking queen zebra woman\n");
+  const auto words = json::parse(run_embtool({"info", "--json"}).out)["words"].get<int64_t>();
+  const auto text = run_embtool({"eval", "analogies", questions.string()});
+  CHECK_THAT(text.out, Catch::Contains(fmt::format("1 of 2 questions had a word outside the first {} words", words)));
+  CHECK(json::parse(run_embtool({"eval", "analogies", questions.string(), "--json"}).out)["restrict"] == words);
+}
