@@ -2,13 +2,13 @@
 # Installs, with apt-get, the Debian packages embtool needs that are missing.
 #   scripts/install-deps.sh          what building needs
 #   scripts/install-deps.sh --test   that, plus what the tests need (Catch2, nlohmann-json, gensim,
-#                                    npm, clang with libFuzzer)
+#                                    npm, clang with libFuzzer, the shells completion is tested in, man)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev libisal-dev libhwy-dev libopenblas-dev libedit-dev libsimdjson-dev libpcre2-dev libicu-dev libsentencepiece-dev libmicrohttpd-dev libcairo2-dev libeigen3-dev libhnswlib-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # clang and its runtimes: the libFuzzer targets, under ASan and UBSan.
-  packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim python3-torch python3-sentencepiece python3-sklearn nginx chromium chromium-driver python3-selenium clang libclang-rt-14-dev)
+  packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim python3-torch python3-sentencepiece python3-sklearn nginx chromium chromium-driver python3-selenium clang libclang-rt-14-dev zsh fish man-db)
   command -v make >/dev/null || packages+=(make)
   # The peer test fetches word2vec's C tools with npm; a Node.js from elsewhere counts too.
   command -v npm >/dev/null || packages+=(npm)

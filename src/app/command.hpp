@@ -89,8 +89,10 @@ struct CommandArgs {
   uint64_t seed = 0;
   // index
   HnswBuildOptions index;
-  // help
+  // help, completion
   std::optional<std::string> help_topic;
+  bool man_page = false;
+  std::string shell;
   // cache
   std::string cache_action = "list";  // list | clear
   bool stale_only = false;            // cache clear --stale
@@ -105,8 +107,14 @@ struct StartServer {
 };
 struct ShowHelp {
   std::optional<std::string> command;
+  bool man = false;  // the whole manual page, in roff
 };
-using Result = std::variant<Answer, BatchAnswer, ConvertReport, CacheReport, StartShell, StartServer, ShowHelp>;
+// The completion script of a shell (the front end writes it from its own grammar).
+struct ShowCompletion {
+  std::string shell;
+};
+using Result =
+    std::variant<Answer, BatchAnswer, ConvertReport, CacheReport, StartShell, StartServer, ShowHelp, ShowCompletion>;
 
 struct Command {
   std::string_view name;

@@ -189,7 +189,16 @@ Result run_cache(const Session& s, const CommandArgs& args) {
 
 void help_grammar(CLI::App& help, CommandArgs& args) {
   help.add_option("COMMAND", args.help_topic, "The command to explain; none: every command");
+  help.add_flag("--man", args.man_page, "The whole manual page, embtool(1), in roff (man -l - reads it)");
 }
+
+void completion_grammar(CLI::App& completion, CommandArgs& args) {
+  completion.add_option("SHELL", args.shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+}
+
+Result run_completion(const Session&, const CommandArgs& args) { return ShowCompletion{args.shell}; }
 
 Result run_help(const Session&, const CommandArgs& args) {
   if (args.help_topic && find_command(*args.help_topic) == nullptr) {
@@ -198,7 +207,10 @@ Result run_help(const Session&, const CommandArgs& args) {
                 closest ? fmt::format("unknown command '{}'; did you mean '{}'?", *args.help_topic, *closest)
                         : fmt::format("unknown command '{}'", *args.help_topic));
   }
-  return ShowHelp{args.help_topic};
+  if (args.man_page && args.help_topic) {
+    throw Error(ErrorKind::invalid_argument, "--man prints the manual of every command: give no COMMAND");
+  }
+  return ShowHelp{args.help_topic, args.man_page};
 }
 
 std::vector<Command> all_commands() {
@@ -210,7 +222,7 @@ std::vector<Command> all_commands() {
   all.push_back({"repl",
                  "An interactive shell: line editing, history, tab completion of words (also 'embtool' alone "
                  "on a terminal)",
-                 "repl", false, repl_grammar, run_repl});
+                 "repl\n-m news.emb repl\nembtool   (alone, on a terminal)", false, repl_grammar, run_repl});
   all.push_back({"batch", "Answer one query a line (e.g. 'neighbors dog --k 5'), in order, loading the model once",
                  "batch queries.txt\nprintf 'neighbors dog\\nsimilar cat dog\\n' | embtool batch --jsonl", false,
                  batch_grammar, run_batch});
@@ -236,8 +248,15 @@ std::vector<Command> all_commands() {
                  "to on first open, so that the next open maps them in milliseconds: list them or clear them "
                  "(in $XDG_CACHE_HOME/embtool, else ~/.cache/embtool; --no-cache or EMBTOOL_CACHE=0: off)",
                  "cache\ncache list --json\ncache clear\ncache clear --stale", false, cache_grammar, run_cache});
-  all.push_back({"help", "Explain a command, with examples (none: list the commands)", "help\nhelp neighbors",
-                 false, help_grammar, run_help});
+  all.push_back({"completion",
+                 "A shell completion script for bash, zsh or fish: commands, options, their values, files and "
+                 "the model's words",
+                 "completion bash > ~/.local/share/bash-completion/completions/embtool\n"
+                 "source <(embtool completion bash)   # this shell only\n"
+                 "completion fish > ~/.config/fish/completions/embtool.fish",
+                 false, completion_grammar, run_completion});
+  all.push_back({"help", "Explain a command, with examples (none: list the commands)",
+                 "help\nhelp neighbors\nhelp --man | man -l -", false, help_grammar, run_help});
   return all;
 }
 

@@ -425,7 +425,7 @@ const std::vector<Command>& query_commands() {
   static const std::vector<Command> commands{
       {"similar", "Cosine similarity of two words", "similar cat dog\nsimilar --id 3 --id 7\nsimilar cat --id 7",
        true, similar_grammar, run_similar, nullptr, "a b"},
-      {"distance", "Cosine distance and Euclidean distance of two words", "distance cat dog", true,
+      {"distance", "Cosine distance and Euclidean distance of two words", "distance cat dog\ndistance king queen --json", true,
        similar_grammar, run_distance, nullptr, "a b"},
       {"neighbors", "The nearest words by cosine similarity",
        "neighbors dog --k 5\nneighbors king queen dog\nneighbors \"king - man + woman\"\n"
@@ -438,7 +438,7 @@ const std::vector<Command>& query_commands() {
        analogy_search, "a b c"},
       {"vector", "Print a word's vector exactly (the lookup-table row)", "vector cat\nvector --id 42", true,
        vector_grammar, run_vector, nullptr, "word"},
-      {"doesnt-match", "The word that fits least with the others", "doesnt-match breakfast cereal dinner lunch",
+      {"doesnt-match", "The word that fits least with the others", "doesnt-match breakfast cereal dinner lunch\ndoesnt-match france germany italy banana --json",
        true, doesnt_match_grammar, run_doesnt_match, nullptr, "word..."},
       {"tokenize", "A text's tokens: ids, the tokenizer's spelling, the text of each and its bytes in the input",
        "tokenize \"Hello world\"\ntokenize --ids --add-special \"Hello world\"\n"

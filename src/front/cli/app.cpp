@@ -18,7 +18,10 @@
 #include "app/query_commands.hpp"
 #include "base/atomic_file.hpp"
 #include "base/error.hpp"
+#include "front/cli/completion.hpp"
 #include "front/cli/exit_code.hpp"
+#include "front/cli/grammar_outline.hpp"
+#include "front/cli/man_page.hpp"
 #include "front/cli/progress_bar.hpp"
 #include "front/cli/sigbus_guard.hpp"
 #include "formats/registry.hpp"
@@ -50,6 +53,7 @@ struct GlobalOptions {
   size_t threads = 0;
   std::string scan_dtype = "auto";
   bool no_cache = false;
+  std::string color = "auto";
 };
 
 std::shared_ptr<spdlog::logger> make_logger(std::ostream& err) {
@@ -106,18 +110,19 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                 ->check(CLI::IsMember({"auto", "f32", "f16", "bf16", "i8"})));
   last_wins(app.add_option("--threads", g.threads, "Threads for searches (default: one per core)")
                 ->check(app::count_at_least_one()));
+  last_wins(app.add_option("--color,--colour", g.color,
+                           "Bold table headers and highlights: auto (default: on a terminal, unless NO_COLOR is "
+                           "set and not empty or TERM is dumb), always, never")
+                ->check(CLI::IsMember({"auto", "always", "never"})));
 }
 
+// A command's help ends with its examples and where the options every command takes are told.
 std::string examples_footer(std::string_view examples) {
   std::string footer = "Examples:";
-  while (!examples.empty()) {
-    const size_t end = examples.find('\n');
-    const std::string_view example = examples.substr(0, end);
-    footer += example.find('|') == std::string_view::npos ? fmt::format("\n  embtool {}", example)
-                                                          : fmt::format("\n  {}", example);
-    examples = end == std::string_view::npos ? std::string_view() : examples.substr(end + 1);
-  }
-  return footer;
+  for (const std::string& line : example_lines(examples)) footer += "\n  " + line;
+  return footer +
+         "\n\nGlobal options (-m MODEL, --json, --tsv, --limit N, --threads N, --color WHEN, ...) go before or "
+         "after the command: see 'embtool --help'.";
 }
 
 // Every command of the table, as a subcommand with its grammar and its examples.
@@ -307,7 +312,16 @@ class ResultWriter {
     return static_cast<int>(ExitCode::ok);
   }
 
+  int write_one(const app::ShowCompletion& completion, const app::Session&) {
+    streams_.out << completion_script(outline_of(parser_), completion.shell);
+    return static_cast<int>(ExitCode::ok);
+  }
+
   int write_one(const app::ShowHelp& help, const app::Session&) {
+    if (help.man) {
+      streams_.out << man_page(outline_of(parser_), EMBTOOL_VERSION);
+      return static_cast<int>(ExitCode::ok);
+    }
     // The formatter itself: the parser's help() would show the help of `help`, the command given.
     const CLI::App* about = help.command ? parser_.get_subcommand(*help.command) : &parser_;
     streams_.out << parser_.get_formatter()->make_help(about, about == &parser_ ? "embtool" : "embtool " + about->get_name(),
@@ -346,6 +360,12 @@ int finish(int code, const Streams& streams, spdlog::logger& log) {
 
 }  // namespace
 
+bool color_by_default(bool stdout_is_terminal, const char* no_color, const char* term) {
+  if (!stdout_is_terminal) return false;
+  if (no_color != nullptr && *no_color != '\0') return false;  // no-color.org: set and not empty
+  return term == nullptr || std::string_view(term) != "dumb";
+}
+
 // On a terminal, a command line without a command (`embtool`, `embtool -m FILE`) opens the
 // interactive shell.
 std::vector<std::string> with_default_command(const CLI::App& app, std::vector<std::string> args,
@@ -360,7 +380,9 @@ std::vector<std::string> with_default_command(const CLI::App& app, std::vector<s
 }
 
 int run(const std::vector<std::string>& given_args, const Streams& streams) {
-  CLI::App app{"embtool: explore pre-trained word vectors (word2vec, fastText, GloVe)", "embtool"};
+  CLI::App app{"embtool: explore embedding matrices: word vectors (word2vec, fastText, GloVe) and the token "
+               "embeddings of language models (GGUF, safetensors, Hugging Face directories) with their tokenizers",
+               "embtool"};
   app.set_version_flag("--version", fmt::format("embtool {} (SIMD: {})", EMBTOOL_VERSION, app::simd_target()));
   app.fallthrough();
   app.require_subcommand(1);
@@ -393,9 +415,11 @@ int run(const std::vector<std::string>& given_args, const Streams& streams) {
   if (g.quiet) log->set_level(spdlog::level::err);
   if (g.verbose > 0) log->set_level(g.verbose > 1 ? spdlog::level::debug : spdlog::level::info);
 
+  const Streams styled{streams.out, streams.err, g.color == "always" || (g.color == "auto" && streams.color),
+                       streams.progress, streams.in, streams.interactive};
   int code = static_cast<int>(ExitCode::ok);
   try {
-    code = run_command(app, g, command_args, streams, *log);
+    code = run_command(app, g, command_args, styled, *log);
   } catch (const Error& e) {
     log->error("{}", output::printable(cli_message(e)));  // one line, whatever a file holds
     code = static_cast<int>(exit_code_for(e.kind()));

@@ -13,6 +13,20 @@ ExitCode exit_code_for(ErrorKind kind) {
   return ExitCode::failure;
 }
 
+std::string_view exit_code_meaning(ExitCode code) {
+  switch (code) {
+    case ExitCode::ok: return "success";
+    case ExitCode::failure:
+      return "unexpected failure (out of memory, an internal error), or lines of a batch that failed in "
+             "different ways";
+    case ExitCode::usage: return "usage: a bad command line, or a query that has no answer";
+    case ExitCode::not_found: return "not found: a word not in the vocabulary, a row beyond the last, no word matching";
+    case ExitCode::bad_file: return "bad file: malformed, truncated, of an unknown format, or holding NaN/Inf";
+    case ExitCode::io: return "I/O: a file cannot be opened, read or written; the output cannot be written";
+  }
+  return "";
+}
+
 namespace {
 
 std::string remedy_in_flags(Remedy remedy) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 
@@ -19,6 +20,11 @@ enum class ExitCode : int {
 };
 
 ExitCode exit_code_for(ErrorKind kind);
+
+// What an exit code means, in a line (the man page's EXIT STATUS).
+std::string_view exit_code_meaning(ExitCode code);
+inline constexpr ExitCode kExitCodes[] = {ExitCode::ok,        ExitCode::failure,  ExitCode::usage,
+                                          ExitCode::not_found, ExitCode::bad_file, ExitCode::io};
 
 // The error's message as the command line says it: the library's words, then its remedy in
 // flags ("... (use --force to replace it)").

@@ -9,7 +9,8 @@
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   embtool::cli::install_sigbus_guard();
-  const bool color = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  const bool color =
+      embtool::cli::color_by_default(::isatty(STDOUT_FILENO) == 1, std::getenv("NO_COLOR"), std::getenv("TERM"));
   const std::vector<std::string> args(argv + 1, argv + argc);
   const bool progress = ::isatty(STDERR_FILENO) == 1;
   const bool interactive = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1;
