@@ -5,7 +5,7 @@
 #                                    npm, clang with libFuzzer, the shells completion is tested in, man)
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev libisal-dev libhwy-dev libopenblas-dev libedit-dev libsimdjson-dev libpcre2-dev libicu-dev libsentencepiece-dev libmicrohttpd-dev libcairo2-dev libeigen3-dev libhnswlib-dev)
+packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libspdlog-dev zlib1g-dev libisal-dev libhwy-dev libopenblas-dev libedit-dev libsimdjson-dev libpcre2-dev libicu-dev libsentencepiece-dev libmicrohttpd-dev libcairo2-dev libeigen3-dev libhnswlib-dev libutf8proc-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # clang and its runtimes: the libFuzzer targets, under ASan and UBSan.
   packages+=(catch2 nlohmann-json3-dev python3 python3-numpy python3-gensim python3-torch python3-sentencepiece python3-sklearn nginx chromium chromium-driver python3-selenium clang libclang-rt-14-dev zsh fish man-db)

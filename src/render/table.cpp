@@ -1,6 +1,7 @@
 #include "render/table.hpp"
 
 #include <fmt/format.h>
+#include <utf8proc.h>
 
 #include <algorithm>
 
@@ -20,14 +21,30 @@ std::string tsv_escape(std::string_view text) {
   return out;
 }
 
-namespace {
-
-// Columns on a terminal: UTF-8 continuation bytes take no room.
+// Columns on a terminal, as utf8proc (Julia's Unicode library) measures each character:
+// East Asian wide and fullwidth ones take two, combining marks and other zero-width ones none.
+// An invalid byte is shown as one replacement character.
 size_t display_width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  size_t width = 0;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  auto left = static_cast<utf8proc_ssize_t>(text.size());
+  while (left > 0) {
+    utf8proc_int32_t code_point = 0;
+    const utf8proc_ssize_t length = utf8proc_iterate(p, left, &code_point);
+    if (length <= 0) {
+      width += 1;
+      p += 1;
+      left -= 1;
+      continue;
+    }
+    width += static_cast<size_t>(std::max(0, utf8proc_charwidth(code_point)));
+    p += length;
+    left -= length;
+  }
+  return width;
 }
+
+namespace {
 
 std::string text_of(const Cell& cell) {
   switch (cell.kind) {

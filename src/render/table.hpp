@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace embtool::output {
@@ -39,6 +40,9 @@ std::string render_tsv_rows(const Table& table);
 
 // One TSV field: tab, newline, carriage return and backslash written as \t, \n, \r and \\.
 std::string tsv_escape(std::string_view text);
+
+// The columns `text` takes on a terminal: East Asian wide characters 2, combining marks 0.
+size_t display_width(std::string_view text);
 
 // Control characters shown as \xNN, so that a word cannot disturb a terminal.
 std::string printable(std::string_view text);

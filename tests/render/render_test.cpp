@@ -100,3 +100,24 @@ TEST_CASE("a batch renders from its typed answers: every JSON object and TSV row
         "3\tneighbors king dog --k 1\tdog\tscore\t1\tpuppy\t0.25\t\n"
         "4\tsimilar a\t\t\t\t\t\tB is missing\n");
 }
+
+TEST_CASE("text tables line up by display width: wide characters 2 columns, marks 0", "[output]") {
+  CHECK(display_width("cat") == 3);
+  CHECK(display_width("caf\xc3\xa9") == 4);          // café, é precomposed
+  CHECK(display_width("cafe\xcc\x81") == 4);         // café, e + combining acute
+  CHECK(display_width("\xe6\x97\xa5\xe6\x9c\xac") == 4);  // 日本
+  CHECK(display_width("\xef\xbc\xa1") == 2);         // Ａ, fullwidth
+  CHECK(display_width("clich\xe9") == 6);            // an invalid byte: one replacement character
+  Table table{{"word", "score"}, {}};
+  table.rows.push_back({"caf\xc3\xa9", 0.5f});
+  table.rows.push_back({"cafe\xcc\x81", 0.25f});
+  table.rows.push_back({"\xe6\x97\xa5\xe6\x9c\xac", 0.125f});
+  table.rows.push_back({"dog", 1.0f});
+  const std::string text = render_text(table, false);
+  std::istringstream lines(text);
+  std::vector<size_t> ends;  // each line's width on a terminal: equal when the columns line up
+  for (std::string line; std::getline(lines, line);) ends.push_back(display_width(line));
+  REQUIRE(ends.size() == 5);
+  for (const size_t end : ends) CHECK(end == ends.front());
+  CHECK(text.find("\xe6\x97\xa5\xe6\x9c\xac  0.125000") != std::string::npos);
+}
