@@ -81,9 +81,14 @@ struct DoesntMatchAnswer {
   RowRef answer;
 };
 
-struct VectorAnswer {
+// vector W1 W2 ...: each word's row, in order; `normalized`: divided by its norm (--normalize).
+struct VectorRow {
   RowRef row;
   std::vector<float> values;
+};
+struct VectorAnswer {
+  std::vector<VectorRow> rows;
+  bool normalized = false;
 };
 
 // One named fact: text, a float or a count.

@@ -44,6 +44,7 @@ struct CommandArgs {
   std::vector<uint64_t> ids;       // --id N: each stands for one more word, after `words`
   bool dash_is_a_word = false;  // "-" came after "--": a word, not standard input
   bool ann = false;  // neighbors --ann: from the approximate index
+  bool normalize = false;  // vector --normalize
   size_t ef = 0;     // --ef N (0: the default)
   // The answer of a line's search, already computed with a batch's others.
   const std::vector<Neighbor>* precomputed = nullptr;

@@ -119,9 +119,10 @@ void convert_grammar(CLI::App& convert, CommandArgs& args) {
                                                 "; '-': standard output (word2vec text, or --to glove)")->required();
   convert.add_option("--to", args.to, "The output format, whatever OUTPUT's name: " + describe_formats(true, ", "))
       ->check(CLI::IsMember(format_spellings(true)));
-  convert.add_option("--dtype", args.dtypes, "Also store a reduced copy that searches scan first: f16, bf16, i8 "
-                                        "(repeatable)")
-      ->check(CLI::IsMember({"f16", "bf16", "i8"}))
+  convert.add_option("--dtype", args.dtypes, "A store (.emb): also keep reduced copies that searches scan first: "
+                                             "f16, bf16, i8 (repeatable). numpy (.npy): the rows' type, f32 "
+                                             "(default) or f16")
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "i8"}))
       ->delimiter(',');
   convert.add_flag("--force", args.force, "Replace OUTPUT if it exists");
 }
@@ -229,7 +230,8 @@ std::vector<Command> all_commands() {
   all.push_back({"convert",
                  "Write a vector file as an embtool store (.emb) that opens in milliseconds, or in another "
                  "format (word2vec binary or text, GloVe), keeping every word and float bit",
-                 "convert GoogleNews-vectors-negative300.bin.gz news.emb --dtype f16,i8\nconvert news.emb news.txt",
+                 "convert GoogleNews-vectors-negative300.bin.gz news.emb --dtype f16,i8\nconvert news.emb news.txt\n"
+                 "convert news.emb news.npy   # and news.vocab.txt: numpy.load('news.npy')",
                  false, convert_grammar, run_convert});
   all.push_back({"index",
                  "Build the approximate (HNSW) index that `neighbors --ann` answers from, kept beside the model "

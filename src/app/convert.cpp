@@ -20,10 +20,14 @@ namespace {
 constexpr uint64_t kProgressMinBytes = 64ull << 20;
 constexpr uint64_t kProgressMinWords = 100000;
 
+Dtype dtype_named(std::string_view name) {
+  return name == "f32" ? Dtype::f32 : name == "f16" ? Dtype::f16 : name == "bf16" ? Dtype::bf16 : Dtype::i8;
+}
+
 std::vector<Dtype> reduced_dtypes(const std::vector<std::string>& names) {
   std::vector<Dtype> dtypes;
   for (const std::string& name : names) {
-    const Dtype dtype = name == "f16" ? Dtype::f16 : name == "bf16" ? Dtype::bf16 : Dtype::i8;
+    const Dtype dtype = dtype_named(name);
     if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
   }
   return dtypes;
@@ -34,6 +38,31 @@ void refuse_overwriting_input(const std::filesystem::path& input, const std::fil
   if (std::filesystem::equivalent(input, output, ignored)) {
     throw Error(ErrorKind::invalid_argument,
                 fmt::format("{} is the input file; write the store to another file", output.string()));
+  }
+}
+
+
+// --dtype means the reduced copies of a store, or the one type of a format that writes its
+// rows in several (npy); any other use is refused rather than ignored.
+void check_dtypes(const std::vector<std::string>& names, const FormatDescriptor& format) {
+  if (names.empty()) return;
+  if (format.holds_reduced_copies) {
+    if (std::find(names.begin(), names.end(), "f32") != names.end()) {
+      throw Error(ErrorKind::invalid_argument, "--dtype f32: a store's own rows are float32 already; --dtype adds "
+                                               "reduced copies (f16, bf16, i8)");
+    }
+    return;
+  }
+  if (format.element_dtypes.empty()) {
+    throw Error(ErrorKind::invalid_argument, fmt::format("--dtype: {} writes float32 rows only; --dtype is for stores "
+                                                         "(.emb: reduced copies) and numpy (.npy: f32 or f16)",
+                                                         format.name));
+  }
+  std::vector<std::string> allowed;
+  for (const Dtype dtype : format.element_dtypes) allowed.emplace_back(dtype_name(dtype));
+  if (names.size() != 1 || std::find(allowed.begin(), allowed.end(), names.front()) == allowed.end()) {
+    throw Error(ErrorKind::invalid_argument, fmt::format("--dtype: {} rows are written in one of {}", format.name,
+                                                         fmt::join(allowed, ", ")));
   }
 }
 
@@ -76,9 +105,7 @@ const FormatDescriptor& output_format_of(const ConvertRequest& request) {
                             fmt::join(extensions.begin(), extensions.end() - 1, ", "), extensions.back(),
                             names));
   }
-  if (!request.dtypes.empty() && !format->holds_reduced_copies) {
-    throw Error(ErrorKind::invalid_argument, "--dtype adds reduced copies to a store (.emb) only");
-  }
+  check_dtypes(request.dtypes, *format);
   return *format;
 }
 
@@ -91,7 +118,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 void write_output(const Session& s, const Embeddings& embeddings, const std::filesystem::path& output,
                   const FormatDescriptor& format, const ConvertRequest& request) {
   WriteOptions options;
-  options.reduced = reduced_dtypes(request.dtypes);
+  if (format.holds_reduced_copies) options.reduced = reduced_dtypes(request.dtypes);
+  if (!format.element_dtypes.empty() && !request.dtypes.empty()) options.rows_dtype = dtype_named(request.dtypes.front());
   options.force = request.force;
   const bool counts_words = !format.progress_items.empty();
   std::unique_ptr<Progress> bar =

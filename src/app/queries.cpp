@@ -263,9 +263,18 @@ AnalogyAnswer analogy(const Session& s, const Term& a, const Term& b, const Term
           static_cast<int64_t>(k), scored_words(s, found)};
 }
 
-VectorAnswer vector(const Session& s, const Term& term) {
-  const uint32_t r = resolve(s, term);
-  return {row_ref(s, r), s.embeddings().row_values(r)};
+VectorAnswer vectors(const Session& s, const std::vector<Term>& terms, bool normalize) {
+  VectorAnswer answer{{}, normalize};
+  for (const Term& term : terms) {
+    const uint32_t r = resolve(s, term);
+    std::vector<float> values = s.embeddings().row_values(r);
+    const float norm = s.embeddings().norm(r);
+    if (normalize && norm > 0.0f) {
+      for (float& v : values) v /= norm;
+    }
+    answer.rows.push_back({row_ref(s, r), std::move(values)});
+  }
+  return answer;
 }
 
 namespace {

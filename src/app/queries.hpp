@@ -32,7 +32,9 @@ AnalogyAnswer analogy(const Session& session, const Term& a, const Term& b, cons
                       AnalogyMethod method, size_t k,
                       const std::vector<Neighbor>* precomputed = nullptr);
 
-VectorAnswer vector(const Session& session, const Term& term);
+// Each term's row as stored, or divided by its norm (gensim's get_vector(norm=True): float32
+// values over the float32 norm; a zero row stays zero).
+VectorAnswer vectors(const Session& session, const std::vector<Term>& terms, bool normalize);
 
 // The rows whose words start with `prefix` (filter "prefix") or hold `text` ("contains"), or
 // every row ("all"); at most `limit` listed (0: all), every match counted.

@@ -96,7 +96,7 @@ Result run_analogy(const Session& s, const CommandArgs& a) {
   return Answer{analogy(s, t[0], t[1], t[2], a.method, a.k, a.precomputed)};
 }
 Result run_doesnt_match(const Session& s, const CommandArgs& a) { return Answer{doesnt_match(s, terms(a))}; }
-Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vector(s, terms(a).front())}; }
+Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vectors(s, terms(a), a.normalize)}; }
 
 // TEXT as given, or for "-" all of standard input, its bytes as they are (no line end dropped:
 // a text's last newline is a token too).
@@ -288,9 +288,13 @@ void doesnt_match_grammar(CLI::App& cmd, CommandArgs& args) {
 }
 
 void vector_grammar(CLI::App& cmd, CommandArgs& args) {
-  cmd.add_option("WORD", args.words, "The word");
+  cmd.add_option("WORD", args.words, "The words (or --id N), each row in turn");
   add_ids(cmd, args);
-  require_words(cmd, args, 1, "WORD");
+  cmd.add_flag("--normalize", args.normalize, "Unit vectors: each row divided by its L2 norm (gensim's "
+                                              "get_vector(word, norm=True))");
+  cmd.callback([&args] {
+    if (args.words.empty() && args.ids.empty()) throw CLI::ValidationError("WORD is missing (or give --id N)");
+  });
 }
 
 void text_option(CLI::App& cmd, CommandArgs& args) {
@@ -436,8 +440,9 @@ const std::vector<Command>& query_commands() {
       {"analogy", "A + B - C: 'king woman man' finds queen",
        "analogy king woman man\nanalogy king woman man --method mul --k 3", true, analogy_grammar, run_analogy,
        analogy_search, "a b c"},
-      {"vector", "Print a word's vector exactly (the lookup-table row)", "vector cat\nvector --id 42", true,
-       vector_grammar, run_vector, nullptr, "word"},
+      {"vector", "Print words' vectors exactly (the lookup-table rows), or as unit vectors",
+       "vector cat\nvector cat dog --json\nvector --id 42 --normalize --tsv", true, vector_grammar, run_vector,
+       nullptr, "word..."},
       {"doesnt-match", "The word that fits least with the others", "doesnt-match breakfast cereal dinner lunch\ndoesnt-match france germany italy banana --json",
        true, doesnt_match_grammar, run_doesnt_match, nullptr, "word..."},
       {"tokenize", "A text's tokens: ids, the tokenizer's spelling, the text of each and its bytes in the input",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@ namespace embtool {
 struct WriteOptions {
   bool force = false;          // replace an existing output file
   std::vector<Dtype> reduced;  // reduced-precision copies to add (formats that hold them)
+  std::optional<Dtype> rows_dtype;  // the type the rows are written in (formats with element_dtypes)
   LoadProgress progress;       // told the work done so far, out of all (see progress_items)
 };
 
@@ -44,6 +46,9 @@ struct FormatDescriptor {
                 const WriteOptions& options) = nullptr;
   bool holds_reduced_copies = false;  // WriteOptions::reduced means something to `write`
   std::string progress_items;         // what write progress counts ("words"); empty: bytes
+  // The types `write` can write the rows in, the default first (npy: f32, f16); empty: the
+  // format's own (WriteOptions::rows_dtype means nothing to it).
+  std::vector<Dtype> element_dtypes;
 
   bool writable() const { return write != nullptr; }
   // The name or one of the aliases.

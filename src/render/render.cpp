@@ -203,15 +203,18 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
                         [&](JsonWriter& json) { write_named_row(json, "answer", a.answer); });
           },
           [&](const VectorAnswer& a) {
-            json_object(out, lead, command, [&](JsonWriter& json) {
-              json.key("word").value(std::string_view(a.row.word));
-              json.key("id").value(int64_t{a.row.id}).key("row").value(int64_t{a.row.id});
-              if (a.row.token) write_token(json, a.row.word, *a.row.token);
-              json.key("dim").value(uint64_t{a.values.size()});
-              json.key("vector").begin_array();
-              for (float v : a.values) json.value(v);
-              json.end_array();
-            });
+            for (const VectorRow& r : a.rows) {  // one object a word, each the same shape
+              json_object(out, lead, command, [&](JsonWriter& json) {
+                json.key("word").value(std::string_view(r.row.word));
+                json.key("id").value(int64_t{r.row.id}).key("row").value(int64_t{r.row.id});
+                if (r.row.token) write_token(json, r.row.word, *r.row.token);
+                json.key("dim").value(uint64_t{r.values.size()});
+                json.key("normalized").value(a.normalized);
+                json.key("vector").begin_array();
+                for (float v : r.values) json.value(v);
+                json.end_array();
+              });
+            }
           },
           [&](const InfoAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
@@ -437,15 +440,19 @@ std::string render_analogy_eval(const AnalogyEvalAnswer& a, OutputStyle format, 
 
 std::string render_vector(const VectorAnswer& a, OutputStyle format, bool color) {
   if (format == OutputStyle::tsv) {
-    Table table{{"word", "row"}, {{a.row.word, int64_t{a.row.id}}}};
-    for (size_t i = 0; i < a.values.size(); ++i) {
-      table.columns.push_back(fmt::format("d{}", i));
-      table.rows[0].push_back(a.values[i]);
+    Table table{{"word", "row"}, {}};
+    const size_t dim = a.rows.empty() ? 0 : a.rows.front().values.size();
+    for (size_t i = 0; i < dim; ++i) table.columns.push_back(fmt::format("d{}", i));
+    for (const VectorRow& r : a.rows) {
+      table.rows.push_back({r.row.word, int64_t{r.row.id}});
+      for (const float v : r.values) table.rows.back().push_back(v);
     }
     return render_tsv(table);
   }
-  // As a word2vec text row: readable and pasteable.
-  return vector_line(a.row.word, a.values, color);
+  // As word2vec text rows: readable and pasteable.
+  std::string out;
+  for (const VectorRow& r : a.rows) out += vector_line(r.row.word, r.values, color);
+  return out;
 }
 
 std::string render_words(const WordsAnswer& a, OutputStyle format, bool color) {
@@ -571,8 +578,10 @@ std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording
                         [&](const AnalogyAnswer& a) { add_scored_rows(rows, "", a.results); },
                         [&](const DoesntMatchAnswer& a) { add_fact_rows(rows, {{"answer", a.answer.word}}); },
                         [&](const VectorAnswer& a) {
-                          for (size_t i = 0; i < a.values.size(); ++i) {
-                            rows.push_back({"", fmt::format("d{}", i), "", a.row.word, a.values[i]});
+                          for (const VectorRow& r : a.rows) {
+                            for (size_t i = 0; i < r.values.size(); ++i) {
+                              rows.push_back({r.row.word, fmt::format("d{}", i), "", r.row.word, r.values[i]});
+                            }
                           }
                         },
                         [&](const InfoAnswer& a) { add_fact_rows(rows, a.facts); },

@@ -1,6 +1,8 @@
 // The query functions return answers as values: what they answer, not how it prints.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
 
@@ -68,9 +70,32 @@ TEST_CASE("the pair answers name the vocabulary words used, after a case fallbac
 TEST_CASE("doesnt-match needs two words; vector needs a word or a row", "[app]") {
   CHECK_THROWS_AS(app::doesnt_match(session(), words({"cat"})), Error);
   CHECK(app::doesnt_match(session(), words({"king", "queen", "prince", "cat"})).answer.word == "cat");
-  CHECK(app::vector(session(), app::Term::row(1)).row.word == "queen");
-  CHECK(app::vector(session(), app::Term::row(1)).row.id == 1);
-  CHECK_THROWS_AS(app::vector(session(), app::Term::row(99)), Error);
+  CHECK(app::vectors(session(), {app::Term::row(1)}, false).rows.at(0).row.word == "queen");
+  CHECK(app::vectors(session(), {app::Term::row(1)}, false).rows.at(0).row.id == 1);
+  CHECK_THROWS_AS(app::vectors(session(), {app::Term::row(99)}, false), Error);
+}
+
+TEST_CASE("vector: several rows in order; --normalize divides each by its norm", "[app]") {
+  const app::VectorAnswer raw = app::vectors(session(), words({"cat", "king"}), false);
+  REQUIRE(raw.rows.size() == 2);
+  CHECK(raw.rows[0].row.word == "cat");
+  CHECK(raw.rows[1].row.word == "king");
+  CHECK_FALSE(raw.normalized);
+  const app::VectorAnswer unit = app::vectors(session(), words({"cat", "king"}), true);
+  CHECK(unit.normalized);
+  for (size_t r = 0; r < 2; ++r) {
+    const auto& values = raw.rows[r].values;
+    double squares = 0;
+    for (const float v : values) squares += double{v} * v;
+    const auto norm = static_cast<float>(std::sqrt(squares));
+    double unit_squares = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      CHECK(unit.rows[r].values[i] == values[i] / norm);  // float32 over float32, as numpy divides
+      unit_squares += double{unit.rows[r].values[i]} * unit.rows[r].values[i];
+    }
+    CHECK(unit_squares == Approx(1.0).margin(1e-6));
+  }
+  CHECK_THROWS_AS(app::vectors(session(), words({"cat", "no-such-word"}), false), Error);
 }
 
 TEST_CASE("info is a list of named facts", "[app]") {

@@ -150,3 +150,55 @@ TEST_CASE("npy: a limit keeps the first rows", "[formats][npy]") {
   CHECK(e.rows() == 1);
   require_rows(e, {v[0], v[1]}, 2);
 }
+
+TEST_CASE("npy: written as numpy.save writes it, read back with its words through --vocab", "[formats][npy][write]") {
+  auto words = random_words(70, 9, 5);
+  for (size_t r = 0; r < words.size(); ++r) words[r].word = "w" + std::to_string(r);
+  words[3].word = "caf\xc3\xa9";
+  const Embeddings original = load(write_file("for_npy.bin", word2vec_binary(words)));
+  const std::filesystem::path out = scratch_dir() / "written.npy";
+  formats::npy_format().write(original, out, {.force = true, .reduced = {}, .rows_dtype = {}, .progress = {}});
+  // numpy.save's header for (70, 9) float32: the data starts at 128 (a dict past 64 bytes).
+  const std::string header = formats::npy_header("<f4", 70, 9);
+  CHECK(header.size() % 64 == 0);
+  CHECK(header.find("{'descr': '<f4', 'fortran_order': False, 'shape': (70, 9), }") == 10);
+  CHECK(header.back() == '\n');
+  LoadOptions options;
+  options.vocab_file = formats::npy_vocabulary_path(out);
+  CHECK(options.vocab_file == scratch_dir() / "written.vocab.txt");
+  const Embeddings back = load(out, options);
+  REQUIRE(back.rows() == 70);
+  for (uint32_t r = 0; r < back.rows(); ++r) {
+    CHECK(back.vocabulary().word(r) == words[r].word);
+    const auto x = original.row_values(r), y = back.row_values(r);
+    for (size_t i = 0; i < x.size(); ++i) CHECK(std::bit_cast<uint32_t>(x[i]) == std::bit_cast<uint32_t>(y[i]));
+  }
+  // float16 rows: numpy's astype(float16), round to nearest even.
+  formats::npy_format().write(original, out, {.force = true, .reduced = {}, .rows_dtype = Dtype::f16, .progress = {}});
+  const Embeddings half = load(out, options);
+  CHECK(half.dtype() == Dtype::f16);
+  const auto x = original.row_values(5);
+  std::vector<uint16_t> expected(x.size());
+  kernels::to_half(x, expected);
+  const auto y = half.row_values(5);
+  for (size_t i = 0; i < x.size(); ++i) CHECK(y[i] == kernels::half_to_float(expected[i]));
+}
+
+TEST_CASE("npy: what one-word-a-line cannot hold, or float16 cannot, is refused before writing", "[formats][npy][write]") {
+  auto words = random_words(5, 4, 6);
+  for (size_t r = 0; r < words.size(); ++r) words[r].word = "w" + std::to_string(r);
+  words[2].word = "line\nbreak";
+  words[1].values[0] = 70000.0f;
+  const Embeddings e = load(write_file("npy_refused.bin", word2vec_binary(words)));
+  const std::filesystem::path out = scratch_dir() / "refused.npy";
+  std::filesystem::remove(out);
+  CHECK_THROWS_WITH(formats::npy_format().write(e, out, {.force = true, .reduced = {}, .rows_dtype = {}, .progress = {}}),
+                    Catch::Contains("row 2") && Catch::Contains("line break"));
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK_FALSE(std::filesystem::exists(formats::npy_vocabulary_path(out)));
+  words[2].word = "fine";
+  const Embeddings wide = load(write_file("npy_wide.bin", word2vec_binary(words)));
+  CHECK_THROWS_WITH(formats::npy_format().write(wide, out, {.force = true, .reduced = {}, .rows_dtype = Dtype::f16, .progress = {}}),
+                    Catch::Contains("float16's range"));
+  CHECK_FALSE(std::filesystem::exists(out));
+}

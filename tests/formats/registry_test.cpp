@@ -98,7 +98,7 @@ const std::map<std::string, fs::path>& file_of_each_format() {
     for (const FormatDescriptor* format : registered_formats()) {
       const fs::path path = scratch_dir() / ("registry-" + format->name + format->extensions.front());
       if (format->writable()) {
-        format->write(source, path, {.force = true, .reduced = {}, .progress = {}});
+        format->write(source, path, {.force = true, .reduced = {}, .rows_dtype = {}, .progress = {}});
       } else {
         write_file(path.filename().string(), read_only_sample(format->name, toy_words()));
       }

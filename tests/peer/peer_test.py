@@ -785,6 +785,54 @@ def run_convert_check(args, report, embtool, model, tmpdir):
             check.fail(f"gensim reads embtool's {suffix} differently from the original: keys equal {same_keys}, "
                        f"vectors bit-equal {same_bits}\n  command: {res.cmdline()}")
     check.notes.append("gensim reads embtool's word2vec binary and text output: same keys, same bits")
+    run_npy_check(embtool, m, tmpdir, check)
+
+
+def run_npy_check(embtool, m, tmpdir, check):
+    """convert OUT.npy: numpy.load gives gensim's matrix bit for bit (float16: numpy's astype), the
+    file is byte for byte what numpy.save writes, OUT.vocab.txt is index_to_key, and a row equals
+    `vector --id N`."""
+    import io
+
+    import numpy as np
+
+    if any(not w or "\n" in w or "\r" in w for w in m.kv.index_to_key):
+        return  # one word a line cannot hold them: convert refuses (tested in tests/formats)
+    for dtype, numpy_dtype in (("f32", np.float32), ("f16", np.float16)):
+        out = os.path.join(tmpdir, os.path.basename(m.path) + "." + dtype + ".npy")
+        res = embtool.submit_argv([embtool.exe, "-m", m.path, "-q", "convert", "--force", "--dtype", dtype, m.path,
+                                   out]).result()
+        check.compared += 1
+        if res.rc != 0:
+            if dtype == "f16" and "float16's range" in res.err:
+                continue  # values past 65504: refused, never written as inf
+            check.fail(f"convert to .npy ({dtype}): exit {res.rc}: {res.err[:300]}\n  command: {res.cmdline()}")
+            continue
+        loaded = np.load(out)
+        expected = m.kv.vectors.astype(numpy_dtype)
+        if loaded.dtype != numpy_dtype or loaded.shape != expected.shape or not np.array_equal(
+                loaded.view(np.uint16 if dtype == "f16" else np.uint32),
+                expected.view(np.uint16 if dtype == "f16" else np.uint32)):
+            check.fail(f"numpy.load of embtool's .npy ({dtype}) is not gensim's vectors bit for bit")
+        saved = io.BytesIO()
+        np.save(saved, expected)
+        if saved.getvalue() != open(out, "rb").read():
+            check.fail(f"embtool's .npy ({dtype}) is not byte for byte what numpy.save writes")
+        vocab_path = out[:-len(".npy")] + ".vocab.txt"
+        with open(vocab_path, "rb") as f:
+            words = f.read().decode("utf-8", "replace").split("\n")
+        if words[:-1] != [w for w in m.kv.index_to_key] or words[-1] != "":
+            check.fail(f"{vocab_path} is not gensim's index_to_key, one a line")
+    row = min(7, m.V - 1)
+    res = embtool.submit_argv([embtool.exe, "-m", m.path, "-q", "--json", "vector", "--id", str(row)]).result()
+    check.compared += 1
+    doc = json.loads(res.out.splitlines()[0]) if res.rc == 0 and res.out else {}
+    f32 = os.path.join(tmpdir, os.path.basename(m.path) + ".f32.npy")
+    if not os.path.exists(f32) or doc.get("vector") is None or not np.array_equal(
+            np.load(f32)[row].view(np.uint32), np.array(doc["vector"], dtype=np.float32).view(np.uint32)):
+        check.fail(f"numpy.load(...)[{row}] differs from `vector --id {row}`\n  command: {res.cmdline()}")
+    check.notes.append("convert OUT.npy (f32, f16) = numpy.save(gensim's vectors) byte for byte; OUT.vocab.txt = "
+                       "index_to_key; numpy.load(...)[7] = vector --id 7")
 
 
 def run_eval_check(args, report, embtool, model, questions):

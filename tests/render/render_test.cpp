@@ -63,7 +63,7 @@ TEST_CASE("every answer type renders as JSON that parses", "[output]") {
       render(Answer{NeighborsAnswer{{{NeighborsQuery::Kind::word, "dog", {}, 2, {{"dogs", 0.6f, 7, {}}, {"hound", 0.5f, 9, {}}}, {}}}}},
              OutputStyle::json, false),
       render(Answer{SimilarityAnswer{{"cat", 1, {}}, {"dog", 2, {}}, 0.5f}}, OutputStyle::json, false),
-      render(Answer{VectorAnswer{{"king", 3, {}}, {1.5f, -2.0f}}}, OutputStyle::json, false),
+      render(Answer{VectorAnswer{{{{"king", 3, {}}, {1.5f, -2.0f}}}, false}}, OutputStyle::json, false),
       render(Answer{InfoAnswer{{{"words", int64_t{5}}, {"path", std::string("x")}}, std::nullopt}}, OutputStyle::json, false)};
   for (const auto& doc : docs) {
     INFO(doc);

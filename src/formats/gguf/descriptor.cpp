@@ -32,6 +32,7 @@ const FormatDescriptor& gguf_format() {
       .write = nullptr,
       .holds_reduced_copies = false,
       .progress_items = {},
+    .element_dtypes = {},
   };
   return format;
 }

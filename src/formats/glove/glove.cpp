@@ -33,6 +33,7 @@ const FormatDescriptor& glove_format() {
       .write = write,
       .holds_reduced_copies = false,
       .progress_items = "words",
+    .element_dtypes = {},
   };
   return format;
 }

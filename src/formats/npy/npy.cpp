@@ -6,12 +6,14 @@
 #include <cstring>
 #include <limits>
 
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "base/mapped_file.hpp"
 #include "base/thread_pool.hpp"
 #include "formats/dense_rows.hpp"
 #include "formats/readers.hpp"
 #include "formats/token_vocabulary.hpp"
+#include "kernels/quantized.hpp"
 #include "formats/tokenizer_vocab/tokenizer_vocab.hpp"
 
 namespace embtool::formats {
@@ -290,6 +292,96 @@ NpyHeader parse_npy_header(std::string_view bytes, std::string_view file) {
   return header;
 }
 
+namespace {
+
+// A word that a one-word-a-line file cannot hold is refused before anything is written.
+void check_vocabulary_word(std::string_view word, uint32_t row, const std::filesystem::path& path) {
+  if (word.find_first_of("\n\r") == std::string_view::npos && !word.empty()) return;
+  throw Error(ErrorKind::invalid_argument,
+              fmt::format("{}: the word of row {} {} and cannot be one line of {}; write a store (.emb) "
+                          "or safetensors instead",
+                          path.string(), row, word.empty() ? "is empty" : "holds a line break",
+                          npy_vocabulary_path(path).filename().string()));
+}
+
+void write_vocabulary(const Embeddings& e, AtomicFile& file) {
+  std::string block;
+  for (uint32_t r = 0; r < e.rows(); ++r) {
+    block += e.vocabulary().word(r);
+    block += '\n';
+    if (block.size() >= (1u << 20)) {
+      file.write(block.data(), block.size());
+      block.clear();
+    }
+  }
+  file.write(block.data(), block.size());
+}
+
+// The rows in `dtype` (f32 or f16), in row order; float16 as numpy's astype(float16) rounds
+// (to nearest even), after checking that every value is within its range.
+void write_rows(const Embeddings& e, Dtype dtype, AtomicFile& file, const WriteOptions& options) {
+  std::vector<uint16_t> halves(e.dim());
+  for (uint32_t r = 0; r < e.rows(); ++r) {
+    const std::vector<float> values = e.row_values(r);
+    if (dtype == Dtype::f32) {
+      file.write(values.data(), values.size() * sizeof(float));
+    } else {
+      if (!kernels::finite_as_half(values)) {
+        throw Error(ErrorKind::invalid_argument,
+                    fmt::format("row {} ('{}') has a value beyond float16's range (65504): write float32",
+                                r, e.vocabulary().word(r)));
+      }
+      kernels::to_half(values, halves);
+      file.write(halves.data(), halves.size() * sizeof(uint16_t));
+    }
+    if (options.progress && (r % 65536 == 65535 || r + 1 == e.rows())) options.progress(r + 1, e.rows());
+  }
+}
+
+void write_npy(const Embeddings& e, const std::filesystem::path& path, const WriteOptions& options) {
+  const Dtype dtype = options.rows_dtype.value_or(Dtype::f32);
+  if (dtype != Dtype::f32 && dtype != Dtype::f16) {
+    throw Error(ErrorKind::invalid_argument, "numpy has no such dtype: write f32 or f16");
+  }
+  for (uint32_t r = 0; r < e.rows(); ++r) check_vocabulary_word(e.vocabulary().word(r), r, path);
+  const std::filesystem::path vocabulary = npy_vocabulary_path(path);
+  check_output_file(vocabulary, options.force);
+  AtomicFile words(vocabulary, options.force);
+  write_vocabulary(e, words);
+  AtomicFile file(path, options.force);
+  const std::string header = npy_header(dtype == Dtype::f32 ? "<f4" : "<f2", e.rows(), e.dim());
+  file.write(header.data(), header.size());
+  write_rows(e, dtype, file, options);
+  file.commit();
+  words.commit();
+}
+
+}  // namespace
+
+std::string npy_header(std::string_view descr, uint64_t rows, uint64_t dim) {
+  constexpr size_t kGrowthAxisMaxDigits = 21;  // numpy's GROWTH_AXIS_MAX_DIGITS
+  constexpr size_t kArrayAlign = 64;           // numpy's ARRAY_ALIGN
+  constexpr size_t kPrefixBytes = 10;          // magic, version, 2-byte header length
+  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}, {}), }}", descr, rows, dim);
+  dict.append(kGrowthAxisMaxDigits - std::min(kGrowthAxisMaxDigits, fmt::formatted_size("{}", rows)), ' ');
+  const size_t padding = kArrayAlign - (kPrefixBytes + dict.size() + 1) % kArrayAlign;
+  dict.append(padding, ' ');
+  dict += '\n';
+  std::string header(kNpyMagic);
+  header += '\x01';
+  header += '\x00';
+  header += static_cast<char>(dict.size() & 0xFF);
+  header += static_cast<char>(dict.size() >> 8);
+  return header + dict;
+}
+
+std::filesystem::path npy_vocabulary_path(const std::filesystem::path& npy) {
+  std::filesystem::path words = npy;
+  if (words.extension() == ".npy") words.replace_extension();
+  words += ".vocab.txt";
+  return words;
+}
+
 const FormatDescriptor& npy_format() {
   static const FormatDescriptor format{
       .name = kName,
@@ -300,9 +392,10 @@ const FormatDescriptor& npy_format() {
       .sniff = nullptr,
       .open = open,
       .open_directory = nullptr,
-      .write = nullptr,
+      .write = write_npy,
       .holds_reduced_copies = false,
-      .progress_items = {},
+      .progress_items = "words",
+      .element_dtypes = {Dtype::f32, Dtype::f16},
   };
   return format;
 }

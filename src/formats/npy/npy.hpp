@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,18 @@
 
 namespace embtool::formats {
 
-// .npy as a registered format (name "npy"), known by its magic number.
+// .npy as a registered format (name "npy"), known by its magic number; written by `convert
+// IN OUT.npy` (float32, or float16 with --dtype f16) with OUT.vocab.txt beside it.
 const FormatDescriptor& npy_format();
+
+// The header numpy.save writes for a C-order rows x dim array of `descr` ("<f4"): version 1.0,
+// the dict with room for the first axis to grow to 21 digits, padded with blanks and a
+// newline so that the data starts at a multiple of 64 bytes.
+std::string npy_header(std::string_view descr, uint64_t rows, uint64_t dim);
+
+// Where `convert` writes the words of OUT.npy: OUT.vocab.txt (m.npy -> m.vocab.txt), one a line
+// in row order, which --vocab reads back.
+std::filesystem::path npy_vocabulary_path(const std::filesystem::path& npy);
 
 inline constexpr std::string_view kNpyMagic = "\x93NUMPY";
 

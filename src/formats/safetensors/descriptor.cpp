@@ -56,6 +56,7 @@ const FormatDescriptor& safetensors_format() {
       .write = nullptr,
       .holds_reduced_copies = false,
       .progress_items = {},
+    .element_dtypes = {},
   };
   return format;
 }

@@ -34,6 +34,7 @@ const FormatDescriptor& store_format() {
       .write = write,
       .holds_reduced_copies = true,
       .progress_items = {},
+    .element_dtypes = {},
   };
   return format;
 }

@@ -99,6 +99,7 @@ const FormatDescriptor& tokenizer_file_format() {
       .write = nullptr,
       .holds_reduced_copies = false,
       .progress_items = {},
+    .element_dtypes = {},
   };
   return format;
 }

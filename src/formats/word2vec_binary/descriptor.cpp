@@ -39,6 +39,7 @@ const FormatDescriptor& word2vec_binary_format() {
       .write = write,
       .holds_reduced_copies = false,
       .progress_items = "words",
+    .element_dtypes = {},
   };
   return format;
 }

@@ -461,7 +461,7 @@ TEST_CASE("batch --tsv: one table for every command, rows led by their line, err
   CHECK_THAT(lines[4], Catch::StartsWith("4\tdistance cat dog\t\tcosine_distance\t"));
   CHECK_THAT(lines[5], Catch::StartsWith("4\tdistance cat dog\t\teuclidean_distance\t"));
   CHECK_THAT(lines[6], Catch::StartsWith("5\tneighbors unicorn\t\t\t\t\t\t'unicorn' is not in the vocabulary"));
-  CHECK_THAT(lines[7], Catch::StartsWith("6\tvector cat\t\td0\t\tcat\t"));
+  CHECK_THAT(lines[7], Catch::StartsWith("6\tvector cat\tcat\td0\t\tcat\t"));
   CHECK_THAT(lines[12], Catch::StartsWith("7\tanalogy king woman man --method mul --k 3\t\tscore\t1\tqueen\t"));
   CHECK(lines[15] == "8\tdoesnt-match king queen cat prince\t\tanswer\t\tcat\t\t");
   CHECK_THAT(lines[16], Catch::StartsWith("9\tsimilar \"tab\\there\" cat\t\t\t\t\t\t"));

@@ -102,5 +102,7 @@ TEST_CASE("api: parameters become the command's own arguments") {
   CHECK_THROWS_AS(http::command_arguments(tokenize, {{"add_special", "perhaps"}}), Error);
   CHECK_THROWS_AS(http::command_arguments(neighbors, {{"help", ""}}), Error);
   const app::Command& vector = *app::find_query_command("vector");
-  CHECK_THROWS_AS(http::command_arguments(vector, {{"word", "a"}, {"word", "b"}}), Error);
+  CHECK(http::command_arguments(vector, {{"word", "a"}, {"word", "b"}}) == std::vector<std::string>{"--", "a", "b"});
+  const app::Command& similar = *app::find_query_command("similar");
+  CHECK_THROWS_AS(http::command_arguments(similar, {{"a", "x"}, {"a", "y"}}), Error);
 }
