@@ -18,7 +18,9 @@ overloaded(Ts...) -> overloaded<Ts...>;
 std::string_view command_of(const Answer& answer) {
   return std::visit(overloaded{[](const SimilarityAnswer&) { return "similar"; },
                                [](const DistanceAnswer&) { return "distance"; },
-                               [](const NeighborsAnswer&) { return "neighbors"; },
+                               [](const NeighborsAnswer& a) { return a.by_vector ? "similar-by-vector" : "neighbors"; },
+                               [](const SetSimilarityAnswer&) { return "n-similarity"; },
+                               [](const CloserThanAnswer& a) { return a.rank_only ? "rank" : "closer-than"; },
                                [](const AnalogyAnswer&) { return "analogy"; },
                                [](const DoesntMatchAnswer&) { return "doesnt-match"; },
                                [](const VectorAnswer&) { return "vector"; },

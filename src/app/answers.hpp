@@ -52,7 +52,7 @@ struct DistanceAnswer {
 
 // One query of neighbors: a word, or an expression ("king - man + woman").
 struct NeighborsQuery {
-  enum class Kind { word, expression };
+  enum class Kind { word, expression, vector };
   Kind kind = Kind::word;
   std::string text;  // the vocabulary word used, or the expression as written
   std::optional<RowRef> row;  // a word's row (absent for an expression or a failed query)
@@ -63,11 +63,30 @@ struct NeighborsQuery {
   // the scores are the rows' exact cosines, but a nearer row may be missing.
   bool exact = true;
   int64_t ef = 0;
+  // "euclidean": the scores are L2 distances of the raw vectors, nearest first (--metric).
+  std::string metric = "cosine";
 };
 
 // neighbors W1 W2 ...: one answer per query word, in order, each carrying its query.
 struct NeighborsAnswer {
   std::vector<NeighborsQuery> queries;
+  bool by_vector = false;  // similar-by-vector: one query, a vector read from a file
+};
+
+// n-similarity A B: the cosine of the means of two sets of words (gensim n_similarity).
+struct SetSimilarityAnswer {
+  std::vector<RowRef> a, b;
+  float similarity = 0;
+};
+
+// closer-than A B (every word closer to A than B is, in row order, with its cosine to A) and
+// rank A B (how many such words, plus one): gensim closer_than and rank.
+struct CloserThanAnswer {
+  RowRef a, b;
+  float similarity = 0;  // of A and B: the threshold
+  int64_t rank = 0;
+  std::vector<ScoredWord> closer;  // empty for rank
+  bool rank_only = false;
 };
 
 struct AnalogyAnswer {
@@ -270,7 +289,8 @@ struct PlotAnswer {
 using Answer = std::variant<SimilarityAnswer, DistanceAnswer, NeighborsAnswer, AnalogyAnswer,
                             DoesntMatchAnswer, VectorAnswer, InfoAnswer, AnalogyEvalAnswer,
                             Word2vecAccuracyAnswer, PairEvalAnswer, TokenizeAnswer, DetokenizeAnswer,
-                            EmbedAnswer, TokenDiagnosticsAnswer, WordsAnswer, PlotAnswer>;
+                            EmbedAnswer, TokenDiagnosticsAnswer, WordsAnswer, PlotAnswer, SetSimilarityAnswer,
+                            CloserThanAnswer>;
 
 // The command an answer answers ("neighbors", "eval-analogies", ...), as JSON names it.
 std::string_view command_of(const Answer& answer);

@@ -45,6 +45,13 @@ struct CommandArgs {
   bool dash_is_a_word = false;  // "-" came after "--": a word, not standard input
   bool ann = false;  // neighbors --ann: from the approximate index
   bool normalize = false;  // vector --normalize
+  // Search filters (neighbors, analogy, similar-by-vector): see queries.hpp SearchFilters.
+  size_t restrict_rows = 0;
+  std::optional<float> min_score;
+  std::vector<std::string> exclude;
+  std::string metric = "cosine";
+  // similar-by-vector: the file holding the vector ("-" or none: standard input)
+  std::optional<std::string> vector_file;
   size_t ef = 0;     // --ef N (0: the default)
   // The answer of a line's search, already computed with a batch's others.
   const std::vector<Neighbor>* precomputed = nullptr;

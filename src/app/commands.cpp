@@ -216,6 +216,7 @@ Result run_help(const Session&, const CommandArgs& args) {
 
 std::vector<Command> all_commands() {
   std::vector<Command> all = query_commands();
+  all.push_back(similar_by_vector_command());
   all.push_back({"eval", "Evaluate the model on a standard test set",
                  "eval analogies questions-words.txt\neval analogies questions-words.txt --style word2vec\n"
                  "eval pairs wordsim353.tsv",

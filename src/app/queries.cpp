@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <type_traits>
@@ -11,6 +12,7 @@
 
 #include "app/info.hpp"
 #include "base/error.hpp"
+#include "kernels/scalar.hpp"
 #include "ops/expression.hpp"
 #include "ops/word_pattern.hpp"
 
@@ -180,12 +182,143 @@ NeighborsAnswer neighbors_with(const Session& s, const SearchOptions& options, c
 
 }  // namespace
 
-NeighborsAnswer neighbors(const Session& s, const std::vector<Term>& queries, size_t k,
-                          const std::vector<Neighbor>* precomputed, std::optional<size_t> ann_ef) {
-  if (queries.empty()) throw Error(ErrorKind::invalid_argument, "no words given");
-  const SearchOptions options = search_options(s, ann_ef);
-  return mark_approximate(neighbors_with(s, options, queries, k, ann_ef ? nullptr : precomputed), options);
+namespace {
+
+// --- Filters (--restrict, --exclude, --min-score) ---------------------------------------------
+
+SearchOptions restricted(SearchOptions options, const SearchFilters& filters) {
+  if (filters.restrict_rows > 0) options.row_limit = filters.restrict_rows;
+  return options;
 }
+
+std::vector<uint32_t> excluded_rows(const Session& s, const SearchFilters& filters) {
+  std::vector<uint32_t> rows;
+  for (const Term& term : filters.exclude) rows.push_back(resolve(s, term));
+  return rows;
+}
+
+// Drops the excluded rows and the scores under the minimum (cosine; for distances, none is
+// dropped), then keeps k. The search asked for k + excluded rows, so k remain whenever k exist.
+std::vector<ScoredWord> filtered(std::vector<ScoredWord> results, std::span<const uint32_t> excluded,
+                                 const SearchFilters& filters, size_t k) {
+  std::erase_if(results, [&](const ScoredWord& w) {
+    return std::find(excluded.begin(), excluded.end(), w.id) != excluded.end() ||
+           (filters.min_score && w.score < *filters.min_score);
+  });
+  if (results.size() > k) results.resize(k);
+  return results;
+}
+
+// neighbors --metric euclidean: each word's nearest rows by L2 distance of the raw vectors.
+NeighborsAnswer euclidean_neighbors(const Session& s, const std::vector<Term>& queries, size_t k,
+                                    const SearchOptions& options) {
+  NeighborsAnswer answer;
+  for (const Term& term : queries) {
+    NeighborsQuery q;
+    q.k = static_cast<int64_t>(k);
+    q.text = label_of(term);
+    q.metric = "euclidean";
+    try {
+      if (is_expression(s, term)) {
+        throw Error(ErrorKind::invalid_argument, "--metric euclidean takes words, not expressions");
+      }
+      const uint32_t row = resolve(s, term);
+      q.text = word_of(s, row);
+      q.row = row_ref(s, row);
+      q.results = scored_words(s, timed_search(s, [&] { return nearest_euclidean(s.embeddings(), row, k, options); }));
+    } catch (const Error& e) {
+      if (queries.size() == 1) throw;
+      q.error = e;
+    }
+    answer.queries.push_back(std::move(q));
+  }
+  return answer;
+}
+
+void check_filters(const SearchFilters& filters, std::optional<size_t> ann_ef) {
+  if (ann_ef && (filters.restrict_rows > 0 || filters.euclidean)) {
+    throw Error(ErrorKind::invalid_argument, "--ann searches the whole index by cosine: --restrict and --metric "
+                                             "euclidean need the exact search");
+  }
+  if (filters.euclidean && filters.min_score) {
+    throw Error(ErrorKind::invalid_argument, "--min-score is a cosine; --metric euclidean scores are distances");
+  }
+}
+
+}  // namespace
+
+NeighborsAnswer neighbors(const Session& s, const std::vector<Term>& queries, size_t k,
+                          const std::vector<Neighbor>* precomputed, std::optional<size_t> ann_ef,
+                          const SearchFilters& filters) {
+  if (queries.empty()) throw Error(ErrorKind::invalid_argument, "no words given");
+  check_filters(filters, ann_ef);
+  const SearchOptions options = restricted(search_options(s, ann_ef), filters);
+  const std::vector<uint32_t> excluded = excluded_rows(s, filters);
+  const size_t asked = k + excluded.size();
+  NeighborsAnswer answer = filters.euclidean ? euclidean_neighbors(s, queries, asked, options)
+                                             : neighbors_with(s, options, queries, asked,
+                                                              ann_ef || filters.any() ? nullptr : precomputed);
+  for (NeighborsQuery& q : answer.queries) {
+    q.results = filtered(std::move(q.results), excluded, filters, k);
+    q.k = static_cast<int64_t>(k);
+  }
+  return mark_approximate(std::move(answer), options);
+}
+
+NeighborsAnswer similar_by_vector(const Session& s, std::span<const float> vector, size_t k,
+                                  const SearchFilters& filters) {
+  require_vectors(s);
+  const Embeddings& e = s.embeddings();
+  if (vector.size() != e.dim()) {
+    throw Error(ErrorKind::invalid_argument,
+                fmt::format("the vector has {} values; the model's rows have {}", vector.size(), e.dim()));
+  }
+  check_filters(filters, std::nullopt);
+  if (filters.euclidean) throw Error(ErrorKind::invalid_argument, "similar-by-vector searches by cosine");
+  const float norm = kernels::scalar::norm(vector);
+  if (!(norm > 0.0f) || !std::isfinite(norm)) {
+    throw Error(ErrorKind::invalid_argument, "the vector is zero or not finite: it has no direction to search");
+  }
+  std::vector<float> unit(vector.begin(), vector.end());
+  for (float& v : unit) v /= norm;  // gensim's unitvec: float32 values over the float32 norm
+  const std::vector<uint32_t> excluded = excluded_rows(s, filters);
+  const SearchOptions options = restricted(s.search(), filters);
+  const auto found = timed_search(s, [&] { return top_k_cosine(e, unit, k + excluded.size(), {}, options); });
+  NeighborsQuery q{NeighborsQuery::Kind::vector, fmt::format("({} values)", vector.size()), std::nullopt,
+                   static_cast<int64_t>(k), filtered(scored_words(s, found), excluded, filters, k), {}};
+  return {{std::move(q)}, true};
+}
+
+SetSimilarityAnswer set_similarity(const Session& s, const std::vector<Term>& a, const std::vector<Term>& b) {
+  if (a.empty() || b.empty()) throw Error(ErrorKind::invalid_argument, "n-similarity needs a word in each set");
+  auto rows_of = [&](const std::vector<Term>& terms) {
+    std::vector<uint32_t> rows;
+    for (const Term& t : terms) rows.push_back(resolve(s, t));
+    return rows;
+  };
+  const std::vector<uint32_t> ra = rows_of(a), rb = rows_of(b);
+  SetSimilarityAnswer answer;
+  for (const uint32_t r : ra) answer.a.push_back(row_ref(s, r));
+  for (const uint32_t r : rb) answer.b.push_back(row_ref(s, r));
+  answer.similarity = static_cast<float>(mean_similarity(s.embeddings(), ra, rb));
+  return answer;
+}
+
+CloserThanAnswer closer_than(const Session& s, const Term& a, const Term& b, bool rank_only) {
+  const auto [ra, rb] = resolve_pair(s, a, b);
+  const std::vector<uint32_t> rows = rows_closer_than(s.embeddings(), ra, rb);
+  CloserThanAnswer answer{row_ref(s, ra), row_ref(s, rb), static_cast<float>(similarity(s.embeddings(), ra, rb)),
+                          static_cast<int64_t>(rows.size()) + 1, {}, rank_only};
+  if (!rank_only) {
+    for (const uint32_t r : rows) {
+      answer.closer.push_back({word_of(s, r), static_cast<float>(similarity(s.embeddings(), ra, r)), r,
+                               row_ref(s, r).token});
+    }
+  }
+  return answer;
+}
+
+
 
 namespace {
 
@@ -251,16 +384,18 @@ void warn_of_repeated_terms(const Session& s, uint32_t a, uint32_t b, uint32_t c
 }  // namespace
 
 AnalogyAnswer analogy(const Session& s, const Term& a, const Term& b, const Term& c, AnalogyMethod method,
-                      size_t k, const std::vector<Neighbor>* precomputed) {
+                      size_t k, const std::vector<Neighbor>* precomputed, const SearchFilters& filters) {
   const uint32_t ra = resolve(s, a);
   const uint32_t rb = resolve(s, b);
   const uint32_t rc = resolve(s, c);
   warn_of_repeated_terms(s, ra, rb, rc);
-  const auto found = precomputed ? *precomputed : timed_search(s, [&] {
-    return embtool::analogy(s.embeddings(), ra, rb, rc, method, k, s.search());
+  if (filters.euclidean) throw Error(ErrorKind::invalid_argument, "--metric euclidean is for neighbors");
+  const std::vector<uint32_t> excluded = excluded_rows(s, filters);
+  const auto found = precomputed && !filters.any() ? *precomputed : timed_search(s, [&] {
+    return embtool::analogy(s.embeddings(), ra, rb, rc, method, k + excluded.size(), restricted(s.search(), filters));
   });
   return {row_ref(s, ra), row_ref(s, rb), row_ref(s, rc), method == AnalogyMethod::add ? "add" : "mul",
-          static_cast<int64_t>(k), scored_words(s, found)};
+          static_cast<int64_t>(k), filtered(scored_words(s, found), excluded, filters, k)};
 }
 
 VectorAnswer vectors(const Session& s, const std::vector<Term>& terms, bool normalize) {

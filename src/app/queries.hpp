@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,13 +25,35 @@ DistanceAnswer distance(const Session& session, const Term& a, const Term& b);
 // search, already computed with others (batch).
 // `ann_ef`: answer from the model's approximate index (MODEL.hnsw) with this candidate list
 // (0: kDefaultAnnEf); the answers say they are not exact.
+// What a search may be asked beyond its query: candidates among the first `restrict_rows` rows
+// only (gensim's restrict_vocab; the query may be any word), no answer scoring below
+// `min_score`, none of the `exclude` words, and for neighbors the euclidean metric.
+struct SearchFilters {
+  size_t restrict_rows = 0;  // 0: every row
+  std::optional<float> min_score;
+  std::vector<Term> exclude;
+  bool euclidean = false;
+  bool any() const { return restrict_rows > 0 || min_score || !exclude.empty() || euclidean; }
+};
+
 NeighborsAnswer neighbors(const Session& session, const std::vector<Term>& queries, size_t k,
                           const std::vector<Neighbor>* precomputed = nullptr,
-                          std::optional<size_t> ann_ef = std::nullopt);
+                          std::optional<size_t> ann_ef = std::nullopt, const SearchFilters& filters = {});
 
 AnalogyAnswer analogy(const Session& session, const Term& a, const Term& b, const Term& c,
                       AnalogyMethod method, size_t k,
-                      const std::vector<Neighbor>* precomputed = nullptr);
+                      const std::vector<Neighbor>* precomputed = nullptr, const SearchFilters& filters = {});
+
+// gensim similar_by_vector(vector, topn=k): the rows nearest the vector by cosine, none
+// excluded (a word's own vector finds the word first).
+NeighborsAnswer similar_by_vector(const Session& session, std::span<const float> vector, size_t k,
+                                  const SearchFilters& filters = {});
+
+// gensim n_similarity(a, b): cosine of the plain means of the two sets' rows.
+SetSimilarityAnswer set_similarity(const Session& session, const std::vector<Term>& a, const std::vector<Term>& b);
+
+// gensim closer_than(a, b), or with `rank_only` rank(a, b).
+CloserThanAnswer closer_than(const Session& session, const Term& a, const Term& b, bool rank_only);
 
 // Each term's row as stored, or divided by its norm (gensim's get_vector(norm=True): float32
 // values over the float32 norm; a zero row stays zero).

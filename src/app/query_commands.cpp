@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -81,6 +82,17 @@ Result run_distance(const Session& s, const CommandArgs& a) {
   const auto t = terms(a);
   return Answer{distance(s, t[0], t[1])};
 }
+SearchFilters filters_of(const CommandArgs& a) {
+  SearchFilters filters;
+  filters.restrict_rows = a.restrict_rows;
+  filters.min_score = a.min_score;
+  for (const std::string& word : a.exclude) filters.exclude.push_back(Term::spelled(word));
+  filters.euclidean = a.metric == "euclidean";
+  return filters;
+}
+
+bool has_filters(const CommandArgs& a) { return filters_of(a).any(); }
+
 Result run_neighbors(const Session& s, const CommandArgs& a) {
   std::vector<Term> queries;
   if (!a.words.empty()) {
@@ -89,12 +101,82 @@ Result run_neighbors(const Session& s, const CommandArgs& a) {
     }
   }
   for (const uint64_t id : a.ids) queries.push_back(Term::row(id));
-  return Answer{neighbors(s, queries, a.k, a.precomputed, a.ann ? std::optional<size_t>(a.ef) : std::nullopt)};
+  return Answer{neighbors(s, queries, a.k, a.precomputed, a.ann ? std::optional<size_t>(a.ef) : std::nullopt,
+                          filters_of(a))};
 }
 Result run_analogy(const Session& s, const CommandArgs& a) {
   const auto t = terms(a);
-  return Answer{analogy(s, t[0], t[1], t[2], a.method, a.k, a.precomputed)};
+  return Answer{analogy(s, t[0], t[1], t[2], a.method, a.k, a.precomputed, filters_of(a))};
 }
+// n-similarity "sushi,shop" "japanese,restaurant": each argument one set, words separated by
+// commas.
+std::vector<Term> word_set(const std::string& text) {
+  std::vector<Term> set;
+  for (size_t begin = 0; begin <= text.size();) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) set.push_back(Term::spelled(text.substr(begin, end - begin)));
+    begin = end + 1;
+  }
+  return set;
+}
+
+Result run_n_similarity(const Session& s, const CommandArgs& a) {
+  return Answer{set_similarity(s, word_set(a.words.at(0)), word_set(a.words.at(1)))};
+}
+Result run_rank(const Session& s, const CommandArgs& a) {
+  const auto t = terms(a);
+  return Answer{closer_than(s, t[0], t[1], /*rank_only=*/true)};
+}
+Result run_closer_than(const Session& s, const CommandArgs& a) {
+  const auto t = terms(a);
+  return Answer{closer_than(s, t[0], t[1], /*rank_only=*/false)};
+}
+
+// The values of a vector, separated by blanks, commas or brackets ("[0.1, -0.2]" as Python
+// or JSON print it); a first field that is not a number is taken as the word of a word2vec
+// text line (`embtool vector cat | embtool similar-by-vector`).
+std::vector<float> parse_vector(std::string_view text, std::string_view source) {
+  auto separator = [](char c) { return c == ',' || c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)); };
+  std::vector<float> values;
+  bool first = true;
+  for (size_t i = 0; i < text.size();) {
+    if (separator(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !separator(text[end])) ++end;
+    const std::string_view field = text.substr(i, end - i);
+    float value = 0;
+    const auto [stop, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+    if (ec != std::errc() || stop != field.data() + field.size()) {
+      if (!first) throw Error(ErrorKind::invalid_argument, fmt::format("{}: '{}' is not a number", source, field));
+    } else {
+      values.push_back(value);
+    }
+    first = false;
+    i = end;
+  }
+  if (values.empty()) throw Error(ErrorKind::invalid_argument, fmt::format("{}: no numbers found", source));
+  return values;
+}
+
+Result run_similar_by_vector(const Session& s, const CommandArgs& a) {
+  std::string text;
+  std::string source = "standard input";
+  if (a.vector_file && *a.vector_file != "-") {
+    source = *a.vector_file;
+    std::ifstream in(*a.vector_file, std::ios::binary);
+    if (!in) throw Error(ErrorKind::io, fmt::format("{}: cannot open the vector file", *a.vector_file));
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  } else {
+    if (s.in() == nullptr) throw Error(ErrorKind::invalid_argument, "similar-by-vector needs a FILE or the vector on standard input");
+    text.assign(std::istreambuf_iterator<char>(*s.in()), {});
+  }
+  const std::vector<float> vector = parse_vector(text, source);
+  return Answer{similar_by_vector(s, vector, a.k, filters_of(a))};
+}
+
 Result run_doesnt_match(const Session& s, const CommandArgs& a) { return Answer{doesnt_match(s, terms(a))}; }
 Result run_vector(const Session& s, const CommandArgs& a) { return Answer{vectors(s, terms(a), a.normalize)}; }
 
@@ -196,7 +278,7 @@ void info_grammar(CLI::App& cmd, CommandArgs& args) {
 // The searches a batch answers together: a lone word's neighbors, a 3CosAdd analogy whose
 // words resolve. Anything else (including every error) is left to the line's own command.
 std::optional<CosineSearch> neighbors_search(const Session& s, const CommandArgs& a) {
-  if (a.ann) return std::nullopt;  // the index answers it, not the batch's pass
+  if (a.ann || has_filters(a)) return std::nullopt;  // the index answers it, or the filters change it
   const std::vector<Term> queries = terms(a);
   if (queries.size() != 1) return std::nullopt;
   const Term& query = queries.front();
@@ -211,7 +293,7 @@ std::optional<CosineSearch> neighbors_search(const Session& s, const CommandArgs
 }
 
 std::optional<CosineSearch> analogy_search(const Session& s, const CommandArgs& a) {
-  if (a.method != AnalogyMethod::add) return std::nullopt;
+  if (a.method != AnalogyMethod::add || has_filters(a)) return std::nullopt;
   try {
     const std::vector<Term> t = terms(a);
     if (t.size() != 3) return std::nullopt;
@@ -253,6 +335,15 @@ void similar_grammar(CLI::App& cmd, CommandArgs& args) {
   require_words(cmd, args, 2, "A B");
 }
 
+// --restrict, --min-score, --exclude: what gensim's most_similar takes beyond its query.
+void filter_options(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("--restrict", args.restrict_rows,
+                 "Answers only among the first N rows (gensim's restrict_vocab); the query may be any word")
+      ->check(kCountAtLeastOne);
+  cmd.add_option("--min-score", args.min_score, "Leave out answers whose cosine is below X");
+  cmd.add_option("--exclude", args.exclude, "Words never to answer with (may repeat, or W1,W2)")->delimiter(',');
+}
+
 void neighbors_grammar(CLI::App& cmd, CommandArgs& args) {
   cmd.add_option("WORD", args.words,
                  "The word; several are answered together; '-' reads words from stdin, one a line; "
@@ -265,6 +356,10 @@ void neighbors_grammar(CLI::App& cmd, CommandArgs& args) {
   cmd.add_option("--ef", args.ef, fmt::format("With --ann: the candidates the index search keeps; more is slower "
                                               "and misses less (default {})", kDefaultAnnEf))
       ->check(kCountAtLeastOne);
+  filter_options(cmd, args);
+  cmd.add_option("--metric", args.metric,
+                 "cosine (default), or euclidean: nearest by L2 distance of the raw vectors, scores are distances")
+      ->check(CLI::IsMember({"cosine", "euclidean"}));
   cmd.callback([&args] {
     if (args.words.empty() && args.ids.empty()) throw CLI::ValidationError("WORD is missing (or give --id N)");
     if (args.ef > 0 && !args.ann) throw CLI::ValidationError("--ef is for --ann searches");
@@ -276,7 +371,29 @@ void analogy_grammar(CLI::App& cmd, CommandArgs& args) {
   add_ids(cmd, args);
   cmd.add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
   cmd.add_option("--method", args.method, "add (3CosAdd, default) or mul (3CosMul)")->transform(analogy_method());
+  filter_options(cmd, args);
   require_words(cmd, args, 3, "A B C");
+}
+
+void pair_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("A B", args.words, "The two words (or --id N for either)");
+  add_ids(cmd, args);
+  require_words(cmd, args, 2, "A B");
+}
+
+void n_similarity_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("A B", args.words, "Two sets of words, each one argument with its words separated by commas");
+  cmd.callback([&args] {
+    if (args.words.size() != 2) throw CLI::ValidationError("n-similarity takes two sets: \"a1,a2\" \"b1,b2\"");
+  });
+}
+
+void similar_by_vector_grammar(CLI::App& cmd, CommandArgs& args) {
+  cmd.add_option("FILE", args.vector_file,
+                 "The vector: numbers separated by blanks or commas (a word2vec text line too); '-' or "
+                 "none: standard input");
+  cmd.add_option("-k,--k", args.k, "How many (default 10)")->check(kCountAtLeastOne);
+  filter_options(cmd, args);
 }
 
 void doesnt_match_grammar(CLI::App& cmd, CommandArgs& args) {
@@ -425,6 +542,14 @@ std::vector<std::string> neighbor_queries(const std::vector<std::string>& argume
   return queries;
 }
 
+// Not a batch line: it reads a file, which a request to the server must not name.
+Command similar_by_vector_command() {
+  return {"similar-by-vector", "The nearest words to a vector read from a file or standard input",
+          "similar-by-vector v.txt --k 5\nvector king | embtool similar-by-vector\n"
+          "echo '[0.1, -0.3, ...]' | embtool similar-by-vector -",
+          false, similar_by_vector_grammar, run_similar_by_vector};
+}
+
 const std::vector<Command>& query_commands() {
   static const std::vector<Command> commands{
       {"similar", "Cosine similarity of two words", "similar cat dog\nsimilar --id 3 --id 7\nsimilar cat --id 7",
@@ -440,6 +565,13 @@ const std::vector<Command>& query_commands() {
       {"analogy", "A + B - C: 'king woman man' finds queen",
        "analogy king woman man\nanalogy king woman man --method mul --k 3", true, analogy_grammar, run_analogy,
        analogy_search, "a b c"},
+      {"n-similarity", "Cosine similarity of two sets of words (of their means)",
+       "n-similarity sushi,shop japanese,restaurant\nn-similarity king,queen man,woman --json", true,
+       n_similarity_grammar, run_n_similarity, nullptr, "a b"},
+      {"rank", "Where B ranks among A's neighbours: 1 + the words closer to A than B is",
+       "rank king queen\nrank cat dog --json", true, pair_grammar, run_rank, nullptr, "a b"},
+      {"closer-than", "Every word closer to A than B is, in row order, with its cosine to A",
+       "closer-than king queen\ncloser-than cat dog --tsv", true, pair_grammar, run_closer_than, nullptr, "a b"},
       {"vector", "Print words' vectors exactly (the lookup-table rows), or as unit vectors",
        "vector cat\nvector cat dog --json\nvector --id 42 --normalize --tsv", true, vector_grammar, run_vector,
        nullptr, "word..."},

@@ -19,6 +19,9 @@ namespace embtool::app {
 
 const std::vector<Command>& query_commands();
 
+// similar-by-vector: a search like the query commands, but on the command line only.
+Command similar_by_vector_command();
+
 // CLI11's own range check prints a 300-digit bound; this one says what a count must be.
 const CLI::Validator& count_at_least_one();
 

@@ -76,6 +76,19 @@ std::vector<std::vector<Neighbor>> neighbors_batch(const Embeddings& embeddings,
                                                    std::span<const uint32_t> rows, size_t k,
                                                    const SearchOptions& options = {});
 
+// gensim n_similarity(a, b): the cosine of the plain means of the two sets' rows (0 when a
+// mean is zero).
+double mean_similarity(const Embeddings& embeddings, std::span<const uint32_t> a, std::span<const uint32_t> b);
+
+// gensim closer_than(a, b): the rows other than a whose cosine distance to a is smaller than
+// b's, in row order (rank(a, b) is their count plus one).
+std::vector<uint32_t> rows_closer_than(const Embeddings& embeddings, uint32_t a, uint32_t b);
+
+// The k rows nearest `row` by euclidean distance of the raw vectors (the row itself excluded),
+// nearest first, ties by the lower row; Neighbor::score is the distance.
+std::vector<Neighbor> nearest_euclidean(const Embeddings& embeddings, uint32_t row, size_t k,
+                                        const SearchOptions& options = {});
+
 // gensim doesnt_match(words): the row least similar to the mean of all of them.
 uint32_t doesnt_match(const Embeddings& embeddings, std::span<const uint32_t> rows);
 

@@ -163,6 +163,34 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
               json.key("similarity").value(a.similarity);
             });
           },
+          [&](const SetSimilarityAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              for (const auto& [name, rows] : {std::pair{"a", &a.a}, std::pair{"b", &a.b}}) {
+                json.key(name).begin_array();
+                for (const RowRef& row : *rows) json.value(std::string_view(row.word));
+                json.end_array();
+                json.key(fmt::format("{}_ids", name)).begin_array();
+                for (const RowRef& row : *rows) json.value(int64_t{row.id});
+                json.end_array();
+              }
+              json.key("similarity").value(a.similarity);
+            });
+          },
+          [&](const CloserThanAnswer& a) {
+            json_object(out, lead, command, [&](JsonWriter& json) {
+              write_named_row(json, "a", a.a);
+              write_named_row(json, "b", a.b);
+              json.key("similarity").value(a.similarity).key("rank").value(a.rank);
+              if (a.rank_only) return;
+              json.key("count").value(a.rank - 1).key("words").begin_array();
+              for (const ScoredWord& w : a.closer) {
+                json.begin_object().key("word").value(std::string_view(w.word)).key("id").value(int64_t{w.id});
+                if (w.token) write_token(json, w.word, *w.token);
+                json.key("similarity").value(w.score).end_object();
+              }
+              json.end_array();
+            });
+          },
           [&](const DistanceAnswer& a) {
             json_object(out, lead, command, [&](JsonWriter& json) {
               write_named_row(json, "a", a.a);
@@ -174,7 +202,10 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
           [&](const NeighborsAnswer& a) {
             for (const NeighborsQuery& q : a.queries) {  // one object a query, each the same shape
               json_object(out, lead, command, [&](JsonWriter& json) {
-                json.key(q.kind == NeighborsQuery::Kind::word ? "word" : "expression").value(std::string_view(q.text));
+                json.key(q.kind == NeighborsQuery::Kind::word         ? "word"
+                         : q.kind == NeighborsQuery::Kind::expression ? "expression"
+                                                                      : "vector")
+                    .value(std::string_view(q.text));
                 if (q.row) {
                   json.key("id").value(int64_t{q.row->id});
                   if (q.row->token) write_token(json, q.row->word, *q.row->token);
@@ -185,6 +216,7 @@ std::string render_json(const Answer& answer, const Lead& lead, const ErrorWordi
                 }
                 json.key("exact").value(q.exact);
                 if (!q.exact) json.key("ef").value(q.ef);
+                if (q.metric != "cosine") json.key("metric").value(std::string_view(q.metric));
                 write_results(json, q.k, q.results);
               });
             }
@@ -312,6 +344,13 @@ Table ranked_table(const std::vector<ScoredWord>& results, OutputStyle format) {
   return table;
 }
 
+// One query's results; distances (--metric euclidean) under their own name.
+Table query_table(const NeighborsQuery& q, OutputStyle format) {
+  Table table = ranked_table(q.results, format);
+  if (q.metric != "cosine") table.columns.back() = "distance";
+  return table;
+}
+
 // neighbors: TSV always has the query column, whatever the number of words; text shows one
 // word's table alone, several under headings.
 // Answers from the approximate index (--ann) say so: TSV gains a last column `exact` (false),
@@ -321,7 +360,7 @@ std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool 
   if (format == OutputStyle::tsv) {
     Table table{{"query"}, {}};
     for (const NeighborsQuery& q : a.queries) {
-      Table ranked = ranked_table(q.results, format);
+      Table ranked = query_table(q, format);
       if (table.columns.size() == 1) table.columns.insert(table.columns.end(), ranked.columns.begin(), ranked.columns.end());
       for (auto& row : ranked.rows) {
         row.insert(row.begin(), Cell(q.text));
@@ -338,13 +377,13 @@ std::string render_neighbors(const NeighborsAnswer& a, OutputStyle format, bool 
           ? std::string()
           : fmt::format("approximate: from the HNSW index (ef {}); the scores are exact, a nearer word may be missing\n",
                         approximate->ef);
-  if (a.queries.size() == 1) return render_text(ranked_table(a.queries.front().results, format), color) + note;
+  if (a.queries.size() == 1) return render_text(query_table(a.queries.front(), format), color) + note;
   std::string out;
   for (const NeighborsQuery& q : a.queries) {
     if (q.error) continue;
     if (!out.empty()) out += "\n";
     out += fmt::format("neighbors of {}:\n", q.row ? shown(*q.row) : q.text);
-    out += render_text(ranked_table(q.results, format), color);
+    out += render_text(query_table(q, format), color);
   }
   return out + note;
 }
@@ -486,6 +525,29 @@ std::string render_table(const Answer& answer, OutputStyle format, bool color) {
                        Table{{"word_a", "word_b", "similarity"}, {{shown(a.a), shown(a.b), a.similarity}}}, format,
                        color);
                  },
+                 [&](const SetSimilarityAnswer& a) {
+                   auto joined = [](const std::vector<RowRef>& rows) {
+                     std::string words;
+                     for (const RowRef& row : rows) {
+                       if (!words.empty()) words += ',';
+                       words += shown(row);
+                     }
+                     return words;
+                   };
+                   return as_text_or_tsv(Table{{"words_a", "words_b", "similarity"},
+                                               {{joined(a.a), joined(a.b), a.similarity}}},
+                                         format, color);
+                 },
+                 [&](const CloserThanAnswer& a) {
+                   if (a.rank_only) {
+                     return as_text_or_tsv(Table{{"word_a", "word_b", "similarity", "rank"},
+                                                 {{shown(a.a), shown(a.b), a.similarity, a.rank}}},
+                                           format, color);
+                   }
+                   Table table{{"row", "word", "similarity"}, {}};
+                   for (const ScoredWord& w : a.closer) table.rows.push_back({int64_t{w.id}, shown(w.word, w.token), w.score});
+                   return as_text_or_tsv(table, format, color);
+                 },
                  [&](const DistanceAnswer& a) {
                    return as_text_or_tsv(Table{{"word_a", "word_b", "cosine_distance", "euclidean_distance"},
                                                {{shown(a.a), shown(a.b), a.cosine_distance, a.euclidean_distance}}},
@@ -565,6 +627,11 @@ void add_diagnostics_rows(std::vector<LongRow>& rows, const TokenDiagnosticsAnsw
 std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording) {
   std::vector<LongRow> rows;
   std::visit(overloaded{[&](const SimilarityAnswer& a) { rows.push_back({"", "similarity", "", "", a.similarity}); },
+                        [&](const SetSimilarityAnswer& a) { rows.push_back({"", "similarity", "", "", a.similarity}); },
+                        [&](const CloserThanAnswer& a) {
+                          if (a.rank_only) rows.push_back({"", "rank", "", "", a.rank});
+                          for (const ScoredWord& w : a.closer) rows.push_back({"", "similarity", "", w.word, w.score});
+                        },
                         [&](const DistanceAnswer& a) {
                           rows.push_back({"", "cosine_distance", "", "", a.cosine_distance});
                           rows.push_back({"", "euclidean_distance", "", "", a.euclidean_distance});

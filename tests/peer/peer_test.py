@@ -477,6 +477,141 @@ class FileTest:
 
         self.q(kind, f"analogy {a!r} {b!r} {c!r} --method {method} --k {k}", fut, fn)
 
+    # -- gensim's remaining questions -------------------------------------------------------------
+
+    def gensim_questions(self):
+        """--restrict (restrict_vocab), --exclude/--min-score, --metric euclidean, rank, closer-than,
+        n-similarity, similar-by-vector and vector --normalize, each against gensim."""
+        import numpy as np
+
+        m, rng, V, kv = self.m, self.rng, self.m.V, self.m.kv
+        if V < 40 or len(m.usable) < 40:
+            return
+        restrict = V // 4
+        beyond = [r for r in m.usable if r >= restrict]
+        for r in pick_rows(rng, m, 4, pool=beyond) + pick_rows(rng, m, 2):
+            w = m.words[r]
+            fut = self.embtool.submit(m.path, "neighbors", [w], ["--k", "10", "--restrict", str(restrict)])
+
+            def fn(check, label, fut=fut, w=w):
+                doc = doc_or_fail(check, label, fut, {"command": "neighbors", "word": w})
+                if doc is not None:
+                    g_top = kv.most_similar(w, topn=15, restrict_vocab=restrict)
+                    g_scores = kv.most_similar(w, topn=None, restrict_vocab=restrict)
+                    scores = np.full(V, np.nan, dtype=np.float64)
+                    scores[:restrict] = g_scores
+                    ids = [r.get("id", 0) for r in doc.get("results", [])]
+                    if any(i >= restrict for i in ids):
+                        check.fail(f"{label}: an answer beyond row {restrict}")
+                    compare_ranked(check, label, g_top, scores, kv.key_to_index, {w}, min(10, len(g_top)),
+                                   doc.get("results", []))
+            self.q("restrict", f"neighbors {w!r} --restrict {restrict}", fut, fn)
+
+        for r in pick_rows(rng, m, 4):
+            w = m.words[r]
+            near = [x for x, _ in kv.most_similar(w, topn=4)]
+            excluded = near[1:3]
+            top = kv.most_similar(w, topn=9)
+            floor = (float(top[-2][1]) + float(top[-1][1])) / 2  # between two scores: no rounding decides
+            fut = self.embtool.submit(m.path, "neighbors", [w], ["--k", "10", "--exclude", ",".join(excluded),
+                                                                 "--min-score", repr(floor)])
+
+            def fn(check, label, fut=fut, w=w, excluded=excluded, floor=floor):
+                doc = doc_or_fail(check, label, fut, {"command": "neighbors", "word": w})
+                if doc is not None:
+                    g_top = [(x, sc) for x, sc in kv.most_similar(w, topn=12) if x not in excluded and sc >= floor][:10]
+                    compare_ranked(check, label, g_top, kv.most_similar(w, topn=None), kv.key_to_index,
+                                   {w, *excluded}, len(g_top), doc.get("results", []))
+            self.q("exclude-min-score", f"neighbors {w!r} --exclude {excluded} --min-score {floor:.6g}", fut, fn)
+
+        for r in pick_rows(rng, m, 4):
+            w = m.words[r]
+            fut = self.embtool.submit(m.path, "neighbors", [w], ["--k", "10", "--metric", "euclidean"])
+
+            def fn(check, label, fut=fut, w=w, r=r):
+                doc = doc_or_fail(check, label, fut, {"command": "neighbors", "word": w, "metric": "euclidean"})
+                if doc is not None:
+                    d = np.linalg.norm(kv.vectors - kv.vectors[r], axis=1).astype(np.float64)
+                    d[r] = np.inf
+                    order = np.argsort(d, kind="stable")[:10]
+                    g_top = [(kv.index_to_key[i], -float(d[i])) for i in order]
+                    negated = [dict(x, score=-x["score"]) for x in doc.get("results", [])]
+                    compare_ranked(check, label, g_top, -d, kv.key_to_index, {w}, 10, negated)
+            self.q("euclidean", f"neighbors {w!r} --metric euclidean", fut, fn)
+
+        for a in pick_rows(rng, m, 5):
+            wa = m.words[a]
+            wb = kv.most_similar(wa, topn=20)[-1][0] if a % 5 else m.words[pick_rows(rng, m, 1)[0]]
+            if wb == wa:
+                continue
+            fut_rank = self.embtool.submit(m.path, "rank", [wa, wb])
+            fut_closer = self.embtool.submit(m.path, "closer-than", [wa, wb])
+
+            def fn(check, label, fut=fut_closer, fut_rank=fut_rank, wa=wa, wb=wb):
+                doc = doc_or_fail(check, label, fut, {"command": "closer-than"})
+                rank_doc = doc_or_fail(check, label, fut_rank, {"command": "rank"})
+                if doc is None or rank_doc is None:
+                    return
+                check.compared += 1
+                distances = kv.distances(wa).astype(np.float64)
+                threshold = distances[kv.key_to_index[wb]]
+                borderline = {i for i in np.where(np.abs(distances - threshold) <= 2e-6)[0]}
+                g_set = {kv.key_to_index[x] for x in kv.closer_than(wa, wb)}
+                e_set = {x["id"] for x in doc.get("words", [])}
+                if (e_set ^ g_set) - borderline:
+                    check.fail(f"{label}: {len(e_set - g_set)} word(s) only embtool's, {len(g_set - e_set)} only gensim's")
+                if abs(rank_doc.get("rank", 0) - kv.rank(wa, wb)) > len(borderline):
+                    check.fail(f"{label}: rank {rank_doc.get('rank')} vs gensim {kv.rank(wa, wb)}")
+                if [x["id"] for x in doc.get("words", [])] != sorted(e_set):
+                    check.fail(f"{label}: not in row order, as gensim lists them")
+            self.q("rank-closer-than", f"closer-than/rank {wa!r} {wb!r}", fut_closer, fn)
+
+        for rows in pick_tuples(rng, m, 5, 5):
+            set_a, set_b = [m.words[r] for r in rows[:2]], [m.words[r] for r in rows[2:]]
+            if any("," in x for x in set_a + set_b):
+                continue
+            fut = self.embtool.submit(m.path, "n-similarity", [",".join(set_a), ",".join(set_b)])
+
+            def fn(check, label, fut=fut, set_a=set_a, set_b=set_b):
+                doc = doc_or_fail(check, label, fut, {"command": "n-similarity", "a": set_a, "b": set_b})
+                if doc is not None:
+                    check.compared += 1
+                    close(check, label, "similarity", doc.get("similarity"), float(kv.n_similarity(set_a, set_b)))
+            self.q("n-similarity", f"n-similarity {set_a} {set_b}", fut, fn)
+
+        for r in pick_rows(rng, m, 3):
+            vec = (kv.vectors[r] * np.float32(1.5) + kv.vectors[(r + 1) % V]).astype(np.float32)
+            fd, path = tempfile.mkstemp(prefix="embtool-vector-", suffix=".txt")
+            with os.fdopen(fd, "w") as f:
+                f.write(" ".join(repr(float(x)) for x in vec) + "\n")
+            fut = self.embtool.submit_argv([self.embtool.exe, "-m", m.path, "--json", "-q", "similar-by-vector", path,
+                                            "--k", "10"])
+
+            def fn(check, label, fut=fut, vec=vec, path=path):
+                doc = doc_or_fail(check, label, fut, {"command": "similar-by-vector"})
+                os.unlink(path)
+                if doc is not None:
+                    compare_ranked(check, label, kv.similar_by_vector(vec, topn=15),
+                                   kv.most_similar(positive=[vec], topn=None), kv.key_to_index, set(), 10,
+                                   doc.get("results", []))
+            self.q("similar-by-vector", f"similar-by-vector (row {r} x 1.5 + row {(r + 1) % V})", fut, fn)
+
+        for r in pick_rows(rng, m, 3):
+            w = m.words[r]
+            fut = self.embtool.submit(m.path, "vector", [w], ["--normalize"])
+
+            def fn(check, label, fut=fut, w=w):
+                doc = doc_or_fail(check, label, fut, {"command": "vector", "word": w, "normalized": True})
+                if doc is not None:
+                    check.compared += 1
+                    g = kv.get_vector(w, norm=True).astype(np.float64)
+                    e = np.array(doc.get("vector", []), dtype=np.float64)
+                    d = float(np.max(np.abs(e - g))) if e.shape == g.shape else float("inf")
+                    check.diff(d)
+                    if not d <= 1e-6:
+                        check.fail(f"{label}: differs from get_vector(norm=True) by {d:.2e}")
+            self.q("vector-normalize", f"vector {w!r} --normalize", fut, fn)
+
     # -- the plan -----------------------------------------------------------------------------------
 
     def plan(self):
@@ -485,6 +620,8 @@ class FileTest:
         # topn=10; tiny vocabularies: the whole ranking
         k_nb = V - 1 if V <= 50 else 10
         k_an = V - 3 if V <= 50 else 10
+
+        self.gensim_questions()
 
         # info
         fut = self.embtool.submit(m.path, "info")
