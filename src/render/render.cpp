@@ -452,7 +452,7 @@ std::string render_word2vec(const Word2vecAccuracyAnswer& a, OutputStyle format,
   Table table{{"section", "correct", "seen", "questions", "accuracy"}, {}};
   auto add_row = [&](const std::string& name, const Word2vecCounts& c) {
     table.rows.push_back(
-        {name, c.correct, c.seen, c.questions, static_cast<float>(fraction_or_nan(c.correct, c.seen))});
+        {name, c.correct, c.seen, c.questions, fraction_or_nan(c.correct, c.seen)});
   };
   for (const Word2vecSectionCount& s : a.sections) {
     Word2vecCounts counts;
@@ -467,8 +467,8 @@ std::string render_word2vec(const Word2vecAccuracyAnswer& a, OutputStyle format,
 
 std::string render_analogy_eval(const AnalogyEvalAnswer& a, OutputStyle format, bool color) {
   Table table{{"section", "correct", "total", "accuracy"}, {}};
-  for (const SectionCount& s : a.sections) table.rows.push_back({s.name, s.correct, s.total, static_cast<float>(s.accuracy)});
-  table.rows.push_back({a.total.name, a.total.correct, a.total.total, static_cast<float>(a.total.accuracy)});
+  for (const SectionCount& s : a.sections) table.rows.push_back({s.name, s.correct, s.total, s.accuracy});
+  table.rows.push_back({a.total.name, a.total.correct, a.total.total, a.total.accuracy});
   std::string out = as_text_or_tsv(table, format, color);
   if (format == OutputStyle::text) {
     out += fmt::format("{} of {} questions had a word outside the first {} words ({:.1f}%)\n", a.oov, a.questions,
@@ -654,13 +654,13 @@ std::vector<LongRow> long_rows(const Answer& answer, const ErrorWording& wording
                         [&](const InfoAnswer& a) { add_fact_rows(rows, a.facts); },
                         [&](const AnalogyEvalAnswer& a) {
                           for (const SectionCount& s : a.sections) {
-                            rows.push_back({"", "accuracy", "", s.name, static_cast<float>(s.accuracy)});
+                            rows.push_back({"", "accuracy", "", s.name, s.accuracy});
                           }
                         },
                         [&](const Word2vecAccuracyAnswer& a) {
                           for (const Word2vecSectionCount& s : a.sections) {
                             rows.push_back(
-                                {"", "accuracy", "", s.name, static_cast<float>(fraction_or_nan(s.correct, s.seen))});
+                                {"", "accuracy", "", s.name, fraction_or_nan(s.correct, s.seen)});
                           }
                         },
                         [&](const PairEvalAnswer& a) { add_fact_rows(rows, pair_eval_facts(a)); },

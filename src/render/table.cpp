@@ -58,7 +58,8 @@ std::string text_of(const Cell& cell) {
 std::string tsv_of(const Cell& cell) {
   switch (cell.kind) {
     case Cell::Kind::text: return tsv_escape(cell.text);
-    case Cell::Kind::real: return fmt::format("{}", cell.real);
+    case Cell::Kind::real:
+      return cell.wide ? fmt::format("{}", cell.real) : fmt::format("{}", static_cast<float>(cell.real));
     case Cell::Kind::integer: break;
   }
   return fmt::format("{}", cell.integer);

@@ -9,17 +9,20 @@
 namespace embtool::output {
 
 // One value of a table: text, a float (6 decimals as text; exact, in its shortest
-// round-trip form, in TSV and JSON) or an integer.
+// round-trip form, in TSV as in JSON: a float32 as a float32, a double as a double) or an
+// integer.
 struct Cell {
   enum class Kind { text, real, integer };
   Cell(std::string s) : kind(Kind::text), text(std::move(s)) {}
   Cell(const char* s) : kind(Kind::text), text(s) {}
   Cell(float f) : kind(Kind::real), real(f) {}
+  Cell(double d) : kind(Kind::real), real(d), wide(true) {}
   Cell(int64_t i) : kind(Kind::integer), integer(i) {}
 
   Kind kind;
   std::string text;
-  float real = 0.0f;
+  double real = 0.0;
+  bool wide = false;  // a double: its own shortest form, not a float32's
   int64_t integer = 0;
 };
 

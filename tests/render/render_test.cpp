@@ -121,3 +121,26 @@ TEST_CASE("text tables line up by display width: wide characters 2 columns, mark
   for (const size_t end : ends) CHECK(end == ends.front());
   CHECK(text.find("\xe6\x97\xa5\xe6\x9c\xac  0.125000") != std::string::npos);
 }
+
+TEST_CASE("eval's TSV and JSON give the same numbers to the last digit", "[output]") {
+  using namespace embtool::app;
+  AnalogyEvalAnswer a;
+  a.file = "q.txt";
+  a.method = "add";
+  a.sections = {{"capital-common-countries", 487, 506, 487.0 / 506.0}};
+  a.total = {"Total accuracy", 1234, 1917, 1234.0 / 1917.0};
+  a.questions = 2000;
+  a.oov = 83;
+  a.oov_ratio = 100.0 * 83 / 2000;
+  const json doc = json::parse(render(Answer{a}, OutputStyle::json, false));
+  const std::string tsv = render(Answer{a}, OutputStyle::tsv, false);
+  std::istringstream lines(tsv);
+  std::string header, first, total;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  std::getline(lines, total);
+  auto last_field = [](const std::string& line) { return std::stod(line.substr(line.rfind('\t') + 1)); };
+  CHECK(last_field(first) == doc["sections"][0]["accuracy"].get<double>());
+  CHECK(last_field(total) == doc["total"]["accuracy"].get<double>());
+  CHECK(last_field(total) == 1234.0 / 1917.0);  // a double, not rounded to float32
+}

@@ -79,12 +79,32 @@ def progress_bar_checks(exe, model):
     return failures
 
 
+def history_and_banner_checks(exe, model):
+    """The history file in $XDG_STATE_HOME/embtool keeps lines across sessions; the greeting is on
+    a terminal only, on stderr: piped output holds the answers alone."""
+    failures = []
+    history = os.path.join(os.environ["XDG_STATE_HOME"], "embtool", "history")
+    if not os.path.isfile(history) or "neighbors" not in open(history, errors="replace").read():
+        failures.append(f"no history kept in {history}")
+    # A new session recalls the last session's last line with the up arrow.
+    fresh, _ = session([exe, "-m", model, "repl"], [("\x1b[A", "quit", "the up arrow recalls the previous session's line"),
+                                                        ("\x15", "", "the recalled line cleared")])
+    failures += fresh
+    piped = subprocess.run([exe, "-m", model, "repl"], input="similar cat dog\n", capture_output=True, text=True,
+                           timeout=60)
+    if piped.returncode != 0 or "words x" in piped.stdout + piped.stderr or "similarity" not in piped.stdout:
+        failures.append(f"piped repl: exit {piped.returncode}, stdout {piped.stdout[:200]!r}, stderr {piped.stderr[:200]!r}")
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--embtool", required=True)
     parser.add_argument("--model", required=True)
     args = parser.parse_args()
     exe = os.path.abspath(args.embtool)
+    state = tempfile.TemporaryDirectory()  # the shell's history goes here, not into ~/.local/state
+    os.environ["XDG_STATE_HOME"] = state.name
     steps = [
         ("neighbors king --k 3\r", "queen", "a typed query is answered"),
         ("neighbors queensl\t", "and ", "Tab completes a word with a unique prefix (the terminal writes the rest)"),
@@ -105,6 +125,8 @@ def main():
             failed.append(f"{argv}: exit {rc} after quit")
     total += 1
     failed += progress_bar_checks(exe, args.model)
+    total += 3
+    failed += history_and_banner_checks(exe, args.model)
     for f in failed:
         print("FAIL", f)
     print(f"{total - len(failed)} passed, {len(failed)} failed")

@@ -301,7 +301,8 @@ class ResultWriter {
   }
 
   int write_one(const app::StartShell&, const app::Session& session) {
-    repl::run_repl(session, streams_.out, streams_.color, wording);
+    repl::run_repl(session, streams_.out, streams_.err, streams_.interactive && streams_.progress, streams_.color,
+                   wording);
     return static_cast<int>(ExitCode::ok);
   }
 

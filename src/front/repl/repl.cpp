@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,18 +94,50 @@ std::string trimmed(const char* line) {
 
 }  // namespace
 
-void run_repl(const app::Session& session, std::ostream& out, bool color, const output::ErrorWording& wording) {
+std::optional<std::filesystem::path> history_path(const char* xdg_state_home, const char* home) {
+  if (xdg_state_home != nullptr && *xdg_state_home == '/') {
+    return std::filesystem::path(xdg_state_home) / "embtool" / "history";
+  }
+  if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".local" / "state" / "embtool" / "history";
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr int kHistoryLines = 1000;
+
+// The history file, made ready to read and write; nullopt when there is none to keep (no
+// home) or its directory cannot be made: the shell then works without one.
+std::optional<std::filesystem::path> open_history() {
+  const auto path = history_path(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"));
+  if (!path) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::create_directories(path->parent_path(), ec);
+  if (ec) return std::nullopt;
+  stifle_history(kHistoryLines);
+  read_history(path->c_str());  // absent on the first run
+  return path;
+}
+
+}  // namespace
+
+void run_repl(const app::Session& session, std::ostream& out, std::ostream& err, bool terminal, bool color,
+              const output::ErrorWording& wording) {
   const Embeddings& embeddings = session.embeddings();
   g_vocabulary = &embeddings.vocabulary();
   rl_attempted_completion_function = complete;
-  out << "embtool: " << embeddings.rows() << " words x " << embeddings.dim()
-      << " dimensions. Type help for examples, quit to leave.\n";
-  out.flush();
+  const std::optional<std::filesystem::path> history = terminal ? open_history() : std::nullopt;
+  if (terminal) {  // a greeting is for a person: never in piped output
+    err << "embtool: " << embeddings.rows() << " words x " << embeddings.dim()
+        << " dimensions. Type help for examples, quit to leave.\n";
+    err.flush();
+  }
   while (char* raw = readline("embtool> ")) {
     const std::string line = trimmed(raw);
     std::free(raw);
     if (line.empty()) continue;
     add_history(line.c_str());
+    if (history) write_history(history->c_str());  // each line, so that a killed shell keeps it
     if (line == "quit" || line == "exit") break;
     if (line == "help" || line == "?") {
       out << help_text();
