@@ -341,7 +341,8 @@ void filter_options(CLI::App& cmd, CommandArgs& args) {
                  "Answers only among the first N rows (gensim's restrict_vocab); the query may be any word")
       ->check(kCountAtLeastOne);
   cmd.add_option("--min-score", args.min_score, "Leave out answers whose cosine is below X");
-  cmd.add_option("--exclude", args.exclude, "Words never to answer with (may repeat, or W1,W2)")->delimiter(',');
+  // One word each time, whatever it holds: GloVe has the words "," and "earlier,".
+  cmd.add_option("--exclude", args.exclude, "A word never to answer with (repeat for more)")->allow_extra_args(false);
 }
 
 void neighbors_grammar(CLI::App& cmd, CommandArgs& args) {

@@ -513,8 +513,10 @@ class FileTest:
             excluded = near[1:3]
             top = kv.most_similar(w, topn=9)
             floor = (float(top[-2][1]) + float(top[-1][1])) / 2  # between two scores: no rounding decides
-            fut = self.embtool.submit(m.path, "neighbors", [w], ["--k", "10", "--exclude", ",".join(excluded),
-                                                                 "--min-score", repr(floor)])
+            options = ["--k", "10", "--min-score", repr(floor)]
+            for x in excluded:
+                options += ["--exclude", x]
+            fut = self.embtool.submit(m.path, "neighbors", [w], options)
 
             def fn(check, label, fut=fut, w=w, excluded=excluded, floor=floor):
                 doc = doc_or_fail(check, label, fut, {"command": "neighbors", "word": w})
