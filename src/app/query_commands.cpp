@@ -44,6 +44,23 @@ const CLI::Validator kRowNumber(
     },
     "ROW");
 
+// Calls `each` with every field of a list as Python or JSON print one ("[1, 15043]") or as
+// people type one ("1 15043"): fields separated by blanks, commas or brackets.
+template <class Each>
+void for_each_listed(std::string_view text, const Each& each) {
+  auto separator = [](char c) { return c == ',' || c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)); };
+  for (size_t i = 0; i < text.size();) {
+    if (separator(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && !separator(text[end])) ++end;
+    each(text.substr(i, end - i));
+    i = end;
+  }
+}
+
 bool is_operator(std::string_view token) { return token == "+" || token == "-"; }
 
 // Whether the arguments, read as one text, are an expression: one of them holds blanks, or an
@@ -108,8 +125,8 @@ Result run_analogy(const Session& s, const CommandArgs& a) {
   const auto t = terms(a);
   return Answer{analogy(s, t[0], t[1], t[2], a.method, a.k, a.precomputed, filters_of(a))};
 }
-// n-similarity "sushi,shop" "japanese,restaurant": each argument one set, words separated by
-// commas.
+// A set of words in one argument, separated by commas: n-similarity "sushi,shop" "japanese,
+// restaurant", plot --group cat,dog.
 std::vector<Term> word_set(const std::string& text) {
   std::vector<Term> set;
   for (size_t begin = 0; begin <= text.size();) {
@@ -136,27 +153,18 @@ Result run_closer_than(const Session& s, const CommandArgs& a) {
 // or JSON print it); a first field that is not a number is taken as the word of a word2vec
 // text line (`embtool vector cat | embtool similar-by-vector`).
 std::vector<float> parse_vector(std::string_view text, std::string_view source) {
-  auto separator = [](char c) { return c == ',' || c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)); };
   std::vector<float> values;
   bool first = true;
-  for (size_t i = 0; i < text.size();) {
-    if (separator(text[i])) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && !separator(text[end])) ++end;
-    const std::string_view field = text.substr(i, end - i);
+  for_each_listed(text, [&](std::string_view field) {
     float value = 0;
     const auto [stop, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
-    if (ec != std::errc() || stop != field.data() + field.size()) {
-      if (!first) throw Error(ErrorKind::invalid_argument, fmt::format("{}: '{}' is not a number", source, field));
-    } else {
+    if (ec == std::errc() && stop == field.data() + field.size()) {
       values.push_back(value);
+    } else if (!first) {
+      throw Error(ErrorKind::invalid_argument, fmt::format("{}: '{}' is not a number", source, field));
     }
     first = false;
-    i = end;
-  }
+  });
   if (values.empty()) throw Error(ErrorKind::invalid_argument, fmt::format("{}: no numbers found", source));
   return values;
 }
@@ -197,23 +205,14 @@ tokenize::EncodeOptions encode_options(const CommandArgs& a) {
 // Ids are separated by white space, commas or brackets, so that "[1, 15043]" (a list as
 // Python or JSON prints it) reads as two ids.
 void append_ids(std::string_view text, std::vector<int32_t>& ids) {
-  auto separator = [](char c) { return c == ',' || c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)); };
-  for (size_t i = 0; i < text.size();) {
-    if (separator(text[i])) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && !separator(text[end])) ++end;
-    const std::string_view word = text.substr(i, end - i);
+  for_each_listed(text, [&](std::string_view word) {
     int64_t id = -1;
     const auto [stop, ec] = std::from_chars(word.data(), word.data() + word.size(), id);
     if (ec != std::errc() || stop != word.data() + word.size() || id < 0 || id > std::numeric_limits<int32_t>::max()) {
       throw Error(ErrorKind::invalid_argument, fmt::format("'{}' is not a token id (0, 1, 2, ...)", word));
     }
     ids.push_back(static_cast<int32_t>(id));
-    i = end;
-  }
+  });
 }
 
 std::vector<int32_t> id_arguments(const Session& s, const CommandArgs& a) {
@@ -450,21 +449,10 @@ void tokens_grammar(CLI::App& cmd, CommandArgs& args) {
   cmd.add_option("-k,--k", args.token_k, "How many tokens each list holds (default 20)")->check(kCountAtLeastOne);
 }
 
-// --group W1,W2,...: the words of one group, separated by commas.
-std::vector<Term> group_terms(const std::string& text) {
-  std::vector<Term> terms;
-  for (size_t begin = 0; begin <= text.size();) {
-    const size_t end = std::min(text.find(',', begin), text.size());
-    if (end > begin) terms.push_back(Term::spelled(text.substr(begin, end - begin)));
-    begin = end + 1;
-  }
-  return terms;
-}
-
 Result run_plot(const Session& s, const CommandArgs& a) {
   PlotRequest request;
   request.words = terms(a);
-  for (const std::string& group : a.groups) request.groups.push_back(group_terms(group));
+  for (const std::string& group : a.groups) request.groups.push_back(word_set(group));
   if (!a.neighbors_of.empty()) request.neighbors_of = Term::spelled(a.neighbors_of.front());
   request.k = a.k;
   for (const std::string& word : a.analogy_words) request.analogy.push_back(Term::spelled(word));

@@ -593,3 +593,31 @@ TEST_CASE("eval analogies names the words that took part: a small model's own si
   CHECK_THAT(text.out, Catch::Contains(fmt::format("1 of 2 questions had a word outside the first {} words", words)));
   CHECK(json::parse(run_embtool({"eval", "analogies", questions.string(), "--json"}).out)["restrict"] == words);
 }
+
+TEST_CASE("similar-by-vector reads a list or a word2vec text line; n-similarity, rank, closer-than answer",
+          "[cli]") {
+  auto with_model = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--model", toy_model()});
+    return args;
+  };
+  const CliResult vector = run_embtool({"vector", "king"});
+  REQUIRE(vector.code == 0);
+  const CliResult piped = run_cli(with_model({"--json", "similar-by-vector", "--k", "2"}), vector.out);
+  REQUIRE(piped.code == 0);
+  CHECK(json::parse(piped.out)["results"][0]["word"] == "king");  // nothing excluded: the word itself first
+  const CliResult listed = run_cli(with_model({"--json", "similar-by-vector", "-", "--exclude", "king"}),
+                                   "[0.9, 0.8, 0.05, 0.0, 0.1]");
+  REQUIRE(listed.code == 0);
+  CHECK(json::parse(listed.out)["results"][0]["word"] != "king");
+  CHECK(run_cli(with_model({"similar-by-vector"}), "1 2 3").code == 2);            // the wrong dimension
+  CHECK(run_cli(with_model({"similar-by-vector"}), "0.1 x 0.2 0.3 0.4").code == 2);  // not a number
+  const CliResult rank = run_embtool({"--json", "rank", "king", "queen"});
+  REQUIRE(rank.code == 0);
+  const CliResult closer = run_embtool({"--json", "closer-than", "king", "queen"});
+  REQUIRE(closer.code == 0);
+  CHECK(json::parse(rank.out)["rank"].get<int64_t>() == json::parse(closer.out)["count"].get<int64_t>() + 1);
+  const CliResult sets = run_embtool({"--json", "n-similarity", "king,queen", "king,queen"});
+  REQUIRE(sets.code == 0);
+  CHECK(json::parse(sets.out)["similarity"].get<double>() == Approx(1.0).margin(1e-6));
+  CHECK(run_embtool({"n-similarity", "king"}).code == 2);
+}
